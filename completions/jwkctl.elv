@@ -1,0 +1,124 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[jwkctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'jwkctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'jwkctl'= {
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand keygen 'Create the key store with one active signing key, and print its kid'
+            cand jwks 'Print the public JWK Set: every key a verifier must accept now'
+            cand sign 'Print a signed JWT (compact JWS) from the active key'
+            cand verify 'Verify a token and print its claims as one JSON line'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'jwkctl;keygen'= {
+            cand --alg 'Signing algorithm of the new key [default: RS256]'
+            cand --bits 'RSA key size: 2048, 3072 or 4096 [default: 2048]'
+            cand --kid 'Key id of the new key instead of its RFC 7638 thumbprint'
+            cand --max-ttl 'The longest token lifetime `sign` will issue from this store'
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand --force 'Replace an existing key store (its keys are lost)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jwkctl;jwks'= {
+            cand --out 'Replace FILE atomically (mode 0644, or FILE''s existing mode) instead of printing'
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jwkctl;sign'= {
+            cand --ttl 'Token lifetime (like 15m, 1h, 1d); at most the store''s max token lifetime'
+            cand --sub 'The subject claim (sub)'
+            cand --iss 'The issuer claim (iss)'
+            cand --aud 'An audience (aud); repeat for several, which makes aud an array'
+            cand --nbf 'Not valid before now + DURATION (nbf)'
+            cand --claim 'A claim NAME=VALUE; VALUE is parsed as JSON when it is valid JSON, else taken as a string (repeatable)'
+            cand --claims 'Claims as a JSON object: inline, @FILE, or - for stdin'
+            cand --kid 'Sign with this key (the active key or a pending one; a retired key is refused)'
+            cand --count 'Print N tokens, one per line'
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand --jti 'Add a random token id (jti), fresh for every token'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jwkctl;verify'= {
+            cand --jwks 'Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]'
+            cand --alg 'Accept only this algorithm (repeatable)'
+            cand --leeway 'Clock tolerance for exp and nbf'
+            cand --iss 'Require this issuer (iss)'
+            cand --sub 'Require this subject (sub)'
+            cand --aud 'Accept this audience (repeatable: any one matching is enough); a token with aud needs one'
+            cand --require 'Require this claim to be present (repeatable)'
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand --allow-no-exp 'Accept tokens without exp'
+            cand --batch 'Read one token per line from stdin and print one JSON result per line'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jwkctl;help'= {
+            cand keygen 'Create the key store with one active signing key, and print its kid'
+            cand jwks 'Print the public JWK Set: every key a verifier must accept now'
+            cand sign 'Print a signed JWT (compact JWS) from the active key'
+            cand verify 'Verify a token and print its claims as one JSON line'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'jwkctl;help;keygen'= {
+        }
+        &'jwkctl;help;jwks'= {
+        }
+        &'jwkctl;help;sign'= {
+        }
+        &'jwkctl;help;verify'= {
+        }
+        &'jwkctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

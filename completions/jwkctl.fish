@@ -1,0 +1,104 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_jwkctl_global_optspecs
+    string join \n k/keys= now= q/quiet h/help V/version
+end
+
+function __fish_jwkctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_jwkctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_jwkctl_using_subcommand
+    set -l cmd (__fish_jwkctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l alg -d 'Signing algorithm of the new key [default: RS256]' -r -f -a "RS256\t''
+RS384\t''
+RS512\t''
+PS256\t''
+PS384\t''
+PS512\t''
+ES256\t''
+ES384\t''
+ES512\t''
+EdDSA\t''"
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l bits -d 'RSA key size: 2048, 3072 or 4096 [default: 2048]' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l kid -d 'Key id of the new key instead of its RFC 7638 thumbprint' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l max-ttl -d 'The longest token lifetime `sign` will issue from this store' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l force -d 'Replace an existing key store (its keys are lost)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -l out -d 'Replace FILE atomically (mode 0644, or FILE\'s existing mode) instead of printing' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l ttl -d 'Token lifetime (like 15m, 1h, 1d); at most the store\'s max token lifetime' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l sub -d 'The subject claim (sub)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l iss -d 'The issuer claim (iss)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l aud -d 'An audience (aud); repeat for several, which makes aud an array' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l nbf -d 'Not valid before now + DURATION (nbf)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l claim -d 'A claim NAME=VALUE; VALUE is parsed as JSON when it is valid JSON, else taken as a string (repeatable)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l claims -d 'Claims as a JSON object: inline, @FILE, or - for stdin' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l kid -d 'Sign with this key (the active key or a pending one; a retired key is refused)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l count -d 'Print N tokens, one per line' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l jti -d 'Add a random token id (jti), fresh for every token'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l jwks -d 'Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l alg -d 'Accept only this algorithm (repeatable)' -r -f -a "RS256\t''
+RS384\t''
+RS512\t''
+PS256\t''
+PS384\t''
+PS512\t''
+ES256\t''
+ES384\t''
+ES512\t''
+EdDSA\t''"
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l leeway -d 'Clock tolerance for exp and nbf' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l iss -d 'Require this issuer (iss)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l sub -d 'Require this subject (sub)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l aud -d 'Accept this audience (repeatable: any one matching is enough); a token with aud needs one' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l require -d 'Require this claim to be present (repeatable)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l allow-no-exp -d 'Accept tokens without exp'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l batch -d 'Read one token per line from stdin and print one JSON result per line'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

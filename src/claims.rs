@@ -1,0 +1,288 @@
+//! JWT claims: what `sign` puts in a token and what `verify` demands of one.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+
+use crate::clock::{self, Time};
+use crate::error::Reject;
+
+/// The claims `sign` was asked for, before the clock is read.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// `--claims`, merged first so that flags win.
+    pub base: Map<String, Value>,
+    pub sub: Option<String>,
+    pub iss: Option<String>,
+    pub aud: Vec<String>,
+    pub nbf: Option<Duration>,
+    /// `--claim NAME=VALUE`, in order.
+    pub extra: Vec<(String, Value)>,
+    pub ttl: Duration,
+}
+
+impl Request {
+    /// The claims of one token signed at `now`; `iat` and `exp` always come
+    /// from the clock and `--ttl`, so `--claims` cannot outlive the store's
+    /// max token lifetime.
+    pub fn build(&self, now: Time) -> Result<Map<String, Value>> {
+        let mut claims = self.base.clone();
+        for (name, value) in &self.extra {
+            claims.insert(name.clone(), value.clone());
+        }
+        if let Some(sub) = &self.sub {
+            claims.insert("sub".into(), sub.as_str().into());
+        }
+        if let Some(iss) = &self.iss {
+            claims.insert("iss".into(), iss.as_str().into());
+        }
+        match self.aud.as_slice() {
+            [] => {}
+            [one] => {
+                claims.insert("aud".into(), one.as_str().into());
+            }
+            many => {
+                claims.insert("aud".into(), many.into());
+            }
+        }
+        let iat = clock::unix_secs(now);
+        claims.insert("iat".into(), iat.into());
+        claims.insert(
+            "exp".into(),
+            clock::unix_secs(clock::add(now, self.ttl)?).into(),
+        );
+        if let Some(nbf) = self.nbf {
+            claims.insert("nbf".into(), clock::unix_secs(clock::add(now, nbf)?).into());
+        }
+        Ok(claims)
+    }
+}
+
+/// Parses `--claim NAME=VALUE`: VALUE is JSON when it parses as JSON.
+pub fn parse_claim(arg: &str) -> Result<(String, Value)> {
+    let Some((name, value)) = arg.split_once('=') else {
+        bail!("--claim {arg:?} has no '=' (write NAME=VALUE, like role=admin or n=3)");
+    };
+    if name.is_empty() {
+        bail!("--claim {arg:?} has an empty NAME (write NAME=VALUE)");
+    }
+    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+    Ok((name.to_owned(), value))
+}
+
+/// Parses the text of `--claims` (already read from a file or stdin).
+pub fn parse_claims_object(text: &str, origin: &str) -> Result<Map<String, Value>> {
+    match serde_json::from_str(text).with_context(|| format!("{origin}: not valid JSON"))? {
+        Value::Object(map) => Ok(map),
+        _ => bail!("{origin}: claims must be a JSON object like {{\"role\":\"admin\"}}"),
+    }
+}
+
+/// What `verify` checks in the claims of a token whose signature is good.
+#[derive(Clone, Debug)]
+pub struct Checks {
+    pub leeway: Duration,
+    pub require_exp: bool,
+    pub iss: Option<String>,
+    pub sub: Option<String>,
+    pub aud: Vec<String>,
+    pub require: Vec<String>,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks {
+            leeway: Duration::from_secs(60),
+            require_exp: true,
+            iss: None,
+            sub: None,
+            aud: Vec::new(),
+            require: Vec::new(),
+        }
+    }
+}
+
+impl Checks {
+    pub fn check(&self, claims: &Map<String, Value>, now: Time) -> Result<(), Reject> {
+        let now = clock::unix_f64(now);
+        let leeway = self.leeway.as_secs_f64();
+        // Types first: a claim of the wrong type is never "just absent".
+        for name in ["exp", "nbf", "iat"] {
+            if claims.get(name).is_some_and(|v| !v.is_number()) {
+                return Err(Reject::InvalidClaim(name.into()));
+            }
+        }
+        for name in ["iss", "sub", "jti"] {
+            if claims.get(name).is_some_and(|v| !v.is_string()) {
+                return Err(Reject::InvalidClaim(name.into()));
+            }
+        }
+        let audiences = audiences(claims.get("aud"))?;
+
+        match claims.get("exp").and_then(Value::as_f64) {
+            // RFC 7519 §4.1.4: expired "on or after" exp.
+            Some(exp) if now >= exp + leeway => return Err(Reject::Expired),
+            Some(_) => {}
+            None if self.require_exp => return Err(Reject::MissingClaim("exp".into())),
+            None => {}
+        }
+        if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64) {
+            if now + leeway < nbf {
+                return Err(Reject::NotYetValid);
+            }
+        }
+        expect(claims, "iss", self.iss.as_deref(), Reject::Issuer)?;
+        expect(claims, "sub", self.sub.as_deref(), Reject::Subject)?;
+        match audiences {
+            None if !self.aud.is_empty() => return Err(Reject::MissingClaim("aud".into())),
+            None => {}
+            // RFC 7519 §4.1.3: a token meant for an audience is rejected by
+            // a verifier that does not identify itself with one of them.
+            Some(list) => {
+                if !list.iter().any(|a| self.aud.iter().any(|want| want == a)) {
+                    return Err(Reject::Audience);
+                }
+            }
+        }
+        for name in &self.require {
+            if !claims.contains_key(name) {
+                return Err(Reject::MissingClaim(name.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn expect(
+    claims: &Map<String, Value>,
+    name: &str,
+    want: Option<&str>,
+    mismatch: Reject,
+) -> Result<(), Reject> {
+    let Some(want) = want else { return Ok(()) };
+    match claims.get(name).and_then(Value::as_str) {
+        None => Err(Reject::MissingClaim(name.into())),
+        Some(have) if have == want => Ok(()),
+        Some(_) => Err(mismatch),
+    }
+}
+
+/// `aud` as a list: a string is one audience, an array of strings many.
+fn audiences(aud: Option<&Value>) -> Result<Option<Vec<&str>>, Reject> {
+    let invalid = || Reject::InvalidClaim("aud".into());
+    match aud {
+        None => Ok(None),
+        Some(Value::String(one)) => Ok(Some(vec![one.as_str()])),
+        Some(Value::Array(many)) => many
+            .iter()
+            .map(|v| v.as_str().ok_or_else(invalid))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(invalid()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn now() -> Time {
+        clock::parse_time("1000000").unwrap()
+    }
+
+    fn claims(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn flags_win_over_claims_and_clock_sets_times() {
+        let req = Request {
+            base: claims(json!({"sub": "base", "role": "x", "exp": 1, "iat": 2})),
+            sub: Some("flag".into()),
+            aud: vec!["a".into(), "b".into()],
+            extra: vec![("role".into(), json!(["admin"]))],
+            nbf: Some(Duration::from_secs(10)),
+            ttl: Duration::from_secs(900),
+            ..Request::default()
+        };
+        let built = req.build(now()).unwrap();
+        assert_eq!(
+            Value::Object(built),
+            json!({"sub": "flag", "role": ["admin"], "exp": 1000900, "iat": 1000000, "aud": ["a", "b"], "nbf": 1000010})
+        );
+    }
+
+    #[test]
+    fn claim_values_are_json_when_they_parse() {
+        assert_eq!(parse_claim("n=3").unwrap(), ("n".into(), json!(3)));
+        assert_eq!(parse_claim("s=abc").unwrap(), ("s".into(), json!("abc")));
+        assert_eq!(parse_claim("o={\"a\":true}").unwrap().1, json!({"a": true}));
+        assert_eq!(parse_claim("e=").unwrap().1, json!(""));
+        assert_eq!(parse_claim("eq=a=b").unwrap().1, json!("a=b"));
+        assert!(parse_claim("novalue").is_err());
+        assert!(parse_claim("=v").is_err());
+    }
+
+    #[test]
+    fn time_claims_and_leeway_boundaries() {
+        let checks = Checks::default();
+        let t = 1_000_000.0;
+        let at = |exp: f64| checks.check(&claims(json!({"exp": exp})), now());
+        assert_eq!(at(t - 60.0), Err(Reject::Expired));
+        assert_eq!(at(t - 59.5), Ok(()));
+        let strict = Checks {
+            leeway: Duration::ZERO,
+            ..Checks::default()
+        };
+        assert_eq!(
+            strict.check(&claims(json!({"exp": t})), now()),
+            Err(Reject::Expired)
+        );
+        assert_eq!(
+            strict.check(&claims(json!({"exp": t + 0.25, "nbf": t})), now()),
+            Ok(())
+        );
+        assert_eq!(
+            strict.check(&claims(json!({"exp": t + 9.0, "nbf": t + 0.5})), now()),
+            Err(Reject::NotYetValid)
+        );
+        assert_eq!(
+            checks.check(&claims(json!({})), now()),
+            Err(Reject::MissingClaim("exp".into()))
+        );
+        assert_eq!(
+            checks.check(&claims(json!({"exp": "2000000"})), now()),
+            Err(Reject::InvalidClaim("exp".into()))
+        );
+        let lax = Checks {
+            require_exp: false,
+            ..Checks::default()
+        };
+        assert_eq!(lax.check(&claims(json!({})), now()), Ok(()));
+    }
+
+    #[test]
+    fn audience_rule_of_rfc7519() {
+        let exp = 2_000_000;
+        let none = Checks::default();
+        let api = Checks {
+            aud: vec!["api".into(), "web".into()],
+            ..Checks::default()
+        };
+        let c = |aud: Value| claims(json!({"exp": exp, "aud": aud}));
+        assert_eq!(none.check(&c(json!("api")), now()), Err(Reject::Audience));
+        assert_eq!(api.check(&c(json!("web")), now()), Ok(()));
+        assert_eq!(api.check(&c(json!(["x", "api"])), now()), Ok(()));
+        assert_eq!(api.check(&c(json!(["x"])), now()), Err(Reject::Audience));
+        assert_eq!(
+            api.check(&c(json!([1])), now()),
+            Err(Reject::InvalidClaim("aud".into()))
+        );
+        assert_eq!(
+            api.check(&claims(json!({"exp": exp})), now()),
+            Err(Reject::MissingClaim("aud".into()))
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! The command line, as clap definitions only: the doc comments are the help
+//! text, and the man pages and completions are generated from them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueHint};
+
+use crate::alg::{Alg, RSA_BITS};
+use crate::clock;
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  done; for verify, every token is valid; for rotate --if-older-than, also when nothing was due
+  1  verify: a token was rejected (bad signature, expired, wrong audience ...)
+  2  usage or input error: bad flags, unreadable or malformed key store or JWK Set,
+     unreachable URL, refused overwrite, lock not obtained";
+
+/// Own a JWT signing key store end to end: create keys, publish their public
+/// half as a JWK Set, sign and verify tokens.
+#[derive(Debug, Parser)]
+#[command(name = "jwkctl", version, after_long_help = EXIT_STATUS, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The key store
+    #[arg(short, long, global = true, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub keys: PathBuf,
+
+    /// Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)
+    ///
+    /// For tests, audits and replaying cron schedules.
+    #[arg(long, global = true, env = "JWKCTL_NOW", value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<clock::Time>,
+
+    /// No status lines on stderr (errors and rejections are still shown)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Keygen(KeygenArgs),
+    Jwks(JwksArgs),
+    Sign(SignArgs),
+    Verify(VerifyArgs),
+}
+
+/// Create the key store with one active signing key, and print its kid
+///
+/// The kid defaults to the key's RFC 7638 thumbprint (SHA-256, base64url).
+/// An existing store is never replaced without --force.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    #[command(flatten)]
+    pub key: NewKeyArgs,
+
+    /// The longest token lifetime `sign` will issue from this store
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub max_ttl: Duration,
+
+    /// Replace an existing key store (its keys are lost)
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// How to make a new key (keygen, and later rotate).
+#[derive(Debug, Args)]
+pub struct NewKeyArgs {
+    /// Signing algorithm of the new key [default: RS256]
+    #[arg(long, value_enum, value_name = "ALG")]
+    pub alg: Option<Alg>,
+
+    /// RSA key size: 2048, 3072 or 4096 [default: 2048]
+    #[arg(long, value_name = "N", value_parser = parse_bits)]
+    pub bits: Option<u32>,
+
+    /// Key id of the new key instead of its RFC 7638 thumbprint
+    #[arg(long, value_name = "KID", value_parser = parse_kid)]
+    pub kid: Option<String>,
+}
+
+/// Print the public JWK Set: every key a verifier must accept now
+///
+/// Active first, then pending, then retired, with only public members
+/// (kty kid use alg, and n e or crv x y). Never a private member.
+#[derive(Debug, Args)]
+pub struct JwksArgs {
+    /// Replace FILE atomically (mode 0644, or FILE's existing mode) instead of printing
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub out: Option<PathBuf>,
+}
+
+/// Print a signed JWT (compact JWS) from the active key
+///
+/// Claims: iat = now, exp = now + --ttl. --claims is merged first, then the
+/// flags, which win.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Token lifetime (like 15m, 1h, 1d); at most the store's max token lifetime
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub ttl: Duration,
+
+    /// The subject claim (sub)
+    #[arg(long, value_name = "SUB")]
+    pub sub: Option<String>,
+
+    /// The issuer claim (iss)
+    #[arg(long, value_name = "ISS")]
+    pub iss: Option<String>,
+
+    /// An audience (aud); repeat for several, which makes aud an array
+    #[arg(long, value_name = "AUD")]
+    pub aud: Vec<String>,
+
+    /// Not valid before now + DURATION (nbf)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub nbf: Option<Duration>,
+
+    /// Add a random token id (jti), fresh for every token
+    #[arg(long)]
+    pub jti: bool,
+
+    /// A claim NAME=VALUE; VALUE is parsed as JSON when it is valid JSON, else taken as a string (repeatable)
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub claim: Vec<String>,
+
+    /// Claims as a JSON object: inline, @FILE, or - for stdin
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub claims: Option<String>,
+
+    /// Sign with this key (the active key or a pending one; a retired key is refused)
+    #[arg(long, value_name = "KID")]
+    pub kid: Option<String>,
+
+    /// Print N tokens, one per line
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: u64,
+}
+
+/// Verify a token and print its claims as one JSON line
+///
+/// On rejection prints `jwkctl: invalid token: REASON` on stderr and exits 1.
+/// Never trusted: alg none, HMAC, jwk/jku/x5u/x5c headers, crit, b64: false,
+/// JSON serialization.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The token; read from stdin when absent or -
+    #[arg(value_name = "TOKEN", conflicts_with = "batch")]
+    pub token: Option<String>,
+
+    /// Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]
+    #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath)]
+    pub jwks: Option<String>,
+
+    /// Accept only this algorithm (repeatable)
+    #[arg(long, value_enum, value_name = "ALG")]
+    pub alg: Vec<Alg>,
+
+    /// Clock tolerance for exp and nbf
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub leeway: Duration,
+
+    /// Accept tokens without exp
+    #[arg(long)]
+    pub allow_no_exp: bool,
+
+    /// Require this issuer (iss)
+    #[arg(long, value_name = "ISS")]
+    pub iss: Option<String>,
+
+    /// Require this subject (sub)
+    #[arg(long, value_name = "SUB")]
+    pub sub: Option<String>,
+
+    /// Accept this audience (repeatable: any one matching is enough); a token with aud needs one
+    #[arg(long, value_name = "AUD")]
+    pub aud: Vec<String>,
+
+    /// Require this claim to be present (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub require: Vec<String>,
+
+    /// Read one token per line from stdin and print one JSON result per line
+    #[arg(long)]
+    pub batch: bool,
+}
+
+fn parse_now(s: &str) -> Result<clock::Time, String> {
+    clock::parse_time(s).map_err(|e| format!("{e:#}"))
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    clock::parse_duration(s).map_err(|e| format!("{e:#}"))
+}
+
+fn parse_bits(s: &str) -> Result<u32, String> {
+    let bits: u32 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of bits"))?;
+    if bits < 2048 {
+        return Err(format!(
+            "{bits} bits is refused: RSA keys need at least 2048"
+        ));
+    }
+    if !RSA_BITS.contains(&bits) {
+        return Err(format!("{bits} is not offered (use 2048, 3072 or 4096)"));
+    }
+    Ok(bits)
+}
+
+fn parse_kid(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.chars().any(char::is_control) {
+        return Err("a kid must be non-empty printable text".into());
+    }
+    Ok(s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}

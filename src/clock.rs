@@ -1,0 +1,130 @@
+//! Points in time: parsing `--now`, RFC 3339 for the store, and durations.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub type Time = OffsetDateTime;
+
+/// Parses `--now`: RFC 3339 (any offset) or Unix seconds (fractions allowed).
+pub fn parse_time(s: &str) -> Result<Time> {
+    let s = s.trim();
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        let secs: f64 = s
+            .parse()
+            .map_err(|_| anyhow!("{s:?} is not a number of Unix seconds"))?;
+        return from_unix(secs).ok_or_else(|| anyhow!("{s} Unix seconds is out of range"));
+    }
+    let t = OffsetDateTime::parse(s, &Rfc3339).with_context(|| {
+        format!("{s:?} is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)")
+    })?;
+    Ok(t.to_offset(time::UtcOffset::UTC))
+}
+
+pub fn from_unix(secs: f64) -> Option<Time> {
+    if !secs.is_finite() {
+        return None;
+    }
+    let nanos = (secs * 1e9).round();
+    if nanos.abs() > i128::MAX as f64 {
+        return None;
+    }
+    OffsetDateTime::from_unix_timestamp_nanos(nanos as i128).ok()
+}
+
+/// RFC 3339 in UTC, whole seconds: how the store and `list` show times.
+pub fn format(t: Time) -> String {
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// Reads a time the store wrote.
+pub fn parse_rfc3339(s: &str) -> Result<Time> {
+    OffsetDateTime::parse(s, &Rfc3339)
+        .map(|t| t.to_offset(time::UtcOffset::UTC))
+        .with_context(|| format!("{s:?} is not an RFC 3339 time"))
+}
+
+/// Whole seconds since the epoch, as `iat`/`exp` carry them.
+pub fn unix_secs(t: Time) -> i64 {
+    t.unix_timestamp()
+}
+
+/// Seconds since the epoch with fractions, for comparing NumericDates.
+pub fn unix_f64(t: Time) -> f64 {
+    t.unix_timestamp_nanos() as f64 / 1e9
+}
+
+pub fn add(t: Time, d: Duration) -> Result<Time> {
+    t.checked_add(time::Duration::try_from(d).unwrap_or(time::Duration::MAX))
+        .ok_or_else(|| anyhow!("{} after {} is out of range", show_duration(d), format(t)))
+}
+
+pub fn sub(t: Time, d: Duration) -> Time {
+    t.checked_sub(time::Duration::try_from(d).unwrap_or(time::Duration::MAX))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Parses a humantime duration (`15m`, `1d`, `24h`) for clap.
+pub fn parse_duration(s: &str) -> Result<Duration> {
+    humantime::parse_duration(s.trim())
+        .map_err(|e| anyhow!("{e} (use a duration like 90s, 15m, 24h or 30d)"))
+}
+
+/// The shortest exact humantime spelling of a duration (`24h`, `90s`).
+pub fn show_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if d.subsec_nanos() != 0 {
+        return humantime::format_duration(d).to_string();
+    }
+    match s {
+        0 => "0s".to_owned(),
+        s if s % 86_400 == 0 && s >= 86_400 * 2 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_accepts_rfc3339_offsets_and_unix_seconds() {
+        let z = parse_time("2026-01-02T03:04:05Z").unwrap();
+        assert_eq!(parse_time("2026-01-02T05:04:05+02:00").unwrap(), z);
+        assert_eq!(parse_time("2026-01-01T22:34:05-04:30").unwrap(), z);
+        assert_eq!(parse_time(&z.unix_timestamp().to_string()).unwrap(), z);
+        assert_eq!(unix_f64(parse_time("1.5").unwrap()), 1.5);
+        assert!(parse_time("yesterday").is_err());
+        assert!(parse_time("2026-01-02 03:04").is_err());
+    }
+
+    #[test]
+    fn format_is_utc_seconds() {
+        let t = parse_time("2026-01-02T05:04:05.75+02:00").unwrap();
+        assert_eq!(format(t), "2026-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn durations_show_round_trip() {
+        for (text, shown) in [
+            ("24h", "24h"),
+            ("1d", "24h"),
+            ("30d", "30d"),
+            ("90s", "90s"),
+            ("15m", "15m"),
+        ] {
+            let d = parse_duration(text).unwrap();
+            assert_eq!(show_duration(d), shown);
+            assert_eq!(parse_duration(shown).unwrap(), d);
+        }
+    }
+}

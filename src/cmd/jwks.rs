@@ -1,0 +1,41 @@
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::cli::JwksArgs;
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::fsio::{self, Existing};
+use crate::output::Output;
+use crate::store::KeyStore;
+use crate::storefile;
+
+/// The public JWK Set of a store at `now`, as one JSON document.
+pub fn public_set(store: &KeyStore, now: crate::clock::Time) -> Value {
+    let keys: Vec<Value> = store
+        .ordered(now)
+        .into_iter()
+        .map(|i| Value::Object(store.keys[i].jwk.to_public()))
+        .collect();
+    json!({ "keys": keys })
+}
+
+pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    let store = storefile::load(ctx)?;
+    let set = public_set(&store, ctx.now);
+    let mut text = serde_json::to_string(&set)?;
+    match &args.out {
+        None => out.data(text)?,
+        Some(path) => {
+            text.push('\n');
+            // A web server, often another user, must be able to read it.
+            let mode = fsio::existing_mode(path).unwrap_or(0o644);
+            fsio::write_atomic(path, text.as_bytes(), mode, Existing::Replace)?;
+            out.status(format_args!(
+                "wrote {} public keys to {}",
+                store.keys.len(),
+                path.display()
+            ));
+        }
+    }
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,35 @@
+use anyhow::{Result, bail};
+
+use crate::alg::Alg;
+use crate::cli::KeygenArgs;
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::output::Output;
+use crate::store::{KeyStore, StoredKey};
+use crate::storefile;
+
+pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    if args.max_ttl.is_zero() {
+        bail!("--max-ttl must be longer than 0s (like 1h or 24h)");
+    }
+    // Fail before spending seconds on an RSA key; `create` checks again
+    // under the lock.
+    if !args.force && ctx.keys.symlink_metadata().is_ok() {
+        bail!(
+            "{}: a key store already exists (use --force to replace it and lose its keys, or -k to choose another file)",
+            ctx.keys.display()
+        );
+    }
+    let (jwk, alg, kid) = super::generate_key(&args.key, Alg::Rs256)?;
+    let mut store = KeyStore::new(args.max_ttl);
+    store
+        .keys
+        .push(StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now));
+    storefile::create(ctx, &store, args.force)?;
+    out.data(&kid)?;
+    out.status(format_args!(
+        "created {} with {alg} key {kid}",
+        ctx.keys.display()
+    ));
+    Ok(Outcome::Done)
+}

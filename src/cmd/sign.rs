@@ -1,0 +1,116 @@
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Map, Value};
+
+use crate::claims::{self, Request};
+use crate::cli::SignArgs;
+use crate::clock;
+use crate::context::Ctx;
+use crate::crypto::Signer;
+use crate::error::Outcome;
+use crate::fsio;
+use crate::jwk::b64;
+use crate::output::Output;
+use crate::parallel;
+use crate::store::State;
+use crate::storefile;
+use crate::token;
+
+pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    let store = storefile::load(ctx)?;
+    if args.ttl > store.max_ttl {
+        bail!(
+            "--ttl {} is longer than this store's max token lifetime {} (shorten --ttl, or raise the limit with 'jwkctl rotate --max-ttl')",
+            clock::show_duration(args.ttl),
+            clock::show_duration(store.max_ttl)
+        );
+    }
+    if args.ttl.is_zero() {
+        bail!("--ttl must be longer than 0s (like 15m or 1h)");
+    }
+    let index = match &args.kid {
+        None => store.active(ctx.now).ok_or_else(|| {
+            anyhow!(
+                "{}: no key signs now (add one with 'jwkctl rotate')",
+                ctx.keys.display()
+            )
+        })?,
+        Some(kid) => {
+            let i = store.find(kid).ok_or_else(|| {
+                anyhow!(
+                    "{}: no key with kid {kid:?} (see 'jwkctl list')",
+                    ctx.keys.display()
+                )
+            })?;
+            if store.state(i, ctx.now) == State::Retired {
+                bail!(
+                    "key {kid:?} is retired and no longer signs (sign with the active key: drop --kid)"
+                );
+            }
+            i
+        }
+    };
+    let key = &store.keys[index];
+    let signer = Signer::new(key.alg, &key.jwk)
+        .with_context(|| format!("key {:?} cannot sign", key.kid()))?;
+    let mut header = Map::new();
+    header.insert("alg".into(), key.alg.name().into());
+    header.insert("typ".into(), "JWT".into());
+    header.insert("kid".into(), key.kid().into());
+
+    let request = Request {
+        base: match &args.claims {
+            Some(source) => read_claims(source)?,
+            None => Map::new(),
+        },
+        sub: args.sub.clone(),
+        iss: args.iss.clone(),
+        aud: args.aud.clone(),
+        nbf: args.nbf,
+        extra: args
+            .claim
+            .iter()
+            .map(|c| claims::parse_claim(c))
+            .collect::<Result<_>>()?,
+        ttl: args.ttl,
+    };
+    let claims = request.build(ctx.now)?;
+
+    let sign_one = |_: &u64| -> Result<String> {
+        if args.jti {
+            let mut claims = claims.clone();
+            claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
+            token::encode(&header, &claims, &signer)
+        } else {
+            token::encode(&header, &claims, &signer)
+        }
+    };
+    let mut done = 0;
+    while done < args.count {
+        let batch: Vec<u64> = (done..args.count.min(done + parallel::CHUNK as u64)).collect();
+        for token in parallel::map(&batch, sign_one) {
+            out.data(token?)?;
+        }
+        done += batch.len() as u64;
+    }
+    Ok(Outcome::Done)
+}
+
+/// `--claims JSON|@FILE|-`.
+fn read_claims(source: &str) -> Result<Map<String, Value>> {
+    if source == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| anyhow!("--claims -: cannot read stdin: {e}"))?;
+        claims::parse_claims_object(&text, "--claims -")
+    } else if let Some(file) = source.strip_prefix('@') {
+        let bytes = fsio::read(Path::new(file), None)?;
+        let text = String::from_utf8(bytes).map_err(|_| anyhow!("{file}: not UTF-8 text"))?;
+        claims::parse_claims_object(&text, file)
+    } else {
+        claims::parse_claims_object(source, "--claims")
+    }
+}

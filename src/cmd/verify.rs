@@ -1,0 +1,157 @@
+use std::io::{self, BufRead, Read};
+
+use anyhow::{Result, anyhow};
+use serde_json::{Value, json};
+
+use crate::claims::Checks;
+use crate::cli::VerifyArgs;
+use crate::context::Ctx;
+use crate::error::{Outcome, Reject};
+use crate::keyset::KeySet;
+use crate::output::Output;
+use crate::parallel;
+use crate::source;
+use crate::token::MAX_TOKEN_BYTES;
+use crate::verify::{Policy, verify};
+
+pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    let keys = source::load(args.jwks.as_deref(), ctx)?;
+    let origin = args.jwks.as_deref().unwrap_or("the key store");
+    for (i, kid, why) in keys.skipped() {
+        let kid = kid.map(|k| format!(" (kid {k:?})")).unwrap_or_default();
+        out.status(format_args!(
+            "skipping key {}{kid} of {origin}: {why}",
+            i + 1
+        ));
+    }
+    let policy = Policy {
+        algs: args.alg.clone(),
+        checks: Checks {
+            leeway: args.leeway,
+            require_exp: !args.allow_no_exp,
+            iss: args.iss.clone(),
+            sub: args.sub.clone(),
+            aud: args.aud.clone(),
+            require: args.require.clone(),
+        },
+    };
+    if args.batch {
+        return batch(&keys, &policy, ctx, out);
+    }
+    let input = match args.token.as_deref() {
+        Some(token) if token != "-" => Input::Token(token.trim().to_owned()),
+        _ => read_one(io::stdin().lock())?,
+    };
+    let result = match input {
+        Input::Token(token) => verify(&token, &keys, &policy, ctx.now),
+        Input::Rejected(reject) => Err(reject),
+    };
+    match result {
+        Ok(claims) => {
+            out.data(Value::Object(claims))?;
+            Ok(Outcome::Done)
+        }
+        Err(reject) => {
+            out.error(format_args!("invalid token: {reject}"));
+            Ok(Outcome::Rejected)
+        }
+    }
+}
+
+enum Input {
+    Token(String),
+    Rejected(Reject),
+}
+
+/// Reads the one token on stdin: surrounding whitespace (a trailing LF or
+/// CRLF) is not part of it, and more than 1 MiB is rejected unread.
+fn read_one(stdin: impl Read) -> Result<Input> {
+    let mut bytes = Vec::new();
+    // Room for a maximal token plus whitespace around it.
+    stdin
+        .take(MAX_TOKEN_BYTES as u64 + 64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow!("cannot read the token from stdin: {e}"))?;
+    Ok(to_input(&bytes))
+}
+
+fn to_input(bytes: &[u8]) -> Input {
+    let trimmed = bytes.trim_ascii();
+    if trimmed.len() > MAX_TOKEN_BYTES {
+        return Input::Rejected(Reject::TooLarge);
+    }
+    match std::str::from_utf8(trimmed) {
+        Ok(text) => Input::Token(text.to_owned()),
+        Err(_) => Input::Rejected(Reject::Malformed),
+    }
+}
+
+/// `--batch`: one token per line, results in input order, in chunks so that
+/// memory stays flat however long the input is.
+fn batch(keys: &KeySet, policy: &Policy, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    let mut stdin = io::stdin().lock();
+    let mut outcome = Outcome::Done;
+    let mut chunk = Vec::with_capacity(parallel::CHUNK);
+    loop {
+        let more = read_line_bounded(&mut stdin, &mut chunk)?;
+        if chunk.len() == parallel::CHUNK || (!more && !chunk.is_empty()) {
+            let results = parallel::map(&chunk, |input| match input {
+                Input::Token(token) => verify(token, keys, policy, ctx.now),
+                Input::Rejected(reject) => Err(reject.clone()),
+            });
+            for result in results {
+                let line = match result {
+                    Ok(claims) => json!({ "valid": true, "claims": claims }),
+                    Err(reject) => {
+                        outcome = Outcome::Rejected;
+                        json!({ "valid": false, "error": reject.to_string() })
+                    }
+                };
+                out.data(line)?;
+            }
+            chunk.clear();
+        }
+        if !more {
+            return Ok(outcome);
+        }
+    }
+}
+
+/// Reads one line into `chunk` (skipping blank ones) without ever holding
+/// more than 1 MiB of it. Returns false at the end of input.
+fn read_line_bounded(stdin: &mut impl BufRead, chunk: &mut Vec<Input>) -> Result<bool> {
+    let mut line = Vec::new();
+    let mut too_long = false;
+    loop {
+        let buf = stdin
+            .fill_buf()
+            .map_err(|e| anyhow!("cannot read tokens from stdin: {e}"))?;
+        if buf.is_empty() {
+            break;
+        }
+        let (take, end) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (buf.len(), false),
+        };
+        if line.len() + take > MAX_TOKEN_BYTES + 64 {
+            too_long = true;
+        } else {
+            line.extend_from_slice(&buf[..take]);
+        }
+        stdin.consume(take + usize::from(end));
+        if end {
+            push(chunk, &line, too_long);
+            return Ok(true);
+        }
+    }
+    push(chunk, &line, too_long);
+    Ok(false)
+}
+
+fn push(chunk: &mut Vec<Input>, line: &[u8], too_long: bool) {
+    if too_long {
+        chunk.push(Input::Rejected(Reject::TooLarge));
+    } else if !line.trim_ascii().is_empty() {
+        chunk.push(to_input(line));
+    }
+}

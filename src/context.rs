@@ -1,0 +1,37 @@
+//! Resolves the global options once into what every command needs. Nothing
+//! below this reads the clock or the environment.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::GlobalArgs;
+use crate::clock::{self, Time};
+
+/// How long a writer waits for the store's lock (CLI.md: 30 s).
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub now: Time,
+    pub keys: PathBuf,
+    pub quiet: bool,
+    pub lock_timeout: Duration,
+}
+
+impl Ctx {
+    pub fn new(global: &GlobalArgs) -> Ctx {
+        Ctx {
+            now: global.now.unwrap_or_else(clock::Time::now_utc),
+            keys: global.keys.clone(),
+            quiet: global.quiet,
+            lock_timeout: lock_timeout_override().unwrap_or(LOCK_TIMEOUT),
+        }
+    }
+}
+
+/// `JWKCTL_LOCK_TIMEOUT` (seconds) shortens the wait in tests; it is not a
+/// user-facing option.
+fn lock_timeout_override() -> Option<Duration> {
+    let secs: f64 = std::env::var("JWKCTL_LOCK_TIMEOUT").ok()?.parse().ok()?;
+    Duration::try_from_secs_f64(secs).ok()
+}

@@ -1,0 +1,83 @@
+//! What a command's result means for the exit status, and the REASONs a
+//! token is rejected for.
+
+use std::io;
+use std::path::Path;
+
+/// A command that ran to the end: either everything was fine (exit 0) or
+/// `verify` rejected a token (exit 1). Errors (exit 2) travel as `Err`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    Rejected,
+}
+
+/// Why `verify` rejected a token. `Display` is the contract's REASON: short,
+/// stable, lower case, so scripts can match it. Untrusted text never goes
+/// into a REASON, so it needs no escaping.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Reject {
+    #[error("token too large")]
+    TooLarge,
+    #[error("malformed token")]
+    Malformed,
+    #[error("json serialization not supported")]
+    JsonSerialization,
+    #[error("algorithm not allowed")]
+    AlgNotAllowed,
+    #[error("untrusted header {0}")]
+    UntrustedHeader(&'static str),
+    #[error("crit header not supported")]
+    Crit,
+    #[error("unencoded payload not supported")]
+    Unencoded,
+    #[error("unknown kid")]
+    UnknownKid,
+    #[error("algorithm mismatch")]
+    AlgMismatch,
+    #[error("no usable key")]
+    NoUsableKey,
+    #[error("bad signature")]
+    BadSignature,
+    #[error("expired")]
+    Expired,
+    #[error("not yet valid")]
+    NotYetValid,
+    #[error("missing claim {0}")]
+    MissingClaim(String),
+    #[error("invalid claim {0}")]
+    InvalidClaim(String),
+    #[error("audience mismatch")]
+    Audience,
+    #[error("issuer mismatch")]
+    Issuer,
+    #[error("subject mismatch")]
+    Subject,
+}
+
+/// `PATH: no such file` (and friends) without the raw "(os error 2)".
+pub fn io_message(path: &Path, err: &io::Error) -> String {
+    let what = match err.kind() {
+        io::ErrorKind::NotFound => "no such file".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        io::ErrorKind::IsADirectory => "is a directory".to_owned(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_lowercase(),
+                None => text,
+            }
+        }
+    };
+    format!("{}: {what}", path.display())
+}
+
+/// True when an error (or any cause of it) is a broken pipe on stdout:
+/// `jwkctl jwks | head -c1` must end quietly.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,149 @@
+//! Files: reads with path-bearing errors, the sidecar lock, and atomic
+//! replacement (temporary file in the same folder, fsync, rename, fsync of
+//! the folder) so a crash leaves the old file or the new one.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, anyhow, bail};
+
+use crate::error::io_message;
+
+/// Reads a whole file, or at most `limit` bytes plus one so the caller can
+/// tell that it was longer.
+pub fn read(path: &Path, limit: Option<u64>) -> Result<Vec<u8>> {
+    let file = File::open(path).map_err(|e| anyhow!(io_message(path, &e)))?;
+    let mut bytes = Vec::new();
+    let result = match limit {
+        Some(limit) => file.take(limit + 1).read_to_end(&mut bytes),
+        None => (&file).read_to_end(&mut bytes),
+    };
+    result.map_err(|e| anyhow!(io_message(path, &e)))?;
+    Ok(bytes)
+}
+
+/// `keys.json` → `keys.json.lock`.
+pub fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+/// An exclusive lock on the sidecar file, held until dropped. The sidecar
+/// is never renamed or deleted, so every writer locks the same inode.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+pub fn lock(path: &Path, timeout: Duration) -> Result<Lock> {
+    let lock_path = lock_path(path);
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(&lock_path)
+        .map_err(|e| anyhow!(io_message(&lock_path, &e)))?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Lock { _file: file }),
+            Err(TryLockError::WouldBlock) if start.elapsed() < timeout => {
+                thread::sleep(Duration::from_millis(20));
+            }
+            Err(TryLockError::WouldBlock) => bail!(
+                "{}: another jwkctl holds this lock; gave up after {}s (try again later, or look for a stuck jwkctl process)",
+                lock_path.display(),
+                timeout.as_secs()
+            ),
+            Err(TryLockError::Error(e)) => bail!(
+                "{}: cannot lock: {}",
+                lock_path.display(),
+                io_message(&lock_path, &e)
+            ),
+        }
+    }
+}
+
+/// What to do when the target exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    Replace,
+    Refuse,
+}
+
+/// Replaces `path` with `bytes` atomically, with permission bits `mode`.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let fail = |e: io::Error| anyhow!("{} (nothing was changed)", io_message(path, &e));
+    // tempfile creates the file 0600, so private keys are never readable by
+    // others, not even for a moment.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".jwkctl-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| anyhow!("{} (nothing was changed)", io_message(dir, &e)))?;
+    tmp.write_all(bytes).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(fail)?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    tmp.as_file().sync_all().map_err(fail)?;
+    match existing {
+        Existing::Replace => tmp.persist(path).map(drop).map_err(|e| fail(e.error))?,
+        Existing::Refuse => tmp.persist_noclobber(path).map(drop).map_err(|e| {
+            if e.error.kind() == io::ErrorKind::AlreadyExists {
+                anyhow!("{}: already exists (nothing was changed)", path.display())
+            } else {
+                fail(e.error)
+            }
+        })?,
+    }
+    sync_dir(dir).map_err(|e| {
+        anyhow!(
+            "{}: written, but the folder could not be synced: {}",
+            path.display(),
+            io_message(dir, &e)
+        )
+    })
+}
+
+/// The rename is only durable once the folder's entry is on disk.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// The permission bits of an existing file, if there is one.
+pub fn existing_mode(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}

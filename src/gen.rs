@@ -1,0 +1,45 @@
+//! Completions and man pages, rendered from the clap definitions. The files
+//! in `completions/` and `man/` are these bytes; `tests/generated.rs` keeps
+//! them in step.
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use crate::cli::Cli;
+
+pub const SHELLS: [(Shell, &str); 5] = [
+    (Shell::Bash, "jwkctl.bash"),
+    (Shell::Zsh, "_jwkctl"),
+    (Shell::Fish, "jwkctl.fish"),
+    (Shell::Elvish, "jwkctl.elv"),
+    (Shell::PowerShell, "_jwkctl.ps1"),
+];
+
+/// `(file name, contents)` for each shell's completion script.
+pub fn completions() -> Vec<(String, Vec<u8>)> {
+    SHELLS
+        .iter()
+        .map(|(shell, file)| {
+            let mut bytes = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "jwkctl", &mut bytes);
+            ((*file).to_owned(), bytes)
+        })
+        .collect()
+}
+
+/// `(file name, roff)`: `jwkctl.1` and one `jwkctl-<sub>.1` per subcommand.
+pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let cmd = Cli::command();
+    let mut pages = Vec::new();
+    let mut bytes = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut bytes)?;
+    pages.push(("jwkctl.1".to_owned(), bytes));
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("jwkctl-{}", sub.get_name());
+        let sub = sub.clone().name(name.clone()).display_name(name.clone());
+        let mut bytes = Vec::new();
+        clap_mangen::Man::new(sub).render(&mut bytes)?;
+        pages.push((format!("{name}.1"), bytes));
+    }
+    Ok(pages)
+}

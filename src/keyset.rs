@@ -1,0 +1,191 @@
+//! The keys `verify` trusts, and how a token picks one: by `kid`, or without
+//! one, every usable key of its algorithm, as verifiers do during rotation.
+
+use std::sync::OnceLock;
+
+use anyhow::{Result, bail};
+use serde_json::{Map, Value};
+
+use crate::alg::Alg;
+use crate::crypto::Verifier;
+use crate::error::Reject;
+use crate::jwk::Jwk;
+use crate::token::Parsed;
+
+/// One key from a JWK Set, with verifiers built on first use: a 1,000-key
+/// store costs one verifier per token, not a thousand.
+pub struct TrustedKey {
+    jwk: Jwk,
+    /// `Err(why)` for a key jwkctl cannot use at all (skipped, not fatal).
+    usable: Result<(), String>,
+    verifiers: [OnceLock<Option<Verifier>>; 10],
+}
+
+impl TrustedKey {
+    fn new(jwk: Jwk) -> TrustedKey {
+        let usable = usability(&jwk);
+        TrustedKey {
+            jwk,
+            usable,
+            verifiers: Default::default(),
+        }
+    }
+
+    fn fits(&self, alg: Alg) -> bool {
+        self.jwk
+            .kty()
+            .is_some_and(|kty| alg.fits(kty, self.jwk.crv()))
+    }
+
+    fn verifier(&self, alg: Alg) -> Option<&Verifier> {
+        self.verifiers[alg.index()]
+            .get_or_init(|| Verifier::new(alg, &self.jwk).ok())
+            .as_ref()
+    }
+}
+
+/// Whether jwkctl can verify with this key at all (apart from which
+/// algorithm a token asks for).
+fn usability(jwk: &Jwk) -> Result<(), String> {
+    let kty = jwk.kty().ok_or("no kty")?;
+    if !matches!(kty, "RSA" | "EC" | "OKP") {
+        return Err(format!("key type {kty:?} is not supported"));
+    }
+    match jwk.member("use") {
+        None => {}
+        Some(Value::String(u)) if u == "sig" => {}
+        Some(_) => return Err("its \"use\" is not \"sig\"".into()),
+    }
+    if let Some(ops) = jwk.member("key_ops") {
+        let allows = ops
+            .as_array()
+            .is_some_and(|ops| ops.iter().any(|op| op == "verify"));
+        if !allows {
+            return Err("its \"key_ops\" do not include \"verify\"".into());
+        }
+    }
+    let alg = match jwk.alg_name() {
+        Some(name) => Some(
+            Alg::from_name(name).ok_or_else(|| format!("algorithm {name:?} is not accepted"))?,
+        ),
+        None => None,
+    };
+    let alg = alg
+        .or_else(|| Alg::default_for(kty, jwk.crv()))
+        .ok_or("its curve is not supported")?;
+    jwk.check_fits(alg)
+}
+
+pub struct KeySet {
+    keys: Vec<TrustedKey>,
+}
+
+impl KeySet {
+    pub fn from_jwks(keys: impl IntoIterator<Item = Jwk>) -> KeySet {
+        KeySet {
+            keys: keys.into_iter().map(TrustedKey::new).collect(),
+        }
+    }
+
+    /// A JWK Set `{"keys":[...]}` or a single JWK. Anything else is not a
+    /// key source at all (an input error), while a key inside that jwkctl
+    /// cannot use is only skipped.
+    pub fn parse(bytes: &[u8]) -> Result<KeySet> {
+        let Ok(Value::Object(mut top)) = serde_json::from_slice::<Value>(bytes) else {
+            bail!("not a JWK Set (expected a JSON object like {{\"keys\":[...]}})");
+        };
+        let keys = match top.remove("keys") {
+            Some(Value::Array(keys)) => keys,
+            Some(_) => bail!("not a JWK Set (\"keys\" is not an array)"),
+            None if top.contains_key("kty") => vec![Value::Object(top)],
+            None => bail!("not a JWK Set (no \"keys\" array and no \"kty\")"),
+        };
+        let jwks = keys.into_iter().map(|key| match key {
+            Value::Object(map) => Jwk::from_map(map),
+            // Kept as an unusable key so it is reported, not silently lost.
+            _ => Jwk::from_map(Map::new()),
+        });
+        Ok(KeySet::from_jwks(jwks))
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Keys that will be skipped, and why: for a status line.
+    pub fn skipped(&self) -> impl Iterator<Item = (usize, Option<&str>, &str)> {
+        self.keys.iter().enumerate().filter_map(|(i, k)| {
+            k.usable
+                .as_ref()
+                .err()
+                .map(|why| (i, k.jwk.kid(), why.as_str()))
+        })
+    }
+
+    /// Checks the signature of a parsed token whose algorithm is `alg`.
+    pub fn verify(&self, token: &Parsed, alg: Alg) -> Result<(), Reject> {
+        let kid = match token.header.get("kid") {
+            None => None,
+            Some(Value::String(kid)) => Some(kid.as_str()),
+            Some(_) => return Err(Reject::Malformed),
+        };
+        let candidates: Vec<&TrustedKey> = match kid {
+            Some(kid) => {
+                let named: Vec<_> = self
+                    .keys
+                    .iter()
+                    .filter(|k| k.jwk.kid() == Some(kid))
+                    .collect();
+                if named.is_empty() {
+                    return Err(Reject::UnknownKid);
+                }
+                // Two keys may share a kid (an RSA and an EC key, say): the
+                // key type decides which one this token means.
+                let fitting: Vec<_> = named.into_iter().filter(|k| k.fits(alg)).collect();
+                if fitting.is_empty() {
+                    return Err(Reject::AlgMismatch);
+                }
+                fitting
+            }
+            None => self.keys.iter().filter(|k| k.fits(alg)).collect(),
+        };
+        let usable: Vec<_> = candidates
+            .into_iter()
+            .filter(|k| k.usable.is_ok())
+            .collect();
+        if usable.is_empty() {
+            return Err(Reject::NoUsableKey);
+        }
+        // A key that names its algorithm accepts only that one: an RS256 key
+        // never verifies a PS256 token.
+        let matching: Vec<_> = usable
+            .into_iter()
+            .filter(|k| k.jwk.alg_name().is_none_or(|a| a == alg.name()))
+            .collect();
+        if matching.is_empty() {
+            return Err(if kid.is_some() {
+                Reject::AlgMismatch
+            } else {
+                Reject::NoUsableKey
+            });
+        }
+        let mut built_any = false;
+        for key in matching {
+            if let Some(verifier) = key.verifier(alg) {
+                built_any = true;
+                if verifier.verify(token.signing_input.as_bytes(), &token.signature) {
+                    return Ok(());
+                }
+            }
+        }
+        Err(if built_any {
+            Reject::BadSignature
+        } else {
+            Reject::NoUsableKey
+        })
+    }
+}

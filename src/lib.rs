@@ -1,0 +1,45 @@
+//! jwkctl: a JWT signing key store managed end to end from the command line.
+//!
+//! `main.rs` parses and dispatches; everything else lives here so tests and
+//! other front ends share it.
+
+pub mod alg;
+pub mod claims;
+pub mod cli;
+pub mod clock;
+mod cmd;
+pub mod context;
+pub mod crypto;
+pub mod error;
+pub mod fsio;
+pub mod r#gen;
+pub mod jwk;
+pub mod keyset;
+pub mod output;
+mod parallel;
+pub mod source;
+pub mod store;
+pub mod storefile;
+pub mod token;
+pub mod verify;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::output::Output;
+
+/// Runs one parsed command line. `Ok(Outcome::Rejected)` is `verify`'s
+/// "no" (exit 1); `Err` is a usage or input error (exit 2).
+pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
+    let ctx = Ctx::new(&cli.global);
+    let outcome = match &cli.command {
+        Command::Keygen(args) => cmd::keygen::run(args, &ctx, out),
+        Command::Jwks(args) => cmd::jwks::run(args, &ctx, out),
+        Command::Sign(args) => cmd::sign::run(args, &ctx, out),
+        Command::Verify(args) => cmd::verify::run(args, &ctx, out),
+    }?;
+    out.flush()?;
+    Ok(outcome)
+}

@@ -1,0 +1,64 @@
+//! The only place that prints: data to stdout, status and errors to stderr.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::fmt::Display;
+use std::io::{self, BufWriter, Write};
+
+pub struct Output {
+    stdout: Box<dyn Write + Send>,
+    stderr: Box<dyn Write + Send>,
+    quiet: bool,
+}
+
+impl Output {
+    /// The process's own stdout (buffered: `sign --count` writes many lines)
+    /// and stderr.
+    pub fn stdio(quiet: bool) -> Output {
+        Output::new(
+            Box::new(BufWriter::with_capacity(64 * 1024, io::stdout())),
+            Box::new(io::stderr()),
+            quiet,
+        )
+    }
+
+    pub fn new(
+        stdout: Box<dyn Write + Send>,
+        stderr: Box<dyn Write + Send>,
+        quiet: bool,
+    ) -> Output {
+        Output {
+            stdout,
+            stderr,
+            quiet,
+        }
+    }
+
+    /// One item of data: a token, a kid, a JSON line.
+    pub fn data(&mut self, line: impl Display) -> io::Result<()> {
+        writeln!(self.stdout, "{line}")
+    }
+
+    /// Raw bytes to stdout (PEM blocks already end in a newline).
+    pub fn data_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stdout.write_all(bytes)
+    }
+
+    /// A status line for people; `-q` silences it. A failing stderr must not
+    /// turn a finished job into an error, so write errors are ignored.
+    pub fn status(&mut self, line: impl Display) {
+        if !self.quiet {
+            let _ = writeln!(self.stderr, "jwkctl: {line}");
+        }
+    }
+
+    /// A warning or a rejection: shown even with `-q`.
+    pub fn error(&mut self, msg: impl Display) {
+        let _ = writeln!(self.stderr, "jwkctl: {msg}");
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        let result = self.stdout.flush();
+        let _ = self.stderr.flush();
+        result
+    }
+}

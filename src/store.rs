@@ -1,0 +1,435 @@
+//! The key store model: keys with their times, the states derived from them,
+//! and the pure transitions commands apply. No I/O here (see `storefile`).
+
+use std::cmp::Reverse;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Map, Value, json};
+
+use crate::alg::Alg;
+use crate::clock::{self, Time};
+use crate::jwk::Jwk;
+
+/// `sign --ttl` is capped by this unless the store says otherwise.
+pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Clocks of issuers and verifiers disagree by up to this much.
+pub const CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
+/// The member holding jwkctl's bookkeeping, on each key and at the top.
+const META: &str = "jwkctl";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Published ahead: its `signs_from` is in the future.
+    Pending,
+    /// The newest key whose `signs_from` has passed: it signs.
+    Active,
+    /// Superseded: still published so old tokens verify, until pruned.
+    Retired,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Active => "active",
+            State::Retired => "retired",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Times {
+    pub created: Time,
+    pub signs_from: Time,
+    /// Set when the key stops signing: at rotation, to the successor's
+    /// `signs_from`. A key is retired once this has passed.
+    pub retired: Option<Time>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StoredKey {
+    pub jwk: Jwk,
+    pub alg: Alg,
+    pub times: Times,
+}
+
+impl StoredKey {
+    /// A new key's entry; the caller has checked the key fits `alg`.
+    pub fn new(mut jwk: Jwk, alg: Alg, kid: String, created: Time, signs_from: Time) -> StoredKey {
+        jwk.set("kid", kid.into());
+        jwk.set("alg", alg.name().into());
+        StoredKey {
+            jwk,
+            alg,
+            times: Times {
+                created,
+                signs_from,
+                retired: None,
+            },
+        }
+    }
+
+    pub fn kid(&self) -> &str {
+        self.jwk.kid().unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct KeyStore {
+    /// In file order; [`KeyStore::to_json`] writes them in canonical order.
+    pub keys: Vec<StoredKey>,
+    pub max_ttl: Duration,
+    /// Top-level members jwkctl does not know, kept as they were.
+    extra: Map<String, Value>,
+}
+
+impl KeyStore {
+    pub fn new(max_ttl: Duration) -> KeyStore {
+        KeyStore {
+            keys: Vec::new(),
+            max_ttl,
+            extra: Map::new(),
+        }
+    }
+
+    /// Reads a store. Keys without bookkeeping (a node-jose `toJSON(true)`
+    /// file) are adopted as of `now`: the first as active, the rest retired.
+    pub fn parse(bytes: &[u8], now: Time) -> Result<KeyStore> {
+        let Value::Object(mut top) = serde_json::from_slice(bytes)? else {
+            bail!("not a JSON object");
+        };
+        let Some(Value::Array(keys)) = top.shift_remove("keys") else {
+            bail!("no \"keys\" array (a key store is a JWK Set: {{\"keys\":[...]}})");
+        };
+        let max_ttl = match top.shift_remove(META) {
+            None => DEFAULT_MAX_TTL,
+            Some(meta) => match meta.get("max_ttl").and_then(Value::as_str) {
+                None => DEFAULT_MAX_TTL,
+                Some(text) => clock::parse_duration(text).context("\"jwkctl\".\"max_ttl\"")?,
+            },
+        };
+        let mut store = KeyStore {
+            keys: Vec::with_capacity(keys.len()),
+            max_ttl,
+            extra: top,
+        };
+        for (i, key) in keys.into_iter().enumerate() {
+            let adopted_first = i == 0;
+            let key =
+                parse_key(key, now, adopted_first).with_context(|| format!("key {}", i + 1))?;
+            if store.find(key.kid()).is_some() {
+                bail!("two keys have kid {:?} (remove or rename one)", key.kid());
+            }
+            store.keys.push(key);
+        }
+        Ok(store)
+    }
+
+    /// The store file: keys in canonical order (active, pending, retired),
+    /// so that node-jose, which signs with the first key, signs with the
+    /// active one. Retirement times are written down as they are derived.
+    pub fn to_json(&self, now: Time) -> Vec<u8> {
+        let keys: Vec<Value> = self
+            .ordered(now)
+            .into_iter()
+            .map(|i| {
+                let key = &self.keys[i];
+                let mut times = Map::new();
+                times.insert("created".into(), clock::format(key.times.created).into());
+                times.insert(
+                    "signs_from".into(),
+                    clock::format(key.times.signs_from).into(),
+                );
+                if let Some(retired) = self.retired_at(i, now) {
+                    times.insert("retired".into(), clock::format(retired).into());
+                }
+                let mut map = key.jwk.to_private_map();
+                map.insert(META.into(), Value::Object(times));
+                Value::Object(map)
+            })
+            .collect();
+        let mut top = Map::new();
+        top.insert("keys".into(), Value::Array(keys));
+        top.insert(
+            META.into(),
+            json!({ "max_ttl": clock::show_duration(self.max_ttl) }),
+        );
+        for (name, value) in &self.extra {
+            top.insert(name.clone(), value.clone());
+        }
+        let mut bytes = serde_json::to_vec_pretty(&Value::Object(top)).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    pub fn find(&self, kid: &str) -> Option<usize> {
+        self.keys.iter().position(|k| k.kid() == kid)
+    }
+
+    /// The key that signs at `now`: the newest whose `signs_from` has passed
+    /// and that has not been retired. Ties go to the earlier key in the file.
+    pub fn active(&self, now: Time) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        for (i, key) in self.keys.iter().enumerate() {
+            let t = &key.times;
+            if t.signs_from > now || t.retired.is_some_and(|r| r <= now) {
+                continue;
+            }
+            let newer = best.is_none_or(|b| {
+                let bt = &self.keys[b].times;
+                (t.signs_from, t.created) > (bt.signs_from, bt.created)
+            });
+            if newer {
+                best = Some(i);
+            }
+        }
+        best
+    }
+
+    pub fn state(&self, i: usize, now: Time) -> State {
+        self.state_given(i, now, self.active(now))
+    }
+
+    /// Every key's state, computing the active key once.
+    pub fn states(&self, now: Time) -> Vec<State> {
+        let active = self.active(now);
+        (0..self.keys.len())
+            .map(|i| self.state_given(i, now, active))
+            .collect()
+    }
+
+    fn state_given(&self, i: usize, now: Time, active: Option<usize>) -> State {
+        if self.keys[i].times.signs_from > now {
+            State::Pending
+        } else if active == Some(i) {
+            State::Active
+        } else {
+            State::Retired
+        }
+    }
+
+    /// Key indices in the order `jwks` publishes them: active, then pending,
+    /// then retired, newest first within each.
+    pub fn ordered(&self, now: Time) -> Vec<usize> {
+        let states = self.states(now);
+        let mut order: Vec<usize> = (0..self.keys.len()).collect();
+        order.sort_by_key(|&i| {
+            let t = &self.keys[i].times;
+            let rank = match states[i] {
+                State::Active => 0,
+                State::Pending => 1,
+                State::Retired => 2,
+            };
+            (rank, Reverse(t.signs_from), Reverse(t.created))
+        });
+        order
+    }
+
+    /// When key `i` stopped (or stops) signing: its recorded retirement, or
+    /// for a key superseded without one, when its successor took over.
+    pub fn retired_at(&self, i: usize, now: Time) -> Option<Time> {
+        if let Some(retired) = self.keys[i].times.retired {
+            return Some(retired);
+        }
+        if self.state(i, now) != State::Retired {
+            return None;
+        }
+        let from = self.keys[i].times.signs_from;
+        let successor = self
+            .keys
+            .iter()
+            .map(|k| k.times.signs_from)
+            .filter(|&s| s > from && s <= now)
+            .min();
+        Some(successor.unwrap_or(now))
+    }
+
+    /// The shortest grace `prune` allows: a token signed just before
+    /// retirement lives up to the max token lifetime, plus clock skew.
+    pub fn min_grace(&self) -> Duration {
+        self.max_ttl + CLOCK_SKEW
+    }
+
+    /// When `prune` with `grace` may remove key `i`; `None` while it signs
+    /// or waits to.
+    pub fn prunable_at(&self, i: usize, now: Time, grace: Duration) -> Option<Time> {
+        if self.state(i, now) != State::Retired {
+            return None;
+        }
+        self.retired_at(i, now)
+            .and_then(|r| clock::add(r, grace).ok())
+    }
+}
+
+fn parse_key(value: Value, now: Time, adopted_first: bool) -> Result<StoredKey> {
+    let Value::Object(map) = value else {
+        bail!("not a JSON object");
+    };
+    let mut jwk = Jwk::from_map(map);
+    let kty = jwk.kty().ok_or_else(|| anyhow!("no \"kty\""))?.to_owned();
+    let alg = match jwk.alg_name() {
+        Some(name) => Alg::from_name(name)
+            .ok_or_else(|| anyhow!("algorithm {name:?} cannot sign JWTs here"))?,
+        None => Alg::default_for(&kty, jwk.crv())
+            .ok_or_else(|| anyhow!("no \"alg\", and a {kty} key of this kind has no default"))?,
+    };
+    jwk.check_fits(alg).map_err(|why| anyhow!("{why}"))?;
+    if !jwk.is_private() {
+        bail!("no private part (\"d\"): a key store holds private keys");
+    }
+    jwk.set("alg", alg.name().into());
+    if jwk.kid().is_none() {
+        let kid = jwk.thumbprint()?;
+        jwk.set("kid", kid.into());
+    }
+    let times = match jwk.remove_member(META) {
+        Some(meta) => parse_times(&meta)?,
+        None => Times {
+            created: now,
+            signs_from: now,
+            retired: (!adopted_first).then_some(now),
+        },
+    };
+    Ok(StoredKey { jwk, alg, times })
+}
+
+fn parse_times(meta: &Value) -> Result<Times> {
+    let time = |name: &str| -> Result<Option<Time>> {
+        match meta.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => clock::parse_rfc3339(s)
+                .map(Some)
+                .with_context(|| format!("\"jwkctl\".\"{name}\"")),
+            Some(_) => bail!("\"jwkctl\".\"{name}\" is not a string"),
+        }
+    };
+    let created = time("created")?.ok_or_else(|| anyhow!("\"jwkctl\" has no \"created\""))?;
+    let signs_from = time("signs_from")?.unwrap_or(created);
+    Ok(Times {
+        created,
+        signs_from,
+        retired: time("retired")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto;
+
+    fn t(s: &str) -> Time {
+        clock::parse_time(s).unwrap()
+    }
+
+    fn key(kid: &str, created: &str, signs_from: &str, retired: Option<&str>) -> StoredKey {
+        let jwk = crypto::generate(Alg::EdDsa, 0).unwrap();
+        let mut k = StoredKey::new(jwk, Alg::EdDsa, kid.into(), t(created), t(signs_from));
+        k.times.retired = retired.map(t);
+        k
+    }
+
+    fn kids(store: &KeyStore, now: Time) -> Vec<(&str, State)> {
+        store
+            .ordered(now)
+            .into_iter()
+            .map(|i| (store.keys[i].kid(), store.state(i, now)))
+            .collect()
+    }
+
+    #[test]
+    fn states_follow_the_clock() {
+        let mut store = KeyStore::new(DEFAULT_MAX_TTL);
+        store.keys.push(key(
+            "old",
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+            Some("2026-02-01T00:00:00Z"),
+        ));
+        store.keys.push(key(
+            "cur",
+            "2026-01-31T00:00:00Z",
+            "2026-02-01T00:00:00Z",
+            Some("2026-03-02T00:00:00Z"),
+        ));
+        store.keys.push(key(
+            "next",
+            "2026-03-01T00:00:00Z",
+            "2026-03-02T00:00:00Z",
+            None,
+        ));
+        let before = t("2026-03-01T12:00:00Z");
+        use State::*;
+        assert_eq!(
+            kids(&store, before),
+            [("cur", Active), ("next", Pending), ("old", Retired)]
+        );
+        let after = t("2026-03-02T00:00:00Z");
+        assert_eq!(
+            kids(&store, after),
+            [("next", Active), ("cur", Retired), ("old", Retired)]
+        );
+        assert_eq!(store.retired_at(1, after), Some(t("2026-03-02T00:00:00Z")));
+        let grace = store.min_grace();
+        assert_eq!(
+            store.prunable_at(1, after, grace),
+            Some(t("2026-03-03T00:05:00Z"))
+        );
+        assert_eq!(store.prunable_at(2, after, grace), None);
+        assert_eq!(store.prunable_at(1, before, grace), None);
+    }
+
+    #[test]
+    fn round_trip_and_node_jose_adoption() {
+        let now = t("2026-05-01T00:00:00Z");
+        let mut store = KeyStore::new(Duration::from_secs(3600));
+        store.keys.push(key(
+            "a",
+            "2026-04-01T00:00:00Z",
+            "2026-04-01T00:00:00Z",
+            None,
+        ));
+        let bytes = store.to_json(now);
+        let back = KeyStore::parse(&bytes, now).unwrap();
+        assert_eq!(back.max_ttl, Duration::from_secs(3600));
+        assert_eq!(back.keys[0].times, store.keys[0].times);
+        assert_eq!(back.to_json(now), bytes);
+
+        // Strip the bookkeeping: what node-jose's toJSON(true) would hold.
+        let mut value: Value = serde_json::from_slice(&bytes).unwrap();
+        value.as_object_mut().unwrap().remove("jwkctl");
+        let mut second = value["keys"][0].clone();
+        second.as_object_mut().unwrap().remove("jwkctl");
+        second["kid"] = "b".into();
+        value["keys"] = json!([second.clone(), second]);
+        value["keys"][1]["kid"] = "c".into();
+        let adopted = KeyStore::parse(value.to_string().as_bytes(), now).unwrap();
+        assert_eq!(adopted.max_ttl, DEFAULT_MAX_TTL);
+        assert_eq!(
+            kids(&adopted, now),
+            [("b", State::Active), ("c", State::Retired)]
+        );
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_a_store() {
+        let now = t("2026-05-01T00:00:00Z");
+        for (bad, why) in [
+            ("[]", "not a JSON object"),
+            ("{}", "no \"keys\" array"),
+            (r#"{"keys":[{"kty":"RSA"}]}"#, "key 1: the member \"n\""),
+            (r#"{"keys":[{"kty":"oct","k":"AA"}]}"#, "key 1: no \"alg\""),
+            (
+                r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA","alg":"HS256"}]}"#,
+                "cannot sign JWTs",
+            ),
+            (
+                r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA"}]}"#,
+                "no private part",
+            ),
+        ] {
+            let err = format!("{:#}", KeyStore::parse(bad.as_bytes(), now).unwrap_err());
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The key store on disk: the one place that reads and writes `keys.json`.
+//! Every change runs under the lock, on a fresh read, and lands atomically.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::context::Ctx;
+use crate::fsio::{self, Existing};
+use crate::store::KeyStore;
+
+const STORE_MODE: u32 = 0o600;
+
+/// Reads the store for a command that only looks (`jwks`, `sign`, `verify`):
+/// writes replace the file by rename, so a reader never sees half of one.
+pub fn load(ctx: &Ctx) -> Result<KeyStore> {
+    let bytes = fsio::read(&ctx.keys, None).map_err(|e| {
+        if !ctx.keys.exists() {
+            anyhow!("{e} (create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS at yours)")
+        } else {
+            e
+        }
+    })?;
+    parse(&ctx.keys, &bytes, ctx)
+}
+
+fn parse(path: &Path, bytes: &[u8], ctx: &Ctx) -> Result<KeyStore> {
+    KeyStore::parse(bytes, ctx.now)
+        .with_context(|| format!("{}: not a valid key store", path.display()))
+        .map_err(|e| anyhow!("{e:#} (fix the file, or restore it from a backup)"))
+}
+
+/// Applies `change` to the current store under the lock and writes the
+/// result if it differs. Returns what `change` returned.
+pub fn update<T>(ctx: &Ctx, change: impl FnOnce(&mut KeyStore) -> Result<T>) -> Result<T> {
+    let _lock = fsio::lock(&ctx.keys, ctx.lock_timeout)?;
+    let before = fsio::read(&ctx.keys, None).map_err(|e| {
+        if !ctx.keys.exists() {
+            anyhow!("{e} (create one with 'jwkctl keygen')")
+        } else {
+            e
+        }
+    })?;
+    let mut store = parse(&ctx.keys, &before, ctx)?;
+    let result = change(&mut store)?;
+    let after = store.to_json(ctx.now);
+    if after != before {
+        fsio::write_atomic(&ctx.keys, &after, STORE_MODE, Existing::Replace)?;
+    }
+    Ok(result)
+}
+
+/// Writes a new store; an existing one is replaced only with `force`. The
+/// check happens under the lock and the final rename refuses to clobber, so
+/// two `keygen`s racing cannot both win.
+pub fn create(ctx: &Ctx, store: &KeyStore, force: bool) -> Result<()> {
+    let _lock = fsio::lock(&ctx.keys, ctx.lock_timeout)?;
+    if !force && ctx.keys.symlink_metadata().is_ok() {
+        bail!(
+            "{}: a key store already exists (use --force to replace it and lose its keys, or -k to choose another file)",
+            ctx.keys.display()
+        );
+    }
+    let existing = if force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    fsio::write_atomic(&ctx.keys, &store.to_json(ctx.now), STORE_MODE, existing)
+}

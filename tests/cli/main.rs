@@ -1,0 +1,6 @@
+//! Integration tests: each drives the real `jwkctl` binary against a store
+//! in its own temporary folder, with the clock pinned by `JWKCTL_NOW`.
+
+mod util;
+
+mod basics;
