@@ -245,6 +245,56 @@ impl KeyStore {
         Some(successor.unwrap_or(now))
     }
 
+    /// The pending key, if any (there is at most one).
+    pub fn pending(&self, now: Time) -> Option<usize> {
+        self.keys.iter().position(|k| k.times.signs_from > now)
+    }
+
+    /// Adds a key the way `rotate` does: signing from `now + publish_ahead`,
+    /// when the active key retires. Without `publish_ahead` that is now.
+    /// Refuses a second pending key, a kid already in use, and a key that
+    /// is already in the store under another kid.
+    pub fn add_key(
+        &mut self,
+        key: StoredKey,
+        now: Time,
+        publish_ahead: Option<Duration>,
+    ) -> Result<()> {
+        if let Some(p) = self.pending(now) {
+            let p = &self.keys[p];
+            bail!(
+                "key {:?} is already pending (it signs from {}); rotate again after that, or 'jwkctl revoke {}' it first",
+                p.kid(),
+                clock::format(p.times.signs_from),
+                p.kid()
+            );
+        }
+        if self.find(key.kid()).is_some() {
+            bail!(
+                "kid {:?} is already in the store (choose another --kid)",
+                key.kid()
+            );
+        }
+        let thumbprint = key.jwk.thumbprint()?;
+        if let Some(same) = self
+            .keys
+            .iter()
+            .find(|k| k.jwk.thumbprint().ok().as_deref() == Some(&thumbprint))
+        {
+            bail!("this key is already in the store as kid {:?}", same.kid());
+        }
+        let signs_from = clock::add(now, publish_ahead.unwrap_or_default())?;
+        if let Some(a) = self.active(now) {
+            self.keys[a].times.retired = Some(signs_from);
+        }
+        let mut key = key;
+        key.times.created = now;
+        key.times.signs_from = signs_from;
+        key.times.retired = None;
+        self.keys.push(key);
+        Ok(())
+    }
+
     /// The shortest grace `prune` allows: a token signed just before
     /// retirement lives up to the max token lifetime, plus clock skew.
     pub fn min_grace(&self) -> Duration {
