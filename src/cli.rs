@@ -50,6 +50,10 @@ pub enum Command {
     Jwks(JwksArgs),
     Sign(SignArgs),
     Verify(VerifyArgs),
+    Rotate(RotateArgs),
+    Prune(PruneArgs),
+    Revoke(RevokeArgs),
+    List(ListArgs),
 }
 
 /// Create the key store with one active signing key, and print its kid
@@ -190,6 +194,73 @@ pub struct VerifyArgs {
     /// Read one token per line from stdin and print one JSON result per line
     #[arg(long)]
     pub batch: bool,
+}
+
+/// Add a new signing key and print its kid
+///
+/// Without --publish-ahead the new key signs from now on and the active key
+/// retires now. With it, the new key is pending: published by `jwks` at
+/// once, signing only from now + DURATION, when the active key retires, so
+/// caches of the JWK Set hold the new key before any token uses it. At most
+/// one key is pending.
+///
+/// For cron: `jwkctl rotate --if-older-than 30d --publish-ahead 1d` rotates
+/// once a month however often it runs.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    pub key: NewKeyArgs,
+
+    /// Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub if_older_than: Option<Duration>,
+
+    /// Publish the new key now but sign with it only from now + DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub publish_ahead: Option<Duration>,
+
+    /// Change the store's max token lifetime
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_ttl: Option<Duration>,
+}
+
+/// Remove keys retired for longer than the grace period, printing each kid
+///
+/// The default and the minimum grace is the store's max token lifetime plus
+/// 5 minutes of clock skew: a token signed just before retirement lives that
+/// long. Never removes the active key or a pending key.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Remove keys retired for longer than DURATION (at least the default)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub older_than: Option<Duration>,
+
+    /// Print what would be removed; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Remove a key at once (the emergency path)
+///
+/// Revoking the active key first puts a replacement in place and prints its
+/// kid: the pending key, made active at once, when there is one; otherwise
+/// a new key of the same algorithm, as `rotate` would make.
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The key to remove
+    #[arg(value_name = "KID")]
+    pub kid: String,
+}
+
+/// Show every key: kid, alg, state, created, signs from, retired, prunable after
+///
+/// One line per key in store order (active, pending, retired); "-" where a
+/// time does not apply. On a terminal a header line comes first.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// One JSON object per line, for monitoring
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn parse_now(s: &str) -> Result<clock::Time, String> {

@@ -83,13 +83,19 @@ pub fn show_duration(d: Duration) -> String {
     if d.subsec_nanos() != 0 {
         return humantime::format_duration(d).to_string();
     }
-    match s {
-        0 => "0s".to_owned(),
-        s if s % 86_400 == 0 && s >= 86_400 * 2 => format!("{}d", s / 86_400),
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
+    if s == 0 {
+        return "0s".to_owned();
     }
+    if s % 86_400 == 0 && s >= 2 * 86_400 {
+        return format!("{}d", s / 86_400);
+    }
+    let parts = [(s / 3600, "h"), (s / 60 % 60, "m"), (s % 60, "s")];
+    let shown: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n != 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    shown.join(" ")
 }
 
 #[cfg(test)]
@@ -119,8 +125,9 @@ mod tests {
             ("24h", "24h"),
             ("1d", "24h"),
             ("30d", "30d"),
-            ("90s", "90s"),
+            ("90s", "1m 30s"),
             ("15m", "15m"),
+            ("1445m", "24h 5m"),
         ] {
             let d = parse_duration(text).unwrap();
             assert_eq!(show_duration(d), shown);

@@ -81,15 +81,12 @@ pub enum Existing {
 
 /// Replaces `path` with `bytes` atomically, with permission bits `mode`.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
     let fail = |e: io::Error| anyhow!("{} (nothing was changed)", io_message(path, &e));
     // tempfile creates the file 0600, so private keys are never readable by
     // others, not even for a moment.
     let mut tmp = tempfile::Builder::new()
-        .prefix(".jwkctl-")
+        .prefix(&temp_prefix(path))
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| anyhow!("{} (nothing was changed)", io_message(dir, &e)))?;
@@ -121,6 +118,42 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, existing: Existing) ->
             io_message(dir, &e)
         )
     })
+}
+
+/// The folder holding `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// `.keys.json.` for `keys.json`: temporary files name their target, so
+/// leftovers of a killed writer can be told apart and removed.
+fn temp_prefix(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".{name}.")
+}
+
+/// Removes temporary files a killed writer of `path` left behind (they may
+/// hold private keys). Only safe while holding `path`'s lock, since every
+/// writer of `path` holds it.
+pub fn remove_stale_temps(path: &Path) {
+    let dir = parent_dir(path);
+    let prefix = temp_prefix(path);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") && name.len() > prefix.len() + 4 {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The rename is only durable once the folder's entry is on disk.

@@ -39,6 +39,10 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Jwks(args) => cmd::jwks::run(args, &ctx, out),
         Command::Sign(args) => cmd::sign::run(args, &ctx, out),
         Command::Verify(args) => cmd::verify::run(args, &ctx, out),
+        Command::Rotate(args) => cmd::rotate::run(args, &ctx, out),
+        Command::Prune(args) => cmd::prune::run(args, &ctx, out),
+        Command::Revoke(args) => cmd::revoke::run(args, &ctx, out),
+        Command::List(args) => cmd::list::run(args, &ctx, out),
     }?;
     out.flush()?;
     Ok(outcome)

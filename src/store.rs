@@ -295,6 +295,85 @@ impl KeyStore {
         Ok(())
     }
 
+    /// Records the derived retirement time of every superseded key, so that
+    /// removing a key never changes when another one retired.
+    fn materialize(&mut self, now: Time) {
+        let retired: Vec<Option<Time>> = (0..self.keys.len())
+            .map(|i| self.retired_at(i, now))
+            .collect();
+        for (key, retired) in self.keys.iter_mut().zip(retired) {
+            if key.times.retired.is_none() && key.times.signs_from <= now {
+                key.times.retired = retired;
+            }
+        }
+    }
+
+    /// Removes keys retired for longer than `older_than` and returns their
+    /// kids. The active key and a pending key are never removed.
+    pub fn prune(&mut self, now: Time, older_than: Duration) -> Vec<String> {
+        self.materialize(now);
+        let states = self.states(now);
+        let mut removed = Vec::new();
+        let mut i = 0;
+        self.keys.retain(|key| {
+            let state = states[i];
+            i += 1;
+            let expired = key
+                .times
+                .retired
+                .and_then(|r| clock::add(r, older_than).ok())
+                .is_some_and(|t| now > t);
+            if state == State::Retired && expired {
+                removed.push(key.kid().to_owned());
+                false
+            } else {
+                true
+            }
+        });
+        removed
+    }
+
+    /// Removes `kid` at once. Revoking the active key first puts a
+    /// replacement in place: the pending key, made active now, or else the
+    /// key `new_key` makes. Returns the replacement's kid.
+    pub fn revoke(
+        &mut self,
+        kid: &str,
+        now: Time,
+        new_key: impl FnOnce(&StoredKey) -> Result<StoredKey>,
+    ) -> Result<Option<String>> {
+        let Some(i) = self.find(kid) else {
+            bail!("no key with kid {kid:?} (see 'jwkctl list')");
+        };
+        self.materialize(now);
+        let mut replacement = None;
+        match self.state(i, now) {
+            State::Retired => {}
+            State::Pending => {
+                // The active key was due to retire when this one took over.
+                let takeover = self.keys[i].times.signs_from;
+                if let Some(a) = self.active(now) {
+                    if self.keys[a].times.retired == Some(takeover) {
+                        self.keys[a].times.retired = None;
+                    }
+                }
+            }
+            State::Active => {
+                if let Some(p) = self.pending(now) {
+                    self.keys[p].times.signs_from = now;
+                    replacement = Some(self.keys[p].kid().to_owned());
+                } else {
+                    let key = new_key(&self.keys[i])?;
+                    replacement = Some(key.kid().to_owned());
+                    self.add_key(key, now, None)?;
+                }
+            }
+        }
+        let i = self.find(kid).unwrap_or(i);
+        self.keys.remove(i);
+        Ok(replacement)
+    }
+
     /// The shortest grace `prune` allows: a token signed just before
     /// retirement lives up to the max token lifetime, plus clock skew.
     pub fn min_grace(&self) -> Duration {

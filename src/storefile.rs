@@ -44,6 +44,7 @@ pub fn update<T>(ctx: &Ctx, change: impl FnOnce(&mut KeyStore) -> Result<T>) -> 
     let mut store = parse(&ctx.keys, &before, ctx)?;
     let result = change(&mut store)?;
     let after = store.to_json(ctx.now);
+    fsio::remove_stale_temps(&ctx.keys);
     if after != before {
         fsio::write_atomic(&ctx.keys, &after, STORE_MODE, Existing::Replace)?;
     }
@@ -61,6 +62,7 @@ pub fn create(ctx: &Ctx, store: &KeyStore, force: bool) -> Result<()> {
             ctx.keys.display()
         );
     }
+    fsio::remove_stale_temps(&ctx.keys);
     let existing = if force {
         Existing::Replace
     } else {

@@ -1,6 +1,5 @@
 use anyhow::{Result, bail};
 
-use crate::alg::Alg;
 use crate::cli::KeygenArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
@@ -20,7 +19,7 @@ pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             ctx.keys.display()
         );
     }
-    let (jwk, alg, kid) = super::generate_key(&args.key, Alg::Rs256)?;
+    let (jwk, alg, kid) = super::generate_key(&args.key, None)?;
     let mut store = KeyStore::new(args.max_ttl);
     store
         .keys

@@ -3,25 +3,37 @@
 
 pub mod jwks;
 pub mod keygen;
+pub mod list;
+pub mod prune;
+pub mod revoke;
+pub mod rotate;
 pub mod sign;
 pub mod verify;
 
 use anyhow::{Result, bail};
 
-use crate::alg::Alg;
+use crate::alg::{Alg, RSA_BITS};
 use crate::cli::NewKeyArgs;
 use crate::crypto;
 use crate::jwk::Jwk;
+use crate::store::StoredKey;
 
-/// Generates the key `keygen` (and `rotate`) asked for: `(key, alg, kid)`.
-pub fn generate_key(args: &NewKeyArgs, default_alg: Alg) -> Result<(Jwk, Alg, String)> {
-    let alg = args.alg.unwrap_or(default_alg);
+/// Generates the key `keygen`, `rotate` or `revoke` asked for:
+/// `(key, alg, kid)`. Without `--alg` and `--bits`, the defaults are
+/// `like`'s algorithm and RSA size (the active key's, for `rotate`).
+pub fn generate_key(args: &NewKeyArgs, like: Option<&StoredKey>) -> Result<(Jwk, Alg, String)> {
+    let alg = args.alg.or(like.map(|k| k.alg)).unwrap_or(Alg::Rs256);
     if args.bits.is_some() && !alg.is_rsa() {
         bail!(
             "--bits applies to RSA keys only, and {alg} is not RSA (drop --bits, or choose an RS or PS algorithm)"
         );
     }
-    let jwk = crypto::generate(alg, args.bits.unwrap_or(2048))?;
+    let like_bits = like
+        .filter(|k| k.alg.is_rsa())
+        .and_then(|k| k.jwk.rsa_bits())
+        .and_then(|b| u32::try_from(b).ok())
+        .filter(|b| RSA_BITS.contains(b));
+    let jwk = crypto::generate(alg, args.bits.or(like_bits).unwrap_or(2048))?;
     let kid = match &args.kid {
         Some(kid) => kid.clone(),
         None => jwk.thumbprint()?,

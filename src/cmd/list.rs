@@ -1,0 +1,82 @@
+use std::io::IsTerminal;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::cli::ListArgs;
+use crate::clock;
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::output::Output;
+use crate::storefile;
+
+const COLUMNS: [&str; 7] = [
+    "KID",
+    "ALG",
+    "STATE",
+    "CREATED",
+    "SIGNS FROM",
+    "RETIRED",
+    "PRUNABLE AFTER",
+];
+
+pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    let store = storefile::load(ctx)?;
+    let grace = store.min_grace();
+    let states = store.states(ctx.now);
+    let rows: Vec<[String; 7]> = store
+        .ordered(ctx.now)
+        .into_iter()
+        .map(|i| {
+            let key = &store.keys[i];
+            let time = |t: Option<clock::Time>| t.map_or_else(|| "-".to_owned(), clock::format);
+            [
+                key.kid().to_owned(),
+                key.alg.name().to_owned(),
+                states[i].name().to_owned(),
+                clock::format(key.times.created),
+                clock::format(key.times.signs_from),
+                time(store.retired_at(i, ctx.now)),
+                time(store.prunable_at(i, ctx.now, grace)),
+            ]
+        })
+        .collect();
+    if args.json {
+        for row in rows {
+            let time = |s: &str| {
+                if s == "-" {
+                    Value::Null
+                } else {
+                    Value::from(s)
+                }
+            };
+            let line = json!({
+                "kid": row[0], "alg": row[1], "state": row[2], "created": row[3],
+                "signs_from": row[4], "retired": time(&row[5]), "prunable_after": time(&row[6]),
+            });
+            out.data(line)?;
+        }
+        return Ok(Outcome::Done);
+    }
+    let mut widths = COLUMNS.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[&str]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    if std::io::stdout().is_terminal() {
+        out.data(line(&COLUMNS))?;
+    }
+    for row in &rows {
+        out.data(line(&row.each_ref().map(String::as_str)))?;
+    }
+    Ok(Outcome::Done)
+}

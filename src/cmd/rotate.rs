@@ -1,0 +1,78 @@
+use anyhow::{Result, bail};
+
+use crate::cli::RotateArgs;
+use crate::clock::{self, Time};
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::output::Output;
+use crate::store::{KeyStore, StoredKey};
+use crate::storefile;
+
+/// Why a rotation is not due yet, if it is not.
+fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {
+    let older_than = args.if_older_than?;
+    let newest = store.keys.iter().max_by_key(|k| k.times.created)?;
+    let due_at = clock::add(newest.times.created, older_than).ok()?;
+    (now <= due_at).then(|| {
+        format!(
+            "nothing to do: the newest key {} was created {}, rotation is due after {}",
+            newest.kid(),
+            clock::format(newest.times.created),
+            clock::format(due_at)
+        )
+    })
+}
+
+pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    if args.max_ttl.is_some_and(|t| t.is_zero()) {
+        bail!("--max-ttl must be longer than 0s (like 1h or 24h)");
+    }
+    // Look first, without the lock: a daily cron run that is not due must
+    // not pay for a new RSA key.
+    let store = storefile::load(ctx)?;
+    if let Some(why) = not_due(&store, args, ctx.now) {
+        out.status(why);
+        return Ok(Outcome::Done);
+    }
+    let like = store
+        .active(ctx.now)
+        .or_else(|| store.keys.first().map(|_| 0));
+    let (jwk, alg, kid) = super::generate_key(&args.key, like.map(|i| &store.keys[i]))?;
+    let key = StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now);
+
+    // Decide again under the lock: another rotate may have run meanwhile.
+    let rotated = storefile::update(ctx, |store| {
+        if let Some(why) = not_due(store, args, ctx.now) {
+            return Ok(Err(why));
+        }
+        let previous = store
+            .active(ctx.now)
+            .map(|i| store.keys[i].kid().to_owned());
+        store.add_key(key, ctx.now, args.publish_ahead)?;
+        if let Some(max_ttl) = args.max_ttl {
+            store.max_ttl = max_ttl;
+        }
+        Ok(Ok(previous))
+    })?;
+    match rotated {
+        Err(why) => out.status(why),
+        Ok(previous) => {
+            out.data(&kid)?;
+            let from = clock::add(ctx.now, args.publish_ahead.unwrap_or_default())?;
+            let retires = previous
+                .map(|p| format!("; {p} retires then"))
+                .unwrap_or_default();
+            if args.publish_ahead.is_some() {
+                out.status(format_args!(
+                    "added pending {alg} key {kid}: published now, signs from {}{retires}",
+                    clock::format(from)
+                ));
+            } else {
+                out.status(format_args!(
+                    "added {alg} key {kid}: signs from now{retires}"
+                ));
+            }
+        }
+    }
+    Ok(Outcome::Done)
+}
