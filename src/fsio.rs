@@ -61,7 +61,7 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Lock> {
             Err(TryLockError::WouldBlock) => bail!(
                 "{}: another jwkctl holds this lock; gave up after {}s (try again later, or look for a stuck jwkctl process)",
                 lock_path.display(),
-                timeout.as_secs()
+                timeout.as_secs_f64()
             ),
             Err(TryLockError::Error(e)) => bail!(
                 "{}: cannot lock: {}",

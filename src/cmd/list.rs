@@ -58,7 +58,13 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         }
         return Ok(Outcome::Done);
     }
-    let mut widths = COLUMNS.map(str::len);
+    // The header is for people; a pipe gets one line per key.
+    let header = std::io::stdout().is_terminal();
+    let mut widths = if header {
+        COLUMNS.map(str::len)
+    } else {
+        [0; 7]
+    };
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -72,7 +78,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             .collect();
         padded.join("  ").trim_end().to_owned()
     };
-    if std::io::stdout().is_terminal() {
+    if header {
         out.data(line(&COLUMNS))?;
     }
     for row in &rows {
