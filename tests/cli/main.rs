@@ -4,4 +4,7 @@
 mod util;
 
 mod basics;
+mod concurrency;
+mod crash;
+mod replay;
 mod rotation;
