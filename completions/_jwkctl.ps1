@@ -34,6 +34,10 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('jwks', 'jwks', [CompletionResultType]::ParameterValue, 'Print the public JWK Set: every key a verifier must accept now')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print a signed JWT (compact JWS) from the active key')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a token and print its claims as one JSON line')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Add a new signing key and print its kid')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove keys retired for longer than the grace period, printing each kid')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Remove a key at once (the emergency path)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every key: kid, alg, state, created, signs from, retired, prunable after')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -110,11 +114,72 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'jwkctl;rotate' {
+            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Signing algorithm of the new key [default: RS256]')
+            [CompletionResult]::new('--bits', '--bits', [CompletionResultType]::ParameterName, 'RSA key size: 2048, 3072 or 4096 [default: 2048]')
+            [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Key id of the new key instead of its RFC 7638 thumbprint')
+            [CompletionResult]::new('--if-older-than', '--if-older-than', [CompletionResultType]::ParameterName, 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0')
+            [CompletionResult]::new('--publish-ahead', '--publish-ahead', [CompletionResultType]::ParameterName, 'Publish the new key now but sign with it only from now + DURATION')
+            [CompletionResult]::new('--max-ttl', '--max-ttl', [CompletionResultType]::ParameterName, 'Change the store''s max token lifetime')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jwkctl;prune' {
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Remove keys retired for longer than DURATION (at least the default)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be removed; change nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jwkctl;revoke' {
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jwkctl;list' {
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per line, for monitoring')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'jwkctl;help' {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Create the key store with one active signing key, and print its kid')
             [CompletionResult]::new('jwks', 'jwks', [CompletionResultType]::ParameterValue, 'Print the public JWK Set: every key a verifier must accept now')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print a signed JWT (compact JWS) from the active key')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a token and print its claims as one JSON line')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Add a new signing key and print its kid')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove keys retired for longer than the grace period, printing each kid')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Remove a key at once (the emergency path)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every key: kid, alg, state, created, signs from, retired, prunable after')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -128,6 +193,18 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             break
         }
         'jwkctl;help;verify' {
+            break
+        }
+        'jwkctl;help;rotate' {
+            break
+        }
+        'jwkctl;help;prune' {
+            break
+        }
+        'jwkctl;help;revoke' {
+            break
+        }
+        'jwkctl;help;list' {
             break
         }
         'jwkctl;help;help' {

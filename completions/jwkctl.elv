@@ -31,6 +31,10 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand jwks 'Print the public JWK Set: every key a verifier must accept now'
             cand sign 'Print a signed JWT (compact JWS) from the active key'
             cand verify 'Verify a token and print its claims as one JSON line'
+            cand rotate 'Add a new signing key and print its kid'
+            cand prune 'Remove keys retired for longer than the grace period, printing each kid'
+            cand revoke 'Remove a key at once (the emergency path)'
+            cand list 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;keygen'= {
@@ -102,11 +106,68 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'jwkctl;rotate'= {
+            cand --alg 'Signing algorithm of the new key [default: RS256]'
+            cand --bits 'RSA key size: 2048, 3072 or 4096 [default: 2048]'
+            cand --kid 'Key id of the new key instead of its RFC 7638 thumbprint'
+            cand --if-older-than 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0'
+            cand --publish-ahead 'Publish the new key now but sign with it only from now + DURATION'
+            cand --max-ttl 'Change the store''s max token lifetime'
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jwkctl;prune'= {
+            cand --older-than 'Remove keys retired for longer than DURATION (at least the default)'
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand --dry-run 'Print what would be removed; change nothing'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jwkctl;revoke'= {
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jwkctl;list'= {
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand --json 'One JSON object per line, for monitoring'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'jwkctl;help'= {
             cand keygen 'Create the key store with one active signing key, and print its kid'
             cand jwks 'Print the public JWK Set: every key a verifier must accept now'
             cand sign 'Print a signed JWT (compact JWS) from the active key'
             cand verify 'Verify a token and print its claims as one JSON line'
+            cand rotate 'Add a new signing key and print its kid'
+            cand prune 'Remove keys retired for longer than the grace period, printing each kid'
+            cand revoke 'Remove a key at once (the emergency path)'
+            cand list 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;help;keygen'= {
@@ -116,6 +177,14 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         &'jwkctl;help;sign'= {
         }
         &'jwkctl;help;verify'= {
+        }
+        &'jwkctl;help;rotate'= {
+        }
+        &'jwkctl;help;prune'= {
+        }
+        &'jwkctl;help;revoke'= {
+        }
+        &'jwkctl;help;list'= {
         }
         &'jwkctl;help;help'= {
         }

@@ -33,6 +33,10 @@ complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "keygen" -d 'Create th
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "rotate" -d 'Add a new signing key and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "prune" -d 'Remove keys retired for longer than the grace period, printing each kid'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "revoke" -d 'Remove a key at once (the emergency path)'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "list" -d 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l alg -d 'Signing algorithm of the new key [default: RS256]' -r -f -a "RS256\t''
 RS384\t''
@@ -97,8 +101,50 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l batch -d 'Read 
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l alg -d 'Signing algorithm of the new key [default: RS256]' -r -f -a "RS256\t''
+RS384\t''
+RS512\t''
+PS256\t''
+PS384\t''
+PS512\t''
+ES256\t''
+ES384\t''
+ES512\t''
+EdDSA\t''"
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l bits -d 'RSA key size: 2048, 3072 or 4096 [default: 2048]' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l kid -d 'Key id of the new key instead of its RFC 7638 thumbprint' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l if-older-than -d 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l publish-ahead -d 'Publish the new key now but sign with it only from now + DURATION' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l max-ttl -d 'Change the store\'s max token lifetime' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -l older-than -d 'Remove keys retired for longer than DURATION (at least the default)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -l dry-run -d 'Print what would be removed; change nothing'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -l json -d 'One JSON object per line, for monitoring'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "rotate" -d 'Add a new signing key and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "prune" -d 'Remove keys retired for longer than the grace period, printing each kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "revoke" -d 'Remove a key at once (the emergency path)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "list" -d 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

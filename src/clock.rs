@@ -86,7 +86,7 @@ pub fn show_duration(d: Duration) -> String {
     if s == 0 {
         return "0s".to_owned();
     }
-    if s % 86_400 == 0 && s >= 2 * 86_400 {
+    if s.is_multiple_of(86_400) && s >= 2 * 86_400 {
         return format!("{}d", s / 86_400);
     }
     let parts = [(s / 3600, "h"), (s / 60 % 60, "m"), (s % 60, "s")];

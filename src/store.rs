@@ -352,10 +352,10 @@ impl KeyStore {
             State::Pending => {
                 // The active key was due to retire when this one took over.
                 let takeover = self.keys[i].times.signs_from;
-                if let Some(a) = self.active(now) {
-                    if self.keys[a].times.retired == Some(takeover) {
-                        self.keys[a].times.retired = None;
-                    }
+                if let Some(a) = self.active(now)
+                    && self.keys[a].times.retired == Some(takeover)
+                {
+                    self.keys[a].times.retired = None;
                 }
             }
             State::Active => {

@@ -1,5 +1,6 @@
 //! `completions/` and `man/` must be exactly what the clap definitions
 //! render. `JWKCTL_BLESS=1 cargo test --test generated` rewrites them.
+#![allow(clippy::expect_used)]
 
 use std::fs;
 use std::path::Path;

@@ -1,10 +1,18 @@
 //! Integration tests: each drives the real `jwkctl` binary against a store
 //! in its own temporary folder, with the clock pinned by `JWKCTL_NOW`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    clippy::print_stdout
+)]
 
 mod util;
 
 mod basics;
 mod concurrency;
 mod crash;
+mod interop;
 mod replay;
 mod rotation;
