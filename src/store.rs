@@ -82,6 +82,9 @@ pub struct KeyStore {
     pub max_ttl: Duration,
     /// Top-level members jwkctl does not know, kept as they were.
     extra: Map<String, Value>,
+    /// Some key had no bookkeeping (a node-jose store): the next write
+    /// records the times it was given on reading.
+    pub adopting: bool,
 }
 
 impl KeyStore {
@@ -90,6 +93,7 @@ impl KeyStore {
             keys: Vec::new(),
             max_ttl,
             extra: Map::new(),
+            adopting: false,
         }
     }
 
@@ -113,9 +117,11 @@ impl KeyStore {
             keys: Vec::with_capacity(keys.len()),
             max_ttl,
             extra: top,
+            adopting: false,
         };
         for (i, key) in keys.into_iter().enumerate() {
             let adopted_first = i == 0;
+            store.adopting |= key.get(META).is_none();
             let key =
                 parse_key(key, now, adopted_first).with_context(|| format!("key {}", i + 1))?;
             if store.find(key.kid()).is_some() {

@@ -28,9 +28,10 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         bail!("--max-ttl must be longer than 0s (like 1h or 24h)");
     }
     // Look first, without the lock: a daily cron run that is not due must
-    // not pay for a new RSA key.
+    // not pay for a new RSA key. A store being adopted goes on, so that its
+    // first run records the keys' times (and the next one counts from them).
     let store = storefile::load(ctx)?;
-    if let Some(why) = not_due(&store, args, ctx.now) {
+    if let Some(why) = not_due(&store, args, ctx.now).filter(|_| !store.adopting) {
         out.status(why);
         return Ok(Outcome::Done);
     }

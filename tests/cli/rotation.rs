@@ -408,3 +408,26 @@ fn adopts_a_store_without_bookkeeping_on_first_write() {
     let out = at(&env, "2026-06-02T00:05:01Z", &["prune"]);
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "k2\n");
 }
+
+#[test]
+fn cron_rotate_alone_adopts_a_store_then_counts_from_then() {
+    let env = store_k1();
+    let mut store = env.store_json();
+    store.as_object_mut().unwrap().remove("jwkctl");
+    store["keys"][0].as_object_mut().unwrap().remove("jwkctl");
+    env.write("keys.json", &serde_json::to_string(&store).unwrap());
+    let cron = ["rotate", "--if-older-than", "30d", "--publish-ahead", "1d"];
+    let out = at(&env, "2026-06-01T03:17:00Z", &cron);
+    assert!(out.status.success());
+    assert_eq!(
+        out.stdout, b"",
+        "a key of unknown age is adopted, not rotated"
+    );
+    assert_eq!(
+        env.store_json()["keys"][0]["jwkctl"]["created"],
+        "2026-06-01T03:17:00Z"
+    );
+    assert_eq!(at(&env, "2026-07-01T03:17:00Z", &cron).stdout, b"");
+    let out = at(&env, "2026-07-01T03:17:01Z", &cron);
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim().len(), 43);
+}
