@@ -150,7 +150,7 @@ fn a_year_of_daily_cron_runs() {
         });
         issued.retain(|t| t.exp + 3600 > unix(&noon));
     }
-    // Rotations every 30 days after the first: days 31, 62, ... 341.
+    // "More than 30d" after 03:17 is first true a day later at 03:17: days 30, 61, ... 340.
     assert_eq!(rotations, 11);
     assert_eq!(seen.len(), 12);
     assert_eq!(
