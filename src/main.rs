@@ -32,6 +32,11 @@ fn usage(e: clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let text = e.render().to_string();
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        // `jwkctl` alone: the help, on stderr, as a usage error.
+        let _ = e.print();
+        return ExitCode::from(2);
+    }
     let mut out = Output::stdio(false);
     out.error(text.strip_prefix("error: ").unwrap_or(&text).trim_end());
     ExitCode::from(2)

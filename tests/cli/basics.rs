@@ -38,3 +38,34 @@ fn missing_store_names_the_file_and_the_fix() {
             "keys.json: no such file (create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS at yours)\n",
         ));
 }
+
+#[test]
+fn usage_errors_exit_2_with_the_jwkctl_prefix() {
+    let env = TestEnv::new();
+    env.jwkctl()
+        .args(["verify", "--alg", "none"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "jwkctl: invalid value 'none' for '--alg <ALG>'\n",
+        ));
+    env.jwkctl()
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "Usage: jwkctl [OPTIONS] <COMMAND>",
+        ));
+    env.jwkctl()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit status:"))
+        .stderr("");
+    // Global options work after the subcommand too.
+    env.jwkctl()
+        .args(["jwks", "-q", "--now", "0"])
+        .assert()
+        .code(2);
+}
