@@ -45,6 +45,10 @@ pub struct Times {
     /// Set when the key stops signing: at rotation, to the successor's
     /// `signs_from`. A key is retired once this has passed.
     pub retired: Option<Time>,
+    /// The longest token lifetime this key may have issued, recorded when
+    /// `rotate --max-ttl` lowered the store's: its tokens outlive the new
+    /// limit, so `prune` must wait for them.
+    pub max_ttl: Option<Duration>,
 }
 
 #[derive(Clone, Debug)]
@@ -66,6 +70,7 @@ impl StoredKey {
                 created,
                 signs_from,
                 retired: None,
+                max_ttl: None,
             },
         }
     }
@@ -149,6 +154,9 @@ impl KeyStore {
                 );
                 if let Some(retired) = self.retired_at(i, now) {
                     times.insert("retired".into(), clock::format(retired).into());
+                }
+                if let Some(max_ttl) = key.times.max_ttl {
+                    times.insert("max_ttl".into(), clock::show_duration(max_ttl).into());
                 }
                 let mut map = key.jwk.to_private_map();
                 map.insert(META.into(), Value::Object(times));
@@ -318,25 +326,35 @@ impl KeyStore {
     /// kids. The active key and a pending key are never removed.
     pub fn prune(&mut self, now: Time, older_than: Duration) -> Vec<String> {
         self.materialize(now);
-        let states = self.states(now);
+        let doomed: Vec<bool> = (0..self.keys.len())
+            .map(|i| {
+                self.prunable_at(i, now, older_than)
+                    .is_some_and(|t| now > t)
+            })
+            .collect();
         let mut removed = Vec::new();
-        let mut i = 0;
+        let mut doomed = doomed.into_iter();
         self.keys.retain(|key| {
-            let state = states[i];
-            i += 1;
-            let expired = key
-                .times
-                .retired
-                .and_then(|r| clock::add(r, older_than).ok())
-                .is_some_and(|t| now > t);
-            if state == State::Retired && expired {
+            let remove = doomed.next().unwrap_or(false);
+            if remove {
                 removed.push(key.kid().to_owned());
-                false
-            } else {
-                true
             }
+            !remove
         });
         removed
+    }
+
+    /// Sets the max token lifetime. Lowering it leaves tokens that existing
+    /// keys signed under the old limit alive longer than the new one, so
+    /// those keys remember the old limit for `prune`.
+    pub fn set_max_ttl(&mut self, max_ttl: Duration) {
+        if max_ttl < self.max_ttl {
+            let old = self.max_ttl;
+            for key in &mut self.keys {
+                key.times.max_ttl = Some(key.times.max_ttl.map_or(old, |t| t.max(old)));
+            }
+        }
+        self.max_ttl = max_ttl;
     }
 
     /// Removes `kid` at once. Revoking the active key first puts a
@@ -392,6 +410,8 @@ impl KeyStore {
         if self.state(i, now) != State::Retired {
             return None;
         }
+        let own = self.keys[i].times.max_ttl.map(|t| t + CLOCK_SKEW);
+        let grace = own.map_or(grace, |own| own.max(grace));
         self.retired_at(i, now)
             .and_then(|r| clock::add(r, grace).ok())
     }
@@ -424,6 +444,7 @@ fn parse_key(value: Value, now: Time, adopted_first: bool) -> Result<StoredKey> 
             created: now,
             signs_from: now,
             retired: (!adopted_first).then_some(now),
+            max_ttl: None,
         },
     };
     Ok(StoredKey { jwk, alg, times })
@@ -441,10 +462,16 @@ fn parse_times(meta: &Value) -> Result<Times> {
     };
     let created = time("created")?.ok_or_else(|| anyhow!("\"jwkctl\" has no \"created\""))?;
     let signs_from = time("signs_from")?.unwrap_or(created);
+    let max_ttl = match meta.get("max_ttl") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(clock::parse_duration(s).context("\"jwkctl\".\"max_ttl\"")?),
+        Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a string"),
+    };
     Ok(Times {
         created,
         signs_from,
         retired: time("retired")?,
+        max_ttl,
     })
 }
 

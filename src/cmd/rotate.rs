@@ -49,10 +49,11 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         let previous = store
             .active(ctx.now)
             .map(|i| store.keys[i].kid().to_owned());
-        store.add_key(key, ctx.now, args.publish_ahead)?;
+        // Before the new key joins: it never signed under the old limit.
         if let Some(max_ttl) = args.max_ttl {
-            store.max_ttl = max_ttl;
+            store.set_max_ttl(max_ttl);
         }
+        store.add_key(key, ctx.now, args.publish_ahead)?;
         Ok(Ok(previous))
     })?;
     match rotated {

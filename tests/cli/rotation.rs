@@ -249,17 +249,32 @@ fn alg_switch_keeps_the_old_key_published_until_pruned() {
     // The next rotation keeps ES256.
     at(&env, "2026-02-01T00:00:01Z", &["rotate", "--kid", "k3"]);
     assert_eq!(env.store_json()["keys"][0]["alg"], "ES256");
-    // --max-ttl 1h: the grace is now 1h 5m.
+    // --max-ttl 1h: the grace is now 1h 5m for k2, which only ever signed
+    // 1h tokens, but k1 signed 24h tokens and keeps its 24h 5m.
     let out = at(&env, "2026-02-01T01:05:01Z", &["prune", "--dry-run"]);
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "k1\n");
+    assert_eq!(out.stdout, b"");
+    let out = at(&env, "2026-02-01T01:05:02Z", &["prune", "--dry-run"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "k2\n");
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "jwkctl: dry run: would remove 1 key(s); nothing was changed\n"
     );
-    assert_eq!(jwks_kids(&env, "2026-02-01T01:05:01Z"), ["k3", "k2", "k1"]);
+    assert_eq!(jwks_kids(&env, "2026-02-01T01:05:02Z"), ["k3", "k2", "k1"]);
     let out = at(&env, "2026-02-01T01:05:02Z", &["prune"]);
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "k2\nk1\n");
-    assert_eq!(jwks_kids(&env, "2026-02-01T01:05:02Z"), ["k3"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "k2\n");
+    assert_eq!(env.store_json()["keys"][1]["jwkctl"]["max_ttl"], "24h");
+    assert_eq!(
+        list(&env, "2026-02-01T01:05:02Z")
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .last(),
+        Some("2026-02-02T00:05:00Z")
+    );
+    let out = at(&env, "2026-02-02T00:05:01Z", &["prune"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "k1\n");
+    assert_eq!(jwks_kids(&env, "2026-02-02T00:05:01Z"), ["k3"]);
 }
 
 #[test]
