@@ -3,4 +3,6 @@
 
 mod util;
 
+mod attacks;
 mod basics;
+mod keygen;
