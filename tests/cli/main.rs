@@ -6,3 +6,4 @@ mod util;
 mod attacks;
 mod basics;
 mod keygen;
+mod keysets;
