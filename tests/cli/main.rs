@@ -7,3 +7,4 @@ mod attacks;
 mod basics;
 mod keygen;
 mod keysets;
+mod verify;
