@@ -7,4 +7,5 @@ mod attacks;
 mod basics;
 mod keygen;
 mod keysets;
+mod sign;
 mod verify;

@@ -229,3 +229,65 @@ pub fn thumbprint(key: &Value) -> String {
 fn s(v: &Value) -> &str {
     v.as_str().expect("string member")
 }
+
+/// The header and payload of a compact token, as the text that was signed.
+pub fn decode(token: &str) -> (String, String) {
+    let parts: Vec<&str> = token.trim_end().split('.').collect();
+    assert_eq!(parts.len(), 3, "compact JWS: {token}");
+    (
+        String::from_utf8(unb64(parts[0])).unwrap(),
+        String::from_utf8(unb64(parts[1])).unwrap(),
+    )
+}
+
+/// The claims of a compact token, parsed.
+pub fn claims_of(token: &str) -> Value {
+    serde_json::from_str(&decode(token).1).expect("claims JSON")
+}
+
+/// A key with its `kid` and bookkeeping, for stores built by a test.
+pub fn stored(key: &Jwk, kid: &str, times: Value) -> Value {
+    let mut key = key.clone();
+    key.set("kid", json!(kid));
+    let mut map = key.to_private_map();
+    map.insert("jwkctl".into(), times);
+    Value::Object(map)
+}
+
+/// A public key as `jwks` prints it, with `kid` set.
+pub fn published(key: &Jwk, kid: &str) -> Value {
+    let mut key = key.clone();
+    key.set("kid", json!(kid));
+    Value::Object(key.to_public())
+}
+
+/// A store of four keys written out of order: `cur` (ES256, active),
+/// `next` (EdDSA, pending until 2026-01-03), `prev` and `old` (retired).
+/// Returns the keys in the order `jwks` must print them.
+pub fn rotated_store(env: &TestEnv) -> Vec<(String, Jwk)> {
+    let make = |alg| jwkctl::crypto::generate(alg, 0).unwrap();
+    let cur = make(Alg::Es256);
+    let next = make(Alg::EdDsa);
+    let prev = make(Alg::Es384);
+    let old = make(Alg::Es256);
+    let times = |c: &str, s: &str, r: Option<&str>| match r {
+        Some(r) => json!({"created": c, "signs_from": s, "retired": r}),
+        None => json!({"created": c, "signs_from": s}),
+    };
+    let store = json!({
+        "keys": [
+            stored(&prev, "prev", times("2025-12-19T00:00:00Z", "2025-12-20T00:00:00Z", Some("2026-01-01T00:00:00Z"))),
+            stored(&next, "next", times("2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z", None)),
+            stored(&old, "old", times("2025-12-01T00:00:00Z", "2025-12-01T00:00:00Z", Some("2025-12-20T00:00:00Z"))),
+            stored(&cur, "cur", times("2025-12-31T00:00:00Z", "2026-01-01T00:00:00Z", Some("2026-01-03T00:00:00Z"))),
+        ],
+        "jwkctl": {"max_ttl": "24h"}
+    });
+    env.write("keys.json", &serde_json::to_string_pretty(&store).unwrap());
+    vec![
+        ("cur".into(), cur),
+        ("next".into(), next),
+        ("prev".into(), prev),
+        ("old".into(), old),
+    ]
+}
