@@ -5,6 +5,7 @@ mod util;
 
 mod attacks;
 mod basics;
+mod jwks;
 mod keygen;
 mod keysets;
 mod sign;
