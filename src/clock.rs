@@ -20,8 +20,10 @@ pub fn parse_time(s: &str) -> Result<Time> {
             .map_err(|_| anyhow!("{s:?} is not a number of Unix seconds"))?;
         return from_unix(secs).ok_or_else(|| anyhow!("{s} Unix seconds is out of range"));
     }
-    let t = OffsetDateTime::parse(s, &Rfc3339).with_context(|| {
-        format!("{s:?} is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)")
+    // The parser's own words ("the 'year' component could not be parsed",
+    // twice over through its source chain) would push the remedy off the end.
+    let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|_| {
+        anyhow!("{s:?} is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)")
     })?;
     Ok(t.to_offset(time::UtcOffset::UTC))
 }

@@ -23,11 +23,27 @@ pub struct TrustedKey {
 
 impl TrustedKey {
     fn new(jwk: Jwk) -> TrustedKey {
-        let usable = usability(&jwk);
+        let verifiers: [OnceLock<Option<Verifier>>; 10] = Default::default();
+        let usable = usability(&jwk).and_then(|alg| {
+            if alg.is_rsa() {
+                return Ok(());
+            }
+            // A curve point is only checked when a verifier is built: build
+            // the one verifier this key can have now (it is kept), so a
+            // point off its curve is skipped and reported like every other
+            // unusable key.
+            match Verifier::new(alg, &jwk) {
+                Ok(verifier) => {
+                    let _ = verifiers[alg.index()].set(Some(verifier));
+                    Ok(())
+                }
+                Err(_) => Err("its point is not on its curve".into()),
+            }
+        });
         TrustedKey {
             jwk,
             usable,
-            verifiers: Default::default(),
+            verifiers,
         }
     }
 
@@ -45,8 +61,8 @@ impl TrustedKey {
 }
 
 /// Whether jwkctl can verify with this key at all (apart from which
-/// algorithm a token asks for).
-fn usability(jwk: &Jwk) -> Result<(), String> {
+/// algorithm a token asks for), and the algorithm its type implies.
+fn usability(jwk: &Jwk) -> Result<Alg, String> {
     let kty = jwk.kty().ok_or("no kty")?;
     if !matches!(kty, "RSA" | "EC" | "OKP") {
         return Err(format!("key type {kty:?} is not supported"));
@@ -73,7 +89,7 @@ fn usability(jwk: &Jwk) -> Result<(), String> {
     let alg = alg
         .or_else(|| Alg::default_for(kty, jwk.crv()))
         .ok_or("its curve is not supported")?;
-    jwk.check_fits(alg)
+    jwk.check_fits(alg).map(|()| alg)
 }
 
 pub struct KeySet {

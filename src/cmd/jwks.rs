@@ -30,9 +30,10 @@ pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             // A web server, often another user, must be able to read it.
             let mode = fsio::existing_mode(path).unwrap_or(0o644);
             fsio::write_atomic(path, text.as_bytes(), mode, Existing::Replace)?;
+            let n = store.keys.len();
             out.status(format_args!(
-                "wrote {} public keys to {}",
-                store.keys.len(),
+                "wrote {n} public key{} to {}",
+                if n == 1 { "" } else { "s" },
                 path.display()
             ));
         }

@@ -10,9 +10,15 @@
 
 mod util;
 
+mod attacks;
 mod basics;
 mod concurrency;
 mod crash;
 mod interop;
+mod jwks;
+mod keygen;
+mod keysets;
 mod replay;
 mod rotation;
+mod sign;
+mod verify;
