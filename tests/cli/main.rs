@@ -5,6 +5,7 @@ mod util;
 
 mod attacks;
 mod basics;
+mod fuzz;
 mod jwks;
 mod keygen;
 mod keysets;
