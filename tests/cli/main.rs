@@ -1,6 +1,10 @@
 //! Integration tests: each drives the real `jwkctl` binary against a store
 //! in its own temporary folder, with the clock pinned by `JWKCTL_NOW`.
 
+// clippy.toml allows unwrap/expect in #[test] functions only; the helpers
+// of a test crate are test code too, and a panic is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod util;
 
 mod attacks;
