@@ -48,9 +48,18 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Lock> {
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(&lock_path)
-        .map_err(|e| anyhow!(io_message(&lock_path, &e)))?;
+    let file = options.open(&lock_path).map_err(|e| {
+        // The lock sits beside the store: a missing folder is the cause.
+        match lock_path.parent() {
+            Some(dir) if e.kind() == io::ErrorKind::NotFound && !dir.as_os_str().is_empty() => {
+                anyhow!(
+                    "{}: no such folder (create it first, or choose another path with -k)",
+                    dir.display()
+                )
+            }
+            _ => anyhow!(io_message(&lock_path, &e)),
+        }
+    })?;
     let start = Instant::now();
     loop {
         match file.try_lock() {
@@ -178,5 +187,25 @@ pub fn existing_mode(path: &Path) -> Option<u32> {
     {
         let _ = path;
         None
+    }
+}
+
+/// Whether two paths name the same existing file (hard links and symlinks
+/// included).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::metadata(a), fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match (fs::canonicalize(a), fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
     }
 }

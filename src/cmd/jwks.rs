@@ -1,4 +1,4 @@
-use anyhow::Result;
+use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
 use crate::cli::JwksArgs;
@@ -26,6 +26,12 @@ pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     match &args.out {
         None => out.data(text)?,
         Some(path) => {
+            if fsio::same_file(path, &ctx.keys) {
+                bail!(
+                    "{}: this is the key store, and --out would replace its private keys with the public ones (write the JWK Set to another file)",
+                    path.display()
+                );
+            }
             text.push('\n');
             // A web server, often another user, must be able to read it.
             let mode = fsio::existing_mode(path).unwrap_or(0o644);

@@ -190,3 +190,30 @@ fn read_only_commands_leave_the_store_alone() {
     // No lock file either: only writers lock.
     assert!(!env.path("keys.json.lock").exists());
 }
+
+#[test]
+fn out_refuses_to_replace_the_key_store() {
+    let env = TestEnv::with_store("ec-store.json");
+    let before = env.read("keys.json");
+    fs::hard_link(env.keys(), env.path("linked.json")).unwrap();
+    std::os::unix::fs::symlink("keys.json", env.path("symlinked.json")).unwrap();
+    for out in ["keys.json", "./keys.json", "linked.json", "symlinked.json"] {
+        env.jwkctl()
+            .args(["jwks", "--out", out])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "jwkctl: {out}: this is the key store, and --out would replace its private keys with the public ones (write the JWK Set to another file)\n"
+            ));
+        assert_eq!(env.read("keys.json"), before);
+    }
+    let abs = env.keys();
+    env.jwkctl()
+        .args(["jwks", "--out"])
+        .arg(&abs)
+        .assert()
+        .code(2)
+        .stdout("");
+    assert_eq!(env.read("keys.json"), before);
+}

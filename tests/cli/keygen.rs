@@ -190,3 +190,17 @@ fn quiet_prints_only_the_kid() {
         .stdout(predicates::str::is_match("^[A-Za-z0-9_-]{43}\n$").unwrap())
         .stderr("");
 }
+
+#[test]
+fn a_store_in_a_missing_folder_names_the_folder() {
+    let env = TestEnv::new();
+    env.jwkctl()
+        .args(["keygen", "--alg", "ES256", "-k", "no/such/keys.json"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            "jwkctl: no/such: no such folder (create it first, or choose another path with -k)\n",
+        );
+    assert!(!env.path("no").exists());
+}

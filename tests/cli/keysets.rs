@@ -171,3 +171,48 @@ fn an_empty_jwk_set_verifies_nothing() {
     let jwks = env.jwks_file("jwks.json", r#"{"keys":[]}"#);
     env.rejects(&["--jwks", &jwks], &es256(&fresh()), "unknown kid");
 }
+
+#[test]
+fn a_public_key_labelled_for_hmac_is_never_used() {
+    let env = TestEnv::new();
+    let rsa = fixture_key("rsa-store.json", 0);
+    let mut hs = rsa.to_public();
+    hs.insert("alg".into(), json!("HS256"));
+    let jwks = env.jwks_file("jwks.json", &text(&json!({ "keys": [hs] })));
+    let rs256 = forge(
+        &json!({"alg": "RS256", "kid": RSA_KID}),
+        &fresh(),
+        Alg::Rs256,
+        &rsa,
+    );
+    env.jwkctl()
+        .args(["verify", "--jwks", &jwks, &rs256])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(format!(
+            "jwkctl: skipping key 1 (kid \"{RSA_KID}\") of jwks.json: algorithm \"HS256\" is not accepted\njwkctl: invalid token: no usable key\n"
+        ));
+}
+
+#[test]
+fn a_key_source_that_is_a_folder_or_too_large_is_an_input_error() {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("folder")).unwrap();
+    let token = es256(&fresh());
+    env.jwkctl()
+        .args(["verify", "--jwks", "folder", &token])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("jwkctl: folder: is a directory\n");
+    let mut keys = vec![ec_public(); 1];
+    keys.push(json!({"kty": "oct", "k": "A".repeat(1 << 20)}));
+    env.write("huge.json", &text(&json!({ "keys": keys })));
+    env.jwkctl()
+        .args(["verify", "--jwks", "huge.json", &token])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("jwkctl: huge.json: larger than 1 MiB, which no JWK Set needs (check that this is the right file)\n");
+}

@@ -531,3 +531,28 @@ fn a_malformed_store_is_an_input_error() {
     }
     let _: Value = json!(null);
 }
+
+#[test]
+fn a_store_with_no_key_signing_now_is_refused() {
+    let env = TestEnv::new();
+    let key = jwkctl::crypto::generate(Alg::Es256, 0).unwrap();
+    let store = json!({
+        "keys": [stored(&key, "later", json!({"created": NOW, "signs_from": "2026-02-01T00:00:00Z"}))],
+        "jwkctl": {"max_ttl": "24h"}
+    });
+    env.write("keys.json", &text(&store));
+    env.jwkctl()
+        .arg("sign")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "jwkctl: {}: no key signs now (add one with 'jwkctl rotate')\n",
+            env.keys().display()
+        ));
+    // The pending key still signs on request, for testing verifiers.
+    assert_eq!(
+        decode(&sign(&env, &["--kid", "later"])).0,
+        r#"{"alg":"ES256","typ":"JWT","kid":"later"}"#
+    );
+}

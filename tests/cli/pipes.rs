@@ -1,0 +1,89 @@
+//! A closed stdout (`jwkctl jwks | head -c1`) ends quietly with 0.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+use crate::util::*;
+
+fn spawn(env: &TestEnv, args: &[&str]) -> std::process::Child {
+    Command::new(assert_cmd::cargo::cargo_bin("jwkctl"))
+        .current_dir(env.dir.path())
+        .env_clear()
+        .env("JWKCTL_KEYS", env.keys())
+        .env("JWKCTL_NOW", NOW)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn finish(mut child: std::process::Child) {
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!((status.code(), stderr.as_str()), (Some(0), ""));
+}
+
+#[test]
+fn jwks_into_a_closed_pipe() {
+    let env = TestEnv::new();
+    rotated_store(&env);
+    // Like `head -c1`: read one byte, then close.
+    let mut child = spawn(&env, &["jwks"]);
+    let mut one = [0u8; 1];
+    child.stdout.as_mut().unwrap().read_exact(&mut one).unwrap();
+    assert_eq!(&one, b"{");
+    drop(child.stdout.take());
+    finish(child);
+    // Closed before jwkctl writes at all: the write fails with EPIPE.
+    let mut child = spawn(&env, &["jwks"]);
+    drop(child.stdout.take());
+    finish(child);
+}
+
+#[test]
+fn sign_count_into_a_closed_pipe() {
+    let env = TestEnv::with_store("ec-store.json");
+    // Like `sign --count 100000 | head -1`.
+    let mut child = spawn(&env, &["sign", "--count", "100000", "--jti"]);
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(
+        decode(&line).0,
+        format!(r#"{{"alg":"ES256","typ":"JWT","kid":"{EC_KID}"}}"#)
+    );
+    finish(child);
+}
+
+#[test]
+fn verify_batch_into_a_closed_pipe() {
+    let env = TestEnv::with_store("ec-store.json");
+    let token = es256(&fresh());
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("jwkctl"))
+        .current_dir(env.dir.path())
+        .env_clear()
+        .env("JWKCTL_KEYS", env.keys())
+        .env("JWKCTL_NOW", NOW)
+        .args(["verify", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let input = format!("{token}\n").repeat(3000);
+    let mut stdin = child.stdin.take().unwrap();
+    // jwkctl may stop reading once its stdout is gone.
+    let _ = std::io::Write::write_all(&mut stdin, input.as_bytes());
+    drop(stdin);
+    finish(child);
+}
