@@ -1,6 +1,5 @@
 //! `completions/` and `man/` must be exactly what the clap definitions
 //! render. `JWKCTL_BLESS=1 cargo test --test generated` rewrites them.
-#![allow(clippy::expect_used)]
 // clippy.toml allows unwrap/expect in #[test] functions only; the helpers
 // of a test crate are test code too, and a panic is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
