@@ -183,11 +183,7 @@ impl KeySet {
             .filter(|k| k.jwk.alg_name().is_none_or(|a| a == alg.name()))
             .collect();
         if matching.is_empty() {
-            return Err(if kid.is_some() {
-                Reject::AlgMismatch
-            } else {
-                Reject::NoUsableKey
-            });
+            return Err(Reject::AlgMismatch);
         }
         let mut built_any = false;
         for key in matching {

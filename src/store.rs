@@ -430,6 +430,11 @@ fn parse_key(value: Value, now: Time, adopted_first: bool) -> Result<StoredKey> 
             .ok_or_else(|| anyhow!("no \"alg\", and a {kty} key of this kind has no default"))?,
     };
     jwk.check_fits(alg).map_err(|why| anyhow!("{why}"))?;
+    if let Some(usage) = jwk.member("use").filter(|u| *u != "sig") {
+        bail!(
+            "its \"use\" is {usage}, and a key store holds signing keys only (move that key elsewhere)"
+        );
+    }
     if !jwk.is_private() {
         bail!("no private part (\"d\"): a key store holds private keys");
     }
@@ -588,6 +593,10 @@ mod tests {
             (
                 r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA"}]}"#,
                 "no private part",
+            ),
+            (
+                r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA","d":"AA","use":"enc"}]}"#,
+                "signing keys only",
             ),
         ] {
             let err = format!("{:#}", KeyStore::parse(bad.as_bytes(), now).unwrap_err());
