@@ -151,11 +151,16 @@ impl KeySet {
         };
         let candidates: Vec<&TrustedKey> = match kid {
             Some(kid) => {
-                let named: Vec<_> = self
+                let mut named: Vec<_> = self
                     .keys
                     .iter()
                     .filter(|k| k.jwk.kid() == Some(kid))
                     .collect();
+                if named.is_empty() {
+                    // A key without a kid (a JWK made from a PEM file, say)
+                    // cannot be named, so it is a candidate for any kid.
+                    named = self.keys.iter().filter(|k| k.jwk.kid().is_none()).collect();
+                }
                 if named.is_empty() {
                     return Err(Reject::UnknownKid);
                 }
