@@ -127,10 +127,10 @@ impl Checks {
             None if self.require_exp => return Err(Reject::MissingClaim("exp".into())),
             None => {}
         }
-        if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64) {
-            if now + leeway < nbf {
-                return Err(Reject::NotYetValid);
-            }
+        if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64)
+            && now + leeway < nbf
+        {
+            return Err(Reject::NotYetValid);
         }
         expect(claims, "iss", self.iss.as_deref(), Reject::Issuer)?;
         expect(claims, "sub", self.sub.as_deref(), Reject::Subject)?;
@@ -139,11 +139,10 @@ impl Checks {
             None => {}
             // RFC 7519 §4.1.3: a token meant for an audience is rejected by
             // a verifier that does not identify itself with one of them.
-            Some(list) => {
-                if !list.iter().any(|a| self.aud.iter().any(|want| want == a)) {
-                    return Err(Reject::Audience);
-                }
+            Some(list) if !list.iter().any(|a| self.aud.iter().any(|want| want == a)) => {
+                return Err(Reject::Audience);
             }
+            Some(_) => {}
         }
         for name in &self.require {
             if !claims.contains_key(name) {

@@ -1,6 +1,10 @@
 //! `completions/` and `man/` must be exactly what the clap definitions
 //! render. `JWKCTL_BLESS=1 cargo test --test generated` rewrites them.
 
+// Test helpers outside #[test] functions may unwrap too (clippy.toml only
+// covers the test functions themselves).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::fs;
 use std::path::Path;
 
