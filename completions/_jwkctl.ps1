@@ -91,6 +91,7 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
         }
         'jwkctl;verify' {
             [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL')
             [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Accept only this algorithm (repeatable)')
             [CompletionResult]::new('--leeway', '--leeway', [CompletionResultType]::ParameterName, 'Clock tolerance for exp and nbf')
             [CompletionResult]::new('--iss', '--iss', [CompletionResultType]::ParameterName, 'Require this issuer (iss)')

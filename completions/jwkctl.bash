@@ -396,13 +396,28 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__verify)
-            opts="-k -q -h -V --jwks --alg --leeway --allow-no-exp --iss --sub --aud --require --batch --keys --now --quiet --help --version"
+            opts="-k -q -h -V --jwks --ca-file --alg --leeway --allow-no-exp --iss --sub --aud --require --batch --keys --now --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --jwks)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --ca-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"

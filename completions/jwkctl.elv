@@ -84,6 +84,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         }
         &'jwkctl;verify'= {
             cand --jwks 'Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]'
+            cand --ca-file 'Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL'
             cand --alg 'Accept only this algorithm (repeatable)'
             cand --leeway 'Clock tolerance for exp and nbf'
             cand --iss 'Require this issuer (iss)'

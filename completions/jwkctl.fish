@@ -75,6 +75,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s q -l quiet -d 'No
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s V -l version -d 'Print version'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l jwks -d 'Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l ca-file -d 'Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l alg -d 'Accept only this algorithm (repeatable)' -r -f -a "RS256\t''
 RS384\t''
 RS512\t''

@@ -156,8 +156,17 @@ pub struct VerifyArgs {
     pub token: Option<String>,
 
     /// Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]
+    ///
+    /// A URL is fetched once per run (also with --batch): https:// only
+    /// (http:// for loopback hosts), 10 s for the whole fetch, at most 1 MiB,
+    /// at most 3 redirects and only to https://. The OS root certificates
+    /// are trusted, plus --ca-file.
     #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath)]
     pub jwks: Option<String>,
+
+    /// Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub ca_file: Option<PathBuf>,
 
     /// Accept only this algorithm (repeatable)
     #[arg(long, value_enum, value_name = "ALG")]

@@ -11,6 +11,7 @@ mod cmd;
 pub mod context;
 pub mod crypto;
 pub mod error;
+pub mod fetch;
 pub mod fsio;
 pub mod r#gen;
 pub mod jwk;
