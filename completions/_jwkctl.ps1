@@ -34,6 +34,9 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('jwks', 'jwks', [CompletionResultType]::ParameterValue, 'Print the public JWK Set: every key a verifier must accept now')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print a signed JWT (compact JWS) from the active key')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a token and print its claims as one JSON line')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print one key of the store: a public JWK, or SPKI PEM with --pem')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add a private key from a PEM or JWK file as a new key, and print its kid')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -111,11 +114,55 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'jwkctl;inspect' {
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jwkctl;export' {
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('--pem', '--pem', [CompletionResultType]::ParameterName, 'PEM instead of a JWK: SPKI public key, or PKCS#8 with --private')
+            [CompletionResult]::new('--private', '--private', [CompletionResultType]::ParameterName, 'Print the PRIVATE key (keep the output as secret as the store)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jwkctl;import' {
+            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Signing algorithm; needed only where the key does not fix it [default: RS256 for RSA, the JWK''s alg, ES256/ES384/ES512 by curve, EdDSA]')
+            [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Key id instead of the JWK''s kid or the RFC 7638 thumbprint')
+            [CompletionResult]::new('--publish-ahead', '--publish-ahead', [CompletionResultType]::ParameterName, 'Publish the key now but sign with it only from now + DURATION (pending)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'jwkctl;help' {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Create the key store with one active signing key, and print its kid')
             [CompletionResult]::new('jwks', 'jwks', [CompletionResultType]::ParameterValue, 'Print the public JWK Set: every key a verifier must accept now')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print a signed JWT (compact JWS) from the active key')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a token and print its claims as one JSON line')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print one key of the store: a public JWK, or SPKI PEM with --pem')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add a private key from a PEM or JWK file as a new key, and print its kid')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -129,6 +176,15 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             break
         }
         'jwkctl;help;verify' {
+            break
+        }
+        'jwkctl;help;inspect' {
+            break
+        }
+        'jwkctl;help;export' {
+            break
+        }
+        'jwkctl;help;import' {
             break
         }
         'jwkctl;help;help' {

@@ -33,6 +33,9 @@ complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "keygen" -d 'Create th
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "inspect" -d 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l alg -d 'Signing algorithm of the new key [default: RS256]' -r -f -a "RS256\t''
 RS384\t''
@@ -98,8 +101,40 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l batch -d 'Read 
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l pem -d 'PEM instead of a JWK: SPKI public key, or PKCS#8 with --private'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l private -d 'Print the PRIVATE key (keep the output as secret as the store)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l alg -d 'Signing algorithm; needed only where the key does not fix it [default: RS256 for RSA, the JWK\'s alg, ES256/ES384/ES512 by curve, EdDSA]' -r -f -a "RS256\t''
+RS384\t''
+RS512\t''
+PS256\t''
+PS384\t''
+PS512\t''
+ES256\t''
+ES384\t''
+ES512\t''
+EdDSA\t''"
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l kid -d 'Key id instead of the JWK\'s kid or the RFC 7638 thumbprint' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l publish-ahead -d 'Publish the key now but sign with it only from now + DURATION (pending)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify inspect export import help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify inspect export import help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify inspect export import help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify inspect export import help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify inspect export import help" -f -a "inspect" -d 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify inspect export import help" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify inspect export import help" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify inspect export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

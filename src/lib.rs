@@ -40,6 +40,9 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Jwks(args) => cmd::jwks::run(args, &ctx, out),
         Command::Sign(args) => cmd::sign::run(args, &ctx, out),
         Command::Verify(args) => cmd::verify::run(args, &ctx, out),
+        Command::Inspect(args) => cmd::inspect::run(args, &ctx, out),
+        Command::Export(args) => cmd::export::run(args, &ctx, out),
+        Command::Import(args) => cmd::import::run(args, &ctx, out),
     }?;
     out.flush()?;
     Ok(outcome)

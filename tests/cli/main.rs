@@ -8,4 +8,6 @@
 mod util;
 
 mod basics;
+mod inspect;
+mod transfer;
 mod url;
