@@ -55,10 +55,13 @@ pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec
         if left.is_zero() {
             return Err(fail(redirects, &current, timeout_message(timeout)));
         }
-        let response = agent
-            .get(&current)
-            .config()
-            .timeout_global(Some(left))
+        let mut config = agent.get(&current).config().timeout_global(Some(left));
+        if current.host().is_some_and(is_loopback) {
+            // Environment proxies (honored for other hosts) never see a
+            // loopback fetch: plain http must stay on this machine.
+            config = config.proxy(None);
+        }
+        let response = config
             .build()
             .call()
             .map_err(|e| fail(redirects, &current, describe(&e, timeout)))?;

@@ -180,6 +180,8 @@ fn http_on_loopback_verifies_and_sends_accept() {
     let server = Server::start(None, move |_| json(&jwks));
     let url = server.url("/.well-known/jwks.json");
     env.jwkctl()
+        // A proxy from the environment is not used for loopback hosts.
+        .env("ALL_PROXY", "http://127.0.0.1:9")
         .args(["verify", "--jwks", &url, &token])
         .assert()
         .success()
