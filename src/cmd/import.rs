@@ -194,5 +194,13 @@ fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
             jwk.crv().unwrap_or_default()
         );
     }
-    Ok((crypto::private_key_from_jwk(&jwk)?, alg, kid))
+    let material = crypto::private_key_from_jwk(&jwk)?;
+    // OpenSSL derives some public members from the private ones (Ed25519's
+    // x): a JWK that says otherwise is inconsistent, not to be "fixed".
+    for (name, value) in &material {
+        if jwk.member(name).is_some_and(|given| given != value) {
+            bail!("its private and public members do not belong to one key");
+        }
+    }
+    Ok((material, alg, kid))
 }

@@ -303,6 +303,16 @@ fn import_keeps_a_jwk_kid_and_alg_and_checks_the_pair() {
         .assert()
         .code(2)
         .stderr("jwkctl: mixed.jwk: its private and public members do not belong to one key\n");
+    // The same for Ed25519, whose x OpenSSL would derive from d.
+    let ed = other_store();
+    let mut ed_private = json(&ed.ok(&["export", "--private"]));
+    ed_private["x"] = json(&other_store().ok(&["export"]))["x"].clone();
+    c.write("mixed-ed.jwk", &ed_private.to_string());
+    c.jwkctl()
+        .args(["import", "mixed-ed.jwk"])
+        .assert()
+        .code(2)
+        .stderr("jwkctl: mixed-ed.jwk: its private and public members do not belong to one key\n");
     // From stdin, with --kid.
     c.jwkctl()
         .args(["import", "-", "--kid", "piped"])
