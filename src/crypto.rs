@@ -360,6 +360,28 @@ mod tests {
     }
 
     #[test]
+    fn pem_blocks_and_private_key_round_trip() {
+        let key = generate(Alg::Es384, 0).unwrap();
+        let pem = String::from_utf8(to_pem(&key, true).unwrap()).unwrap();
+        let spki = String::from_utf8(to_pem(&key, false).unwrap()).unwrap();
+        let text = format!("comment\n{spki}{pem}");
+        let labels: Vec<&str> = pem_blocks(&text).iter().map(|(l, _)| *l).collect();
+        assert_eq!(labels, ["PUBLIC KEY", "PRIVATE KEY"]);
+        let back = private_key_from_pem(&text).unwrap();
+        let map = key.to_private_map();
+        for name in ["crv", "x", "y", "d"] {
+            assert_eq!(back[name], map[name], "{name}");
+        }
+        let err = format!("{:#}", private_key_from_pem(&spki).unwrap_err());
+        assert!(err.contains("only a public key"), "{err}");
+        assert!(!err.contains(map["d"].as_str().unwrap()));
+        assert!(
+            private_key_from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+                .is_err()
+        );
+    }
+
+    #[test]
     fn rsa_keys_carry_crt_members_and_sign() {
         let key = generate(Alg::Ps256, 2048).unwrap();
         assert_eq!(key.rsa_bits(), Some(2048));

@@ -132,6 +132,10 @@ fn answer(
 /// A test CA (its PEM) and a server config with a certificate it signed for
 /// 127.0.0.1 and localhost.
 fn test_ca() -> (String, Arc<rustls::ServerConfig>) {
+    test_ca_for(&["127.0.0.1", "localhost"])
+}
+
+fn test_ca_for(names: &[&str]) -> (String, Arc<rustls::ServerConfig>) {
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -142,9 +146,8 @@ fn test_ca() -> (String, Arc<rustls::ServerConfig>) {
     let issuer = rcgen::Issuer::new(ca_params, ca_key);
 
     let key = rcgen::KeyPair::generate().unwrap();
-    let params =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .unwrap();
+    let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    let params = rcgen::CertificateParams::new(names).unwrap();
     let cert = params.signed_by(&key, &issuer).unwrap();
     let chain: Vec<CertificateDer<'static>> = vec![cert.der().clone()];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
@@ -470,4 +473,53 @@ fn ca_file_problems_are_input_errors() {
         .assert()
         .code(2)
         .stderr("jwkctl: bad.pem: no certificate in it (--ca-file takes CA certificates in PEM, -----BEGIN CERTIFICATE-----)\n");
+}
+
+#[test]
+fn a_certificate_for_another_name_is_refused() {
+    let (env, jwks, token) = signed();
+    let (ca_pem, tls) = test_ca_for(&["jwks.example"]);
+    env.write("ca.pem", &ca_pem);
+    let server = Server::start(Some(tls), move |_| json(&jwks));
+    let url = server.url("/jwks.json");
+    env.jwkctl()
+        .args(["verify", "--ca-file", "ca.pem", "--jwks", &url, &token])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "jwkctl: {url}: TLS: the server's certificate is not valid for this host name (check the URL's host)\n"
+        ));
+}
+
+#[test]
+fn ipv6_loopback_http_is_allowed() {
+    let Ok(listener) = TcpListener::bind("[::1]:0") else {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("note: no IPv6 loopback here; the [::1] test is skipped");
+        }
+        return;
+    };
+    let port = listener.local_addr().unwrap().port();
+    let (env, jwks, token) = signed();
+    thread::spawn(move || {
+        // One connection, then the thread ends.
+        if let Ok((stream, _)) = listener.accept() {
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            answer(stream, &|_: &str| json(&jwks), &Mutex::new(Vec::new()));
+        }
+    });
+    env.jwkctl()
+        .args([
+            "verify",
+            "--jwks",
+            &format!("http://[::1]:{port}/jwks"),
+            &token,
+        ])
+        .assert()
+        .success()
+        .stdout(claims());
 }
