@@ -141,7 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             break
         }
         'jwkctl;import' {
-            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Signing algorithm; needed only where the key does not fix it [default: RS256 for RSA, the JWK''s alg, ES256/ES384/ES512 by curve, EdDSA]')
+            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Signing algorithm; needed only where the key does not fix it [default: the JWK''s alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]')
             [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Key id instead of the JWK''s kid or the RFC 7638 thumbprint')
             [CompletionResult]::new('--publish-ahead', '--publish-ahead', [CompletionResultType]::ParameterName, 'Publish the key now but sign with it only from now + DURATION (pending)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')

@@ -131,7 +131,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;import'= {
-            cand --alg 'Signing algorithm; needed only where the key does not fix it [default: RS256 for RSA, the JWK''s alg, ES256/ES384/ES512 by curve, EdDSA]'
+            cand --alg 'Signing algorithm; needed only where the key does not fix it [default: the JWK''s alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]'
             cand --kid 'Key id instead of the JWK''s kid or the RFC 7638 thumbprint'
             cand --publish-ahead 'Publish the key now but sign with it only from now + DURATION (pending)'
             cand -k 'The key store'

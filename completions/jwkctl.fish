@@ -113,7 +113,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l private -d 'Pri
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l alg -d 'Signing algorithm; needed only where the key does not fix it [default: RS256 for RSA, the JWK\'s alg, ES256/ES384/ES512 by curve, EdDSA]' -r -f -a "RS256\t''
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l alg -d 'Signing algorithm; needed only where the key does not fix it [default: the JWK\'s alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]' -r -f -a "RS256\t''
 RS384\t''
 RS512\t''
 PS256\t''

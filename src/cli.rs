@@ -252,7 +252,7 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub file: PathBuf,
 
-    /// Signing algorithm; needed only where the key does not fix it [default: RS256 for RSA, the JWK's alg, ES256/ES384/ES512 by curve, EdDSA]
+    /// Signing algorithm; needed only where the key does not fix it [default: the JWK's alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]
     #[arg(long, value_enum, value_name = "ALG")]
     pub alg: Option<Alg>,
 

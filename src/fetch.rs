@@ -39,7 +39,7 @@ pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec
     let deadline = Instant::now() + timeout;
     // Refuse before any I/O: an http:// URL to another machine never even
     // resolves its name.
-    let mut current = check_url(url, false).map_err(|what| anyhow!("{url}: {what}"))?;
+    let mut current = check_url(url).map_err(|what| anyhow!("{url}: {what}"))?;
     let agent = agent(ca_file)?;
     let mut redirects = 0;
     // Errors name the URL given, and the one that failed after a redirect.
@@ -130,8 +130,8 @@ pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec
 }
 
 /// Parses a URL jwkctl may fetch: `https://`, or `http://` to a loopback
-/// host (127.0.0.0/8, ::1, localhost) when `https_only` is false.
-pub fn check_url(url: &str, https_only: bool) -> Result<Uri, String> {
+/// host (127.0.0.0/8, ::1, localhost).
+pub fn check_url(url: &str) -> Result<Uri, String> {
     let uri: Uri = url.parse().map_err(|e| {
         format!("not a valid URL: {e} (write it like https://example.com/jwks.json)")
     })?;
@@ -141,7 +141,7 @@ pub fn check_url(url: &str, https_only: bool) -> Result<Uri, String> {
         .ok_or("the URL has no host (write it like https://example.com/jwks.json)")?;
     match uri.scheme_str() {
         Some("https") => Ok(uri),
-        Some("http") if !https_only && is_loopback(host) => Ok(uri),
+        Some("http") if is_loopback(host) => Ok(uri),
         Some("http") => Err(format!(
             "http:// is refused for {host}, which is not a loopback host (use https://; plain http is only for 127.0.0.1, ::1 and localhost)"
         )),
@@ -331,7 +331,7 @@ mod tests {
             "http://[::1]:1/x",
             "http://LocalHost/x",
         ] {
-            assert!(check_url(ok, false).is_ok(), "{ok}");
+            assert!(check_url(ok).is_ok(), "{ok}");
         }
         for bad in [
             "http://example.com/",
@@ -342,11 +342,10 @@ mod tests {
             "ftp://127.0.0.1/",
             "https:///nohost",
         ] {
-            assert!(check_url(bad, false).is_err(), "{bad}");
+            assert!(check_url(bad).is_err(), "{bad}");
         }
-        assert!(check_url("http://127.0.0.1/", true).is_err());
         assert_eq!(
-            check_url("http://example.com/", false).unwrap_err(),
+            check_url("http://example.com/").unwrap_err(),
             "http:// is refused for example.com, which is not a loopback host (use https://; plain http is only for 127.0.0.1, ::1 and localhost)"
         );
     }
