@@ -38,6 +38,9 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove keys retired for longer than the grace period, printing each kid')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Remove a key at once (the emergency path)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every key: kid, alg, state, created, signs from, retired, prunable after')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print one key of the store: a public JWK, or SPKI PEM with --pem')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add a private key from a PEM or JWK file as a new key, and print its kid')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -95,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
         }
         'jwkctl;verify' {
             [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL')
             [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Accept only this algorithm (repeatable)')
             [CompletionResult]::new('--leeway', '--leeway', [CompletionResultType]::ParameterName, 'Clock tolerance for exp and nbf')
             [CompletionResult]::new('--iss', '--iss', [CompletionResultType]::ParameterName, 'Require this issuer (iss)')
@@ -171,6 +175,47 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'jwkctl;inspect' {
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jwkctl;export' {
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('--pem', '--pem', [CompletionResultType]::ParameterName, 'PEM instead of a JWK: SPKI public key, or PKCS#8 with --private')
+            [CompletionResult]::new('--private', '--private', [CompletionResultType]::ParameterName, 'Print the PRIVATE key (keep the output as secret as the store)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jwkctl;import' {
+            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Signing algorithm; needed only where the key does not fix it [default: the JWK''s alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]')
+            [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Key id instead of the JWK''s kid or the RFC 7638 thumbprint')
+            [CompletionResult]::new('--publish-ahead', '--publish-ahead', [CompletionResultType]::ParameterName, 'Publish the key now but sign with it only from now + DURATION (pending)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'jwkctl;help' {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Create the key store with one active signing key, and print its kid')
             [CompletionResult]::new('jwks', 'jwks', [CompletionResultType]::ParameterValue, 'Print the public JWK Set: every key a verifier must accept now')
@@ -180,6 +225,9 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove keys retired for longer than the grace period, printing each kid')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Remove a key at once (the emergency path)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show every key: kid, alg, state, created, signs from, retired, prunable after')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print one key of the store: a public JWK, or SPKI PEM with --pem')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add a private key from a PEM or JWK file as a new key, and print its kid')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -205,6 +253,15 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             break
         }
         'jwkctl;help;list' {
+            break
+        }
+        'jwkctl;help;inspect' {
+            break
+        }
+        'jwkctl;help;export' {
+            break
+        }
+        'jwkctl;help;import' {
             break
         }
         'jwkctl;help;help' {

@@ -35,6 +35,9 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand prune 'Remove keys retired for longer than the grace period, printing each kid'
             cand revoke 'Remove a key at once (the emergency path)'
             cand list 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
+            cand inspect 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
+            cand export 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
+            cand import 'Add a private key from a PEM or JWK file as a new key, and print its kid'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;keygen'= {
@@ -88,6 +91,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         }
         &'jwkctl;verify'= {
             cand --jwks 'Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]'
+            cand --ca-file 'Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL'
             cand --alg 'Accept only this algorithm (repeatable)'
             cand --leeway 'Clock tolerance for exp and nbf'
             cand --iss 'Require this issuer (iss)'
@@ -159,6 +163,44 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'jwkctl;inspect'= {
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jwkctl;export'= {
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand --pem 'PEM instead of a JWK: SPKI public key, or PKCS#8 with --private'
+            cand --private 'Print the PRIVATE key (keep the output as secret as the store)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jwkctl;import'= {
+            cand --alg 'Signing algorithm; needed only where the key does not fix it [default: the JWK''s alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]'
+            cand --kid 'Key id instead of the JWK''s kid or the RFC 7638 thumbprint'
+            cand --publish-ahead 'Publish the key now but sign with it only from now + DURATION (pending)'
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'jwkctl;help'= {
             cand keygen 'Create the key store with one active signing key, and print its kid'
             cand jwks 'Print the public JWK Set: every key a verifier must accept now'
@@ -168,6 +210,9 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand prune 'Remove keys retired for longer than the grace period, printing each kid'
             cand revoke 'Remove a key at once (the emergency path)'
             cand list 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
+            cand inspect 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
+            cand export 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
+            cand import 'Add a private key from a PEM or JWK file as a new key, and print its kid'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;help;keygen'= {
@@ -185,6 +230,12 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         &'jwkctl;help;revoke'= {
         }
         &'jwkctl;help;list'= {
+        }
+        &'jwkctl;help;inspect'= {
+        }
+        &'jwkctl;help;export'= {
+        }
+        &'jwkctl;help;import'= {
         }
         &'jwkctl;help;help'= {
         }

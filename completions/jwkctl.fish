@@ -37,6 +37,9 @@ complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "rotate" -d 'Add a new
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "prune" -d 'Remove keys retired for longer than the grace period, printing each kid'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "revoke" -d 'Remove a key at once (the emergency path)'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "list" -d 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "inspect" -d 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l alg -d 'Signing algorithm of the new key [default: RS256]' -r -f -a "RS256\t''
 RS384\t''
@@ -79,6 +82,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s q -l quiet -d 'No
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s V -l version -d 'Print version'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l jwks -d 'Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l ca-file -d 'Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l alg -d 'Accept only this algorithm (repeatable)' -r -f -a "RS256\t''
 RS384\t''
 RS512\t''
@@ -139,12 +143,44 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -l json -d 'One JSON
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "rotate" -d 'Add a new signing key and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "prune" -d 'Remove keys retired for longer than the grace period, printing each kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "revoke" -d 'Remove a key at once (the emergency path)'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "list" -d 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l pem -d 'PEM instead of a JWK: SPKI public key, or PKCS#8 with --private'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l private -d 'Print the PRIVATE key (keep the output as secret as the store)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l alg -d 'Signing algorithm; needed only where the key does not fix it [default: the JWK\'s alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]' -r -f -a "RS256\t''
+RS384\t''
+RS512\t''
+PS256\t''
+PS384\t''
+PS512\t''
+ES256\t''
+ES384\t''
+ES512\t''
+EdDSA\t''"
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l kid -d 'Key id instead of the JWK\'s kid or the RFC 7638 thumbprint' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l publish-ahead -d 'Publish the key now but sign with it only from now + DURATION (pending)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "rotate" -d 'Add a new signing key and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "prune" -d 'Remove keys retired for longer than the grace period, printing each kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "revoke" -d 'Remove a key at once (the emergency path)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "list" -d 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "inspect" -d 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

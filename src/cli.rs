@@ -54,6 +54,9 @@ pub enum Command {
     Prune(PruneArgs),
     Revoke(RevokeArgs),
     List(ListArgs),
+    Inspect(InspectArgs),
+    Export(ExportArgs),
+    Import(ImportArgs),
 }
 
 /// Create the key store with one active signing key, and print its kid
@@ -160,8 +163,17 @@ pub struct VerifyArgs {
     pub token: Option<String>,
 
     /// Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]
+    ///
+    /// A URL is fetched once per run (also with --batch): https:// only
+    /// (http:// for loopback hosts), 10 s for the whole fetch, at most 1 MiB,
+    /// at most 3 redirects and only to https://. The OS root certificates
+    /// are trusted, plus --ca-file.
     #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath)]
     pub jwks: Option<String>,
+
+    /// Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub ca_file: Option<PathBuf>,
 
     /// Accept only this algorithm (repeatable)
     #[arg(long, value_enum, value_name = "ALG")]
@@ -261,6 +273,67 @@ pub struct ListArgs {
     /// One JSON object per line, for monitoring
     #[arg(long)]
     pub json: bool,
+}
+
+/// Decode a token WITHOUT verifying it and print {"header":..,"claims":..}
+///
+/// Nothing is checked: not the signature, not the times. A warning saying
+/// so always goes to stderr, even with -q, with iat, nbf and exp as RFC 3339
+/// times and whether the token is expired at the current time (--now). Input
+/// that is not a compact JWS with JSON header and claims exits 2.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The token; read from stdin when absent or -
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+/// Print one key of the store: a public JWK, or SPKI PEM with --pem
+///
+/// The public JWK has only the members jwks publishes. --private prints the
+/// private key instead (a JWK without the store's bookkeeping, or PKCS#8 PEM
+/// with --pem): the only way private key material leaves the store.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The key to print [default: the active key]
+    #[arg(value_name = "KID")]
+    pub kid: Option<String>,
+
+    /// PEM instead of a JWK: SPKI public key, or PKCS#8 with --private
+    #[arg(long)]
+    pub pem: bool,
+
+    /// Print the PRIVATE key (keep the output as secret as the store)
+    #[arg(long)]
+    pub private: bool,
+}
+
+/// Add a private key from a PEM or JWK file as a new key, and print its kid
+///
+/// PEM: PKCS#8 (BEGIN PRIVATE KEY), PKCS#1 (BEGIN RSA PRIVATE KEY) or SEC1
+/// (BEGIN EC PRIVATE KEY), unencrypted. JWK: a private JWK, like `export
+/// --private` prints. The key is added as rotate adds a generated one: it
+/// signs from now on and the active key retires, or with --publish-ahead it
+/// is pending. The kid is --kid, else the JWK's own kid, else the RFC 7638
+/// thumbprint. RSA keys under 2048 bits, public keys and keys already in the
+/// store are refused.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The key file (PEM or JWK); - reads stdin
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub file: PathBuf,
+
+    /// Signing algorithm; needed only where the key does not fix it [default: the JWK's alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]
+    #[arg(long, value_enum, value_name = "ALG")]
+    pub alg: Option<Alg>,
+
+    /// Key id instead of the JWK's kid or the RFC 7638 thumbprint
+    #[arg(long, value_name = "KID", value_parser = parse_kid)]
+    pub kid: Option<String>,
+
+    /// Publish the key now but sign with it only from now + DURATION (pending)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub publish_ahead: Option<Duration>,
 }
 
 fn parse_now(s: &str) -> Result<clock::Time, String> {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::cli::GlobalArgs;
 use crate::clock::{self, Time};
+use crate::fetch;
 
 /// How long a writer waits for the store's lock (CLI.md: 30 s).
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -16,6 +17,8 @@ pub struct Ctx {
     pub keys: PathBuf,
     pub quiet: bool,
     pub lock_timeout: Duration,
+    /// The whole of `verify --jwks URL`'s fetch (CLI.md: 10 s).
+    pub fetch_timeout: Duration,
 }
 
 impl Ctx {
@@ -25,6 +28,7 @@ impl Ctx {
             keys: global.keys.clone(),
             quiet: global.quiet,
             lock_timeout: lock_timeout_override().unwrap_or(LOCK_TIMEOUT),
+            fetch_timeout: fetch_timeout_override().unwrap_or(fetch::TIMEOUT),
         }
     }
 }
@@ -34,4 +38,18 @@ impl Ctx {
 fn lock_timeout_override() -> Option<Duration> {
     let secs: f64 = std::env::var("JWKCTL_LOCK_TIMEOUT").ok()?.parse().ok()?;
     Duration::try_from_secs_f64(secs).ok()
+}
+
+/// `JWKCTL_FETCH_TIMEOUT` (seconds, fractions allowed) shortens the 10 s
+/// limit of a URL fetch so the slow-server test ends quickly; a test knob,
+/// not a user-facing option.
+fn fetch_timeout_override() -> Option<Duration> {
+    let secs: f64 = std::env::var("JWKCTL_FETCH_TIMEOUT")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
 }

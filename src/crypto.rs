@@ -1,5 +1,6 @@
 //! The only module that touches josekit (OpenSSL) and the rsa crate: key
-//! generation, and the signature primitives under JWS.
+//! generation, the signature primitives under JWS, and PEM conversion for
+//! `export` and `import`.
 //!
 //! RSA keys are generated with the `rsa` crate, measured several times faster
 //! than OpenSSL's generator here. That crate's open timing advisory
@@ -10,6 +11,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use josekit::jwk::alg::ec::{EcCurve, EcKeyPair};
 use josekit::jwk::alg::ed::{EdCurve, EdKeyPair};
+use josekit::jwk::alg::rsa::RsaKeyPair;
 use josekit::jwk::{Jwk as JoseJwk, KeyPair};
 use josekit::jws::alg::ecdsa::{EcdsaJwsSigner, EcdsaJwsVerifier};
 use josekit::jws::alg::eddsa::{EddsaJwsSigner, EddsaJwsVerifier};
@@ -97,6 +99,169 @@ fn members_of(jwk: &JoseJwk, names: &[&str]) -> Result<Map<String, Value>> {
 
 fn to_jose(map: Map<String, Value>) -> Result<JoseJwk> {
     JoseJwk::from_map(map).map_err(|e| anyhow!("{e}"))
+}
+
+/// The key members of each key type, as a private JWK holds them.
+fn material_members(kty: &str) -> &'static [&'static str] {
+    match kty {
+        "RSA" => &["n", "e", "d", "p", "q", "dp", "dq", "qi"],
+        "EC" => &["crv", "x", "y", "d"],
+        _ => &["crv", "x", "d"],
+    }
+}
+
+/// A stored (private) key as an OpenSSL key pair, for PEM output.
+fn key_pair(key: &Jwk) -> Result<Box<dyn KeyPair>> {
+    let jwk = to_jose(key.to_private_map())?;
+    let pair: Box<dyn KeyPair> = match key.kty() {
+        Some("RSA") => Box::new(RsaKeyPair::from_jwk(&jwk)?),
+        Some("EC") => Box::new(EcKeyPair::from_jwk(&jwk)?),
+        Some("OKP") => Box::new(EdKeyPair::from_jwk(&jwk)?),
+        other => bail!("no PEM form for key type {other:?}"),
+    };
+    Ok(pair)
+}
+
+/// PEM of a stored key: the SPKI public key, or with `private` PKCS#8.
+pub fn to_pem(key: &Jwk, private: bool) -> Result<Vec<u8>> {
+    let pair = key_pair(key).context("converting the key to PEM")?;
+    Ok(if private {
+        pair.to_pem_private_key()
+    } else {
+        pair.to_pem_public_key()
+    })
+}
+
+/// Reads one unencrypted private key from PEM text: PKCS#8 (RSA, EC,
+/// Ed25519), PKCS#1 (RSA) or SEC1 (EC). Returns `kty` and the key members.
+/// Errors say what the file holds instead; they never quote key material.
+pub fn private_key_from_pem(text: &str) -> Result<Map<String, Value>> {
+    let blocks = pem_blocks(text);
+    if text.contains("Proc-Type: 4,ENCRYPTED")
+        || blocks
+            .iter()
+            .any(|(label, _)| *label == "ENCRYPTED PRIVATE KEY")
+    {
+        bail!(
+            "the private key is encrypted (decrypt it first, e.g. 'openssl pkey -in FILE -out plain.pem', and keep plain.pem private)"
+        );
+    }
+    let private = blocks.iter().find(|(label, _)| {
+        matches!(
+            *label,
+            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ED25519 PRIVATE KEY"
+        )
+    });
+    let Some((label, block)) = private else {
+        if let Some((label, _)) = blocks
+            .iter()
+            .find(|(label, _)| matches!(*label, "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE"))
+        {
+            bail!(
+                "holds only a public key (PEM {label:?}); import needs the private key (PKCS#8, PKCS#1 or SEC1 PEM)"
+            );
+        }
+        bail!(
+            "no private key in it (expected PEM like -----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or EC PRIVATE KEY)"
+        );
+    };
+    let unusable = || {
+        anyhow!("PEM {label:?} holds no key jwkctl can use (RSA, EC P-256/P-384/P-521 or Ed25519)")
+    };
+    let (kty, jwk) = match *label {
+        "RSA PRIVATE KEY" => (
+            "RSA",
+            RsaKeyPair::from_pem(block)
+                .map_err(|_| unusable())?
+                .to_jwk_key_pair(),
+        ),
+        "EC PRIVATE KEY" => ("EC", ec_from_pem(block)?.ok_or_else(unusable)?),
+        _ => {
+            if let Ok(pair) = RsaKeyPair::from_pem(block) {
+                ("RSA", pair.to_jwk_key_pair())
+            } else if let Some(jwk) = ec_from_pem(block)? {
+                ("EC", jwk)
+            } else if let Ok(pair) = EdKeyPair::from_pem(block) {
+                if pair.curve() != EdCurve::Ed25519 {
+                    bail!(
+                        "an {} key: EdDSA here means Ed25519 only",
+                        pair.curve().name()
+                    );
+                }
+                ("OKP", pair.to_jwk_key_pair())
+            } else {
+                return Err(unusable());
+            }
+        }
+    };
+    let mut map = Map::new();
+    map.insert("kty".into(), Value::from(kty));
+    map.extend(members_of(&jwk, material_members(kty))?);
+    Ok(map)
+}
+
+/// An EC key from PEM, or `None` when it is not one; a curve without a JWS
+/// algorithm (secp256k1) is an error.
+fn ec_from_pem(block: &str) -> Result<Option<JoseJwk>> {
+    let Ok(pair) = EcKeyPair::from_pem(block, None) else {
+        return Ok(None);
+    };
+    if !matches!(pair.curve(), EcCurve::P256 | EcCurve::P384 | EcCurve::P521) {
+        bail!(
+            "an EC key on curve {}, which no algorithm here uses (use P-256, P-384 or P-521)",
+            pair.curve().name()
+        );
+    }
+    Ok(Some(pair.to_jwk_key_pair()))
+}
+
+/// `(label, whole block)` for each `-----BEGIN label-----` ... `-----END
+/// label-----` in `text`.
+fn pem_blocks(text: &str) -> Vec<(&str, &str)> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let after = &rest[start + "-----BEGIN ".len()..];
+        let Some(label_end) = after.find("-----") else {
+            break;
+        };
+        let label = &after[..label_end];
+        let end_marker = format!("-----END {label}-----");
+        let Some(end) = rest[start..].find(&end_marker) else {
+            break;
+        };
+        let stop = start + end + end_marker.len();
+        blocks.push((label, &rest[start..stop]));
+        rest = &rest[stop..];
+    }
+    blocks
+}
+
+/// Rebuilds a private JWK's key members through OpenSSL, which checks they
+/// form a key: `kty` and the key members, nothing else.
+pub fn private_key_from_jwk(key: &Jwk) -> Result<Map<String, Value>> {
+    let kty = key.kty().unwrap_or_default().to_owned();
+    let pair = key_pair(key).map_err(|e| anyhow!("not a usable {kty} private key: {e}"))?;
+    let mut map = Map::new();
+    map.insert("kty".into(), Value::from(kty.as_str()));
+    map.extend(members_of(&pair.to_jwk_key_pair(), material_members(&kty))?);
+    Ok(map)
+}
+
+/// Signs and verifies a test message: proves that the private members and
+/// the public ones (which verifiers will get) belong to one key.
+pub fn check_pair(alg: Alg, key: &Jwk) -> Result<()> {
+    let message = b"jwkctl key check";
+    let signature = Signer::new(alg, key)
+        .and_then(|s| s.sign(message))
+        .context("the key cannot sign")?;
+    if !Verifier::new(alg, key)
+        .context("the key cannot verify")?
+        .verify(message, &signature)
+    {
+        bail!("its private and public members do not belong to one key");
+    }
+    Ok(())
 }
 
 /// A private key ready to sign for one algorithm.
@@ -192,6 +357,28 @@ mod tests {
             assert!(verifier.verify(b"msg", &sig), "{alg}");
             assert!(!verifier.verify(b"msh", &sig), "{alg}");
         }
+    }
+
+    #[test]
+    fn pem_blocks_and_private_key_round_trip() {
+        let key = generate(Alg::Es384, 0).unwrap();
+        let pem = String::from_utf8(to_pem(&key, true).unwrap()).unwrap();
+        let spki = String::from_utf8(to_pem(&key, false).unwrap()).unwrap();
+        let text = format!("comment\n{spki}{pem}");
+        let labels: Vec<&str> = pem_blocks(&text).iter().map(|(l, _)| *l).collect();
+        assert_eq!(labels, ["PUBLIC KEY", "PRIVATE KEY"]);
+        let back = private_key_from_pem(&text).unwrap();
+        let map = key.to_private_map();
+        for name in ["crv", "x", "y", "d"] {
+            assert_eq!(back[name], map[name], "{name}");
+        }
+        let err = format!("{:#}", private_key_from_pem(&spki).unwrap_err());
+        assert!(err.contains("only a public key"), "{err}");
+        assert!(!err.contains(map["d"].as_str().unwrap()));
+        assert!(
+            private_key_from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+                .is_err()
+        );
     }
 
     #[test]

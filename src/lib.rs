@@ -11,6 +11,7 @@ mod cmd;
 pub mod context;
 pub mod crypto;
 pub mod error;
+pub mod fetch;
 pub mod fsio;
 pub mod r#gen;
 pub mod jwk;
@@ -43,6 +44,9 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Prune(args) => cmd::prune::run(args, &ctx, out),
         Command::Revoke(args) => cmd::revoke::run(args, &ctx, out),
         Command::List(args) => cmd::list::run(args, &ctx, out),
+        Command::Inspect(args) => cmd::inspect::run(args, &ctx, out),
+        Command::Export(args) => cmd::export::run(args, &ctx, out),
+        Command::Import(args) => cmd::import::run(args, &ctx, out),
     }?;
     out.flush()?;
     Ok(outcome)

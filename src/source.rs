@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow, bail};
 
 use crate::context::Ctx;
+use crate::fetch;
 use crate::fsio;
 use crate::keyset::KeySet;
 use crate::storefile;
@@ -12,7 +13,17 @@ use crate::storefile;
 /// A key source larger than this is not a JWK Set anyone publishes.
 pub const MAX_SOURCE_BYTES: u64 = 1 << 20;
 
-pub fn load(source: Option<&str>, ctx: &Ctx) -> Result<KeySet> {
+/// Loads the keys once per run (`--batch` included). `ca_file` applies to
+/// an `https://` source only.
+pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<KeySet> {
+    if let Some(ca) = ca_file
+        && !source.is_some_and(fetch::is_url)
+    {
+        bail!(
+            "--ca-file {}: only applies when --jwks is an https:// URL (drop --ca-file)",
+            ca.display()
+        );
+    }
     let Some(source) = source else {
         let store = storefile::load(ctx)?;
         let order = store.ordered(ctx.now);
@@ -20,10 +31,10 @@ pub fn load(source: Option<&str>, ctx: &Ctx) -> Result<KeySet> {
             order.into_iter().map(|i| store.keys[i].jwk.clone()),
         ));
     };
-    if source.starts_with("https://") || source.starts_with("http://") {
-        bail!(
-            "{source}: fetching a JWK Set from a URL is not supported yet (download it and pass the file to --jwks)"
-        );
+    if fetch::is_url(source) {
+        let bytes = fetch::fetch(source, ctx.fetch_timeout, ca_file)?;
+        return KeySet::parse(&bytes)
+            .map_err(|e| anyhow!("{source}: {e:#} (check that the URL serves the JWK Set)"));
     }
     let bytes = fsio::read(Path::new(source), Some(MAX_SOURCE_BYTES))?;
     if bytes.len() as u64 > MAX_SOURCE_BYTES {

@@ -1,6 +1,9 @@
 //! One module per subcommand: each turns its arguments into calls on the
 //! library and its results into output.
 
+pub mod export;
+pub mod import;
+pub mod inspect;
 pub mod jwks;
 pub mod keygen;
 pub mod list;

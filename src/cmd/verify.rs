@@ -15,7 +15,7 @@ use crate::token::MAX_TOKEN_BYTES;
 use crate::verify::{Policy, verify};
 
 pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let keys = source::load(args.jwks.as_deref(), ctx)?;
+    let keys = source::load(args.jwks.as_deref(), ctx, args.ca_file.as_deref())?;
     let origin = args.jwks.as_deref().unwrap_or("the key store");
     for (i, kid, why) in keys.skipped() {
         let kid = kid.map(|k| format!(" (kid {k:?})")).unwrap_or_default();

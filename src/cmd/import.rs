@@ -1,0 +1,206 @@
+//! `import`: a private key from a PEM or JWK file becomes a new key of the
+//! store, exactly as `rotate` adds a generated one (`KeyStore::add_key`).
+
+use std::io::{self, Read};
+use std::path::Path;
+
+use anyhow::{Result, anyhow, bail};
+use serde_json::{Map, Value};
+
+use crate::alg::{Alg, MIN_RSA_BITS};
+use crate::cli::ImportArgs;
+use crate::clock;
+use crate::context::Ctx;
+use crate::crypto;
+use crate::error::Outcome;
+use crate::fsio;
+use crate::jwk::Jwk;
+use crate::output::Output;
+use crate::store::StoredKey;
+use crate::storefile;
+use crate::token::strict_object;
+
+/// No key file is anywhere near this.
+const MAX_KEY_FILE: u64 = 1 << 20;
+
+/// A key read from a file, before the store is touched.
+struct Imported {
+    jwk: Jwk,
+    alg: Alg,
+    kid: String,
+}
+
+pub fn run(args: &ImportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    let name = args.file.display().to_string();
+    let bytes = read(&args.file)?;
+    let key = read_key(&bytes, args).map_err(|e| anyhow!("{name}: {e:#}"))?;
+    let Imported { jwk, alg, kid } = key;
+    let thumbprint = jwk.thumbprint()?;
+    let stored = StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now);
+    let signs_from = storefile::update(ctx, |store| {
+        // The same key under any kid is the likelier mistake than a kid
+        // clash, so it is named first.
+        if let Some(same) = store
+            .keys
+            .iter()
+            .find(|k| k.jwk.thumbprint().ok().as_deref() == Some(thumbprint.as_str()))
+        {
+            bail!(
+                "{name}: this key is already in the store as kid {:?} (nothing to import)",
+                same.kid()
+            );
+        }
+        store
+            .add_key(stored, ctx.now, args.publish_ahead)
+            .map_err(|e| anyhow!("{name}: {e:#}"))?;
+        Ok(store
+            .find(&kid)
+            .map(|i| store.keys[i].times.signs_from)
+            .unwrap_or(ctx.now))
+    })?;
+    out.data(&kid)?;
+    if signs_from > ctx.now {
+        out.status(format_args!(
+            "imported {alg} key {kid} from {name}: pending, published now, signs from {}",
+            clock::format(signs_from)
+        ));
+    } else {
+        out.status(format_args!(
+            "imported {alg} key {kid} from {name}: it signs from now on"
+        ));
+    }
+    Ok(Outcome::Done)
+}
+
+fn read(file: &Path) -> Result<Vec<u8>> {
+    let bytes = if file == Path::new("-") {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .lock()
+            .take(MAX_KEY_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| anyhow!("cannot read the key from stdin: {e}"))?;
+        bytes
+    } else {
+        fsio::read(file, Some(MAX_KEY_FILE))?
+    };
+    if bytes.len() as u64 > MAX_KEY_FILE {
+        bail!(
+            "{}: larger than 1 MiB, which no key file needs (check that this is the right file)",
+            file.display()
+        );
+    }
+    Ok(bytes)
+}
+
+/// Reads, checks and names the key: everything but the store.
+fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        anyhow!(
+            "not text: import reads PEM or JWK (convert DER first, e.g. 'openssl pkey -inform DER -in FILE')"
+        )
+    })?;
+    let trimmed = text.trim_start();
+    let (material, own_alg, own_kid) = if trimmed.starts_with('{') {
+        from_jwk(trimmed.as_bytes())?
+    } else if text.contains("-----BEGIN ") {
+        (crypto::private_key_from_pem(text)?, None, None)
+    } else {
+        bail!("neither PEM nor a JWK (import reads a PEM private key or a private JWK)");
+    };
+    let mut jwk = Jwk::from_map(material);
+    let kty = jwk.kty().unwrap_or_default().to_owned();
+    if let Some(bits) = jwk.rsa_bits().filter(|b| *b < MIN_RSA_BITS) {
+        bail!(
+            "an RSA key of {bits} bits is refused: RSA keys need at least {MIN_RSA_BITS} bits (import a larger key, or make one with 'jwkctl rotate')"
+        );
+    }
+    let alg = match (args.alg, own_alg) {
+        (Some(flag), Some(own)) if flag != own => bail!(
+            "--alg {flag} differs from the key's own \"alg\" {own} (drop --alg, or edit the JWK)"
+        ),
+        (Some(alg), _) | (None, Some(alg)) => alg,
+        (None, None) => Alg::default_for(&kty, jwk.crv())
+            .ok_or_else(|| anyhow!("a {kty} key of a kind no algorithm here uses"))?,
+    };
+    jwk.check_fits(alg).map_err(|why| {
+        anyhow!("--alg {alg} does not fit this key: {why} (choose an algorithm for a {kty} key)")
+    })?;
+    jwk.set("use", Value::from("sig"));
+    crypto::check_pair(alg, &jwk)?;
+    let kid = match args.kid.clone().or(own_kid) {
+        Some(kid) => kid,
+        None => jwk.thumbprint()?,
+    };
+    Ok(Imported { jwk, alg, kid })
+}
+
+/// Key members, and the JWK's own `alg` and `kid`.
+type FromJwk = (Map<String, Value>, Option<Alg>, Option<String>);
+
+/// A private JWK: its key members (rebuilt through OpenSSL), and its own
+/// `alg` and `kid` when it has them.
+fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
+    let map = strict_object(bytes).ok_or_else(|| {
+        anyhow!("not a JWK: not a JSON object, or a member name repeats (expected {{\"kty\":...}})")
+    })?;
+    if map.contains_key("keys") {
+        bail!(
+            "a JWK Set: import takes one key (extract it, e.g. jq '.keys[0]' FILE, or use 'jwkctl export --private' output)"
+        );
+    }
+    let jwk = Jwk::from_map(map);
+    match jwk.kty() {
+        Some("RSA" | "EC" | "OKP") => {}
+        Some("oct") => bail!(
+            "a symmetric key (kty \"oct\"): HMAC is never accepted here (import an RSA, EC or Ed25519 private key)"
+        ),
+        Some(other) => bail!("key type {other:?} is not supported (RSA, EC or OKP)"),
+        None => bail!("not a JWK: no \"kty\""),
+    }
+    if !jwk.is_private() {
+        bail!("holds only a public key (no \"d\"); import needs the private key");
+    }
+    match jwk.member("use") {
+        None => {}
+        Some(Value::String(u)) if u == "sig" => {}
+        Some(other) => bail!(
+            "the key is marked \"use\": {other}, not \"sig\" (a key meant for encryption must not sign)"
+        ),
+    }
+    let alg = match jwk.alg_name() {
+        None => None,
+        Some(name) => Some(
+            Alg::from_name(name)
+                .ok_or_else(|| anyhow!("its \"alg\" {name:?} cannot sign JWTs here"))?,
+        ),
+    };
+    let kid = jwk.kid().map(str::to_owned);
+    if kid
+        .as_deref()
+        .is_some_and(|k| k.is_empty() || k.chars().any(char::is_control))
+    {
+        bail!("its \"kid\" is empty or not printable (give one with --kid)");
+    }
+    if jwk.kty() == Some("OKP") && jwk.crv() != Some("Ed25519") {
+        bail!(
+            "an OKP key on curve {:?}: EdDSA here means Ed25519 only",
+            jwk.crv().unwrap_or_default()
+        );
+    }
+    if jwk.kty() == Some("EC") && !matches!(jwk.crv(), Some("P-256" | "P-384" | "P-521")) {
+        bail!(
+            "an EC key on curve {:?}, which no algorithm here uses (use P-256, P-384 or P-521)",
+            jwk.crv().unwrap_or_default()
+        );
+    }
+    let material = crypto::private_key_from_jwk(&jwk)?;
+    // OpenSSL derives some public members from the private ones (Ed25519's
+    // x): a JWK that says otherwise is inconsistent, not to be "fixed".
+    for (name, value) in &material {
+        if jwk.member(name).is_some_and(|given| given != value) {
+            bail!("its private and public members do not belong to one key");
+        }
+    }
+    Ok((material, alg, kid))
+}
