@@ -9,15 +9,11 @@ use serde_json::Value;
 use crate::util::*;
 
 fn spawn(env: &TestEnv, args: &[&str]) -> Child {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jwkctl"));
-    cmd.current_dir(env.dir.path())
-        .env_clear()
-        .env("JWKCTL_KEYS", env.keys())
-        .env("JWKCTL_NOW", NOW)
-        .args(args)
+    env.spawnable(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd.spawn().expect("spawn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn")
 }
 
 fn kids(env: &TestEnv) -> BTreeSet<String> {

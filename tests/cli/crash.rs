@@ -20,14 +20,8 @@ fn kids(text: &str) -> BTreeSet<String> {
 }
 
 fn rotate(env: &TestEnv) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jwkctl"));
-    cmd.current_dir(env.dir.path())
-        .env_clear()
-        .env("JWKCTL_KEYS", env.keys())
-        .env("JWKCTL_NOW", NOW)
-        .args(["-q", "rotate"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    let mut cmd = env.spawnable(&["-q", "rotate"]);
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
     cmd
 }
 

@@ -48,18 +48,6 @@ fn node(dir: &Path, args: &[&str]) -> String {
         .to_owned()
 }
 
-fn kid_of(token: &str) -> String {
-    use base64::Engine;
-    let header = token.split('.').next().expect("header");
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(header)
-        .expect("b64");
-    serde_json::from_slice::<Value>(&header).expect("json")["kid"]
-        .as_str()
-        .expect("kid")
-        .to_owned()
-}
-
 #[test]
 fn node_jose_signs_with_the_active_key_of_a_jwkctl_store() {
     let Some(dir) = node_jose() else { return };

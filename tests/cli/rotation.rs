@@ -51,17 +51,6 @@ fn jwks_kids(env: &TestEnv, now: &str) -> Vec<String> {
         .collect()
 }
 
-/// The kid in a token's header.
-fn signer_of(token: &str) -> String {
-    use base64::Engine;
-    let header = token.split('.').next().expect("header");
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(header)
-        .expect("b64");
-    let header: Value = serde_json::from_slice(&header).expect("json");
-    header["kid"].as_str().expect("kid").to_owned()
-}
-
 #[test]
 fn rotate_now_retires_the_active_key_at_once() {
     let env = store_k1();
@@ -78,7 +67,7 @@ fn rotate_now_retires_the_active_key_at_once() {
          k1  EdDSA  retired  2026-01-01T00:00:00Z  2026-01-01T00:00:00Z  2026-02-01T00:00:00Z  2026-02-02T00:05:00Z\n"
     );
     let token = String::from_utf8(at(&env, T1, &["sign"]).stdout).unwrap();
-    assert_eq!(signer_of(&token), "k2");
+    assert_eq!(kid_of(&token), "k2");
     assert_eq!(mode(&env.keys()), 0o600);
 }
 
@@ -103,13 +92,13 @@ fn publish_ahead_publishes_now_and_signs_later() {
     );
     // The old key signs until the new one's signs_from, with no command run.
     let before = String::from_utf8(at(&env, "2026-02-01T23:59:59Z", &["sign"]).stdout).unwrap();
-    assert_eq!(signer_of(&before), "k1");
+    assert_eq!(kid_of(&before), "k1");
     let after = String::from_utf8(at(&env, T1_NEXT_DAY, &["sign"]).stdout).unwrap();
-    assert_eq!(signer_of(&after), "k2");
+    assert_eq!(kid_of(&after), "k2");
     assert_eq!(jwks_kids(&env, T1_NEXT_DAY), ["k2", "k1"]);
     // A pending key signs only when asked for by kid (to test verifiers).
     let pending = String::from_utf8(at(&env, T1, &["sign", "--kid", "k2"]).stdout).unwrap();
-    assert_eq!(signer_of(&pending), "k2");
+    assert_eq!(kid_of(&pending), "k2");
     // A retired key never signs.
     let out = at(&env, T1_NEXT_DAY, &["sign", "--kid", "k1"]);
     assert_eq!(out.status.code(), Some(2));

@@ -48,6 +48,18 @@ impl TestEnv {
         cmd
     }
 
+    /// The same as [`TestEnv::jwkctl`] as a plain `std` command, for tests
+    /// that spawn, race or kill processes.
+    pub fn spawnable(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jwkctl"));
+        cmd.current_dir(self.dir.path())
+            .env_clear()
+            .env("JWKCTL_KEYS", self.keys())
+            .env("JWKCTL_NOW", NOW)
+            .args(args);
+        cmd
+    }
+
     pub fn read(&self, name: &str) -> String {
         fs::read_to_string(self.path(name)).expect("read")
     }
@@ -238,6 +250,12 @@ pub fn decode(token: &str) -> (String, String) {
         String::from_utf8(unb64(parts[0])).unwrap(),
         String::from_utf8(unb64(parts[1])).unwrap(),
     )
+}
+
+/// The `kid` in a compact token's header.
+pub fn kid_of(token: &str) -> String {
+    let header: Value = serde_json::from_str(&decode(token).0).expect("header JSON");
+    header["kid"].as_str().expect("kid").to_owned()
 }
 
 /// The claims of a compact token, parsed.
