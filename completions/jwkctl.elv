@@ -69,7 +69,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;sign'= {
-            cand --ttl 'Token lifetime (like 15m, 1h, 1d); at most the store''s max token lifetime'
+            cand --ttl 'Token lifetime (like 15m, 1h, 1d); at most the store''s max token lifetime [default: 1h, or that maximum when shorter]'
             cand --sub 'The subject claim (sub)'
             cand --iss 'The issuer claim (iss)'
             cand --aud 'An audience (aud); repeat for several, which makes aud an array'

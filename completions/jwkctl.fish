@@ -66,7 +66,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -l now -d 'Act as if
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l ttl -d 'Token lifetime (like 15m, 1h, 1d); at most the store\'s max token lifetime' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l ttl -d 'Token lifetime (like 15m, 1h, 1d); at most the store\'s max token lifetime [default: 1h, or that maximum when shorter]' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l sub -d 'The subject claim (sub)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l iss -d 'The issuer claim (iss)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l aud -d 'An audience (aud); repeat for several, which makes aud an array' -r

@@ -110,9 +110,9 @@ pub struct JwksArgs {
 /// flags, which win.
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// Token lifetime (like 15m, 1h, 1d); at most the store's max token lifetime
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
-    pub ttl: Duration,
+    /// Token lifetime (like 15m, 1h, 1d); at most the store's max token lifetime [default: 1h, or that maximum when shorter]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub ttl: Option<Duration>,
 
     /// The subject claim (sub)
     #[arg(long, value_name = "SUB")]

@@ -11,13 +11,11 @@ pub type Time = OffsetDateTime;
 /// Parses `--now`: RFC 3339 (any offset) or Unix seconds (fractions allowed).
 pub fn parse_time(s: &str) -> Result<Time> {
     let s = s.trim();
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    // Digits only (f64's parser alone would also take "inf" and "1e9").
+    if s.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && let Ok(secs) = s.parse::<f64>()
     {
-        let secs: f64 = s
-            .parse()
-            .map_err(|_| anyhow!("{s:?} is not a number of Unix seconds"))?;
         return from_unix(secs).ok_or_else(|| anyhow!("{s} Unix seconds is out of range"));
     }
     // The parser's own words ("the 'year' component could not be parsed",
@@ -44,6 +42,15 @@ pub fn format(t: Time) -> String {
     let t = t.replace_nanosecond(0).unwrap_or(t);
     t.format(&Rfc3339)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// `t` rounded up to a whole second.
+pub fn ceil_second(t: Time) -> Time {
+    if t.nanosecond() == 0 {
+        return t;
+    }
+    let whole = t.replace_nanosecond(0).unwrap_or(t);
+    whole.checked_add(time::Duration::SECOND).unwrap_or(whole)
 }
 
 /// Reads a time the store wrote.

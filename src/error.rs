@@ -57,7 +57,22 @@ pub enum Reject {
 
 /// `PATH: no such file` (and friends) without the raw "(os error 2)".
 pub fn io_message(path: &Path, err: &io::Error) -> String {
-    let what = match err.kind() {
+    format!("{}: {}", path.display(), io_kind(err))
+}
+
+/// The same, with what to do about it: for files the user named.
+pub fn io_message_with_remedy(path: &Path, err: &io::Error) -> String {
+    let remedy = match err.kind() {
+        io::ErrorKind::NotFound => "check the path",
+        io::ErrorKind::PermissionDenied => "check its permissions, or run as its owner",
+        io::ErrorKind::IsADirectory => "name a file, not a folder",
+        _ => return io_message(path, err),
+    };
+    format!("{} ({remedy})", io_message(path, err))
+}
+
+fn io_kind(err: &io::Error) -> String {
+    match err.kind() {
         io::ErrorKind::NotFound => "no such file".to_owned(),
         io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         io::ErrorKind::IsADirectory => "is a directory".to_owned(),
@@ -68,8 +83,7 @@ pub fn io_message(path: &Path, err: &io::Error) -> String {
                 None => text,
             }
         }
-    };
-    format!("{}: {what}", path.display())
+    }
 }
 
 /// True when an error (or any cause of it) is a broken pipe on stdout:

@@ -36,6 +36,16 @@ pub fn is_url(source: &str) -> bool {
 /// Fetches `url` and returns the body. `ca_file` adds trusted CA
 /// certificates (PEM) to the OS roots.
 pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec<u8>> {
+    // Every message below names the URL: one with a password in it is
+    // refused before it can be echoed.
+    let authority = url
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    if authority.contains('@') {
+        anyhow::bail!(
+            "the --jwks URL carries credentials (user:password@host), which jwkctl never sends (remove them from the URL)"
+        );
+    }
     let deadline = Instant::now() + timeout;
     // Refuse before any I/O: an http:// URL to another machine never even
     // resolves its name.
@@ -219,7 +229,7 @@ fn agent(ca_file: Option<&Path>) -> Result<Agent> {
 
 /// The certificates of a `--ca-file` (PEM); a file without one is refused.
 fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
-    let bytes = fsio::read(path, Some(MAX_BODY_BYTES))?;
+    let bytes = fsio::read(path, Some(MAX_BODY_BYTES), "--ca-file")?;
     let bad = |why: String| {
         anyhow!(
             "{}: {why} (--ca-file takes CA certificates in PEM, -----BEGIN CERTIFICATE-----)",

@@ -10,19 +10,40 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::error::io_message;
+use crate::error::{io_message, io_message_with_remedy};
 
 /// Reads a whole file, or at most `limit` bytes plus one so the caller can
-/// tell that it was longer.
-pub fn read(path: &Path, limit: Option<u64>) -> Result<Vec<u8>> {
-    let file = File::open(path).map_err(|e| anyhow!(io_message(path, &e)))?;
+/// tell that it was longer. `role` names the option that pointed here
+/// (`--jwks`), or is empty.
+pub fn read(path: &Path, limit: Option<u64>, role: &str) -> Result<Vec<u8>> {
+    let fail = |e: io::Error| {
+        let message = io_message_with_remedy(path, &e);
+        if role.is_empty() {
+            anyhow!(message)
+        } else {
+            anyhow!("{role} {message}")
+        }
+    };
+    let file = File::open(path).map_err(fail)?;
     let mut bytes = Vec::new();
     let result = match limit {
         Some(limit) => file.take(limit + 1).read_to_end(&mut bytes),
         None => (&file).read_to_end(&mut bytes),
     };
-    result.map_err(|e| anyhow!(io_message(path, &e)))?;
+    result.map_err(fail)?;
     Ok(bytes)
+}
+
+/// The file a write to `path` should replace: the target of a symlink (so
+/// the link keeps pointing at the current file, and every writer locks the
+/// same lock file), else `path` itself.
+pub fn resolve(path: &Path) -> PathBuf {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+        }
+        _ => path.to_owned(),
+    }
 }
 
 /// `keys.json` → `keys.json.lock`.
@@ -98,7 +119,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, existing: Existing) ->
         .prefix(&temp_prefix(path))
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| anyhow!("{} (nothing was changed)", io_message(dir, &e)))?;
+        .map_err(|e| {
+            if e.kind() == io::ErrorKind::NotFound {
+                anyhow!(
+                    "{}: no such folder (create it first; nothing was changed)",
+                    dir.display()
+                )
+            } else {
+                anyhow!("{} (nothing was changed)", io_message(dir, &e))
+            }
+        })?;
     tmp.write_all(bytes).map_err(fail)?;
     #[cfg(unix)]
     {
@@ -106,6 +136,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, existing: Existing) ->
         tmp.as_file()
             .set_permissions(fs::Permissions::from_mode(mode))
             .map_err(fail)?;
+        // A replaced file keeps its owner and group (root's cron rotating a
+        // store a service account reads). Only root may give a file away;
+        // anyone else already owns what they create.
+        if let Ok(meta) = fs::metadata(path) {
+            use std::os::unix::fs::MetadataExt;
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+        }
     }
     #[cfg(not(unix))]
     let _ = mode;

@@ -175,8 +175,8 @@ impl Jwk {
         let kty = self.kty().ok_or("the key has no kty")?;
         if !alg.fits(kty, self.crv()) {
             return Err(match self.crv() {
-                Some(crv) => format!("a {kty} {crv} key cannot be used with {alg}"),
-                None => format!("a {kty} key cannot be used with {alg}"),
+                Some(crv) => format!("an {kty} {crv} key cannot be used with {alg}"),
+                None => format!("an {kty} key cannot be used with {alg}"),
             });
         }
         let required: &[&str] = match kty {

@@ -34,13 +34,13 @@ impl Output {
     }
 
     /// One item of data: a token, a kid, a JSON line.
-    pub fn data(&mut self, line: impl Display) -> io::Result<()> {
-        writeln!(self.stdout, "{line}")
+    pub fn data(&mut self, line: impl Display) -> anyhow::Result<()> {
+        writeln!(self.stdout, "{line}").map_err(stdout_error)
     }
 
     /// Raw bytes to stdout (PEM blocks already end in a newline).
-    pub fn data_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.stdout.write_all(bytes)
+    pub fn data_raw(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.stdout.write_all(bytes).map_err(stdout_error)
     }
 
     /// A status line for people; `-q` silences it. A failing stderr must not
@@ -56,9 +56,23 @@ impl Output {
         let _ = writeln!(self.stderr, "jwkctl: {msg}");
     }
 
-    pub fn flush(&mut self) -> io::Result<()> {
+    pub fn flush(&mut self) -> anyhow::Result<()> {
         let result = self.stdout.flush();
         let _ = self.stderr.flush();
-        result
+        result.map_err(stdout_error)
     }
+}
+
+/// A broken pipe stays an `io::Error`, so `main` can end quietly (the
+/// reader has what it wanted); any other failure says it was stdout.
+fn stdout_error(e: io::Error) -> anyhow::Error {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return e.into();
+    }
+    let text = e.to_string();
+    let what = text
+        .find(" (os error")
+        .map_or(text.as_str(), |i| &text[..i])
+        .to_lowercase();
+    anyhow::anyhow!("cannot write to stdout: {what}")
 }

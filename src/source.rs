@@ -25,7 +25,10 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
         );
     }
     let Some(source) = source else {
-        let store = storefile::load(ctx)?;
+        let store = storefile::load_or(
+            ctx,
+            "pass the issuer's public keys with --jwks FILE|URL, or point -k/JWKCTL_KEYS at a key store",
+        )?;
         let order = store.ordered(ctx.now);
         return Ok(KeySet::from_jwks(
             order.into_iter().map(|i| store.keys[i].jwk.clone()),
@@ -36,7 +39,12 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
         return KeySet::parse(&bytes)
             .map_err(|e| anyhow!("{source}: {e:#} (check that the URL serves the JWK Set)"));
     }
-    let bytes = fsio::read(Path::new(source), Some(MAX_SOURCE_BYTES))?;
+    if source.contains("://") {
+        bail!(
+            "{source}: only https:// URLs (http:// for loopback hosts) and files are key sources"
+        );
+    }
+    let bytes = fsio::read(Path::new(source), Some(MAX_SOURCE_BYTES), "--jwks")?;
     if bytes.len() as u64 > MAX_SOURCE_BYTES {
         bail!(
             "{source}: larger than 1 MiB, which no JWK Set needs (check that this is the right file)"

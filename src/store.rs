@@ -297,7 +297,9 @@ impl KeyStore {
         {
             bail!("this key is already in the store as kid {:?}", same.kid());
         }
-        let signs_from = clock::add(now, publish_ahead.unwrap_or_default())?;
+        // The file keeps whole seconds: round up, so a pending key never
+        // reads back as already signing.
+        let signs_from = clock::ceil_second(clock::add(now, publish_ahead.unwrap_or_default())?);
         if let Some(a) = self.active(now) {
             self.keys[a].times.retired = Some(signs_from);
         }
@@ -401,7 +403,7 @@ impl KeyStore {
     /// The shortest grace `prune` allows: a token signed just before
     /// retirement lives up to the max token lifetime, plus clock skew.
     pub fn min_grace(&self) -> Duration {
-        self.max_ttl + CLOCK_SKEW
+        self.max_ttl.saturating_add(CLOCK_SKEW)
     }
 
     /// When `prune` with `grace` may remove key `i`; `None` while it signs
@@ -410,7 +412,10 @@ impl KeyStore {
         if self.state(i, now) != State::Retired {
             return None;
         }
-        let own = self.keys[i].times.max_ttl.map(|t| t + CLOCK_SKEW);
+        let own = self.keys[i]
+            .times
+            .max_ttl
+            .map(|t| t.saturating_add(CLOCK_SKEW));
         let grace = own.map_or(grace, |own| own.max(grace));
         self.retired_at(i, now)
             .and_then(|r| clock::add(r, grace).ok())
@@ -427,7 +432,7 @@ fn parse_key(value: Value, now: Time, adopted_first: bool) -> Result<StoredKey> 
         Some(name) => Alg::from_name(name)
             .ok_or_else(|| anyhow!("algorithm {name:?} cannot sign JWTs here"))?,
         None => Alg::default_for(&kty, jwk.crv())
-            .ok_or_else(|| anyhow!("no \"alg\", and a {kty} key of this kind has no default"))?,
+            .ok_or_else(|| anyhow!("no \"alg\", and an {kty} key of this kind has no default"))?,
     };
     jwk.check_fits(alg).map_err(|why| anyhow!("{why}"))?;
     if let Some(usage) = jwk.member("use").filter(|u| *u != "sig") {

@@ -11,17 +11,25 @@ use crate::store::KeyStore;
 
 const STORE_MODE: u32 = 0o600;
 
-/// Reads the store for a command that only looks (`jwks`, `sign`, `verify`):
+/// Reads the store for a command that only looks (`jwks`, `sign`, `list`):
 /// writes replace the file by rename, so a reader never sees half of one.
 pub fn load(ctx: &Ctx) -> Result<KeyStore> {
-    let bytes = fsio::read(&ctx.keys, None).map_err(|e| {
-        if !ctx.keys.exists() {
-            anyhow!("{e} (create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS at yours)")
-        } else {
-            e
-        }
-    })?;
+    load_or(ctx, MISSING)
+}
+
+const MISSING: &str = "create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS at yours";
+
+/// [`load`], saying `missing` when there is no store.
+pub fn load_or(ctx: &Ctx, missing: &str) -> Result<KeyStore> {
+    let bytes = read(&ctx.keys, missing)?;
     parse(&ctx.keys, &bytes, ctx)
+}
+
+fn read(path: &Path, missing: &str) -> Result<Vec<u8>> {
+    if !path.exists() && path.symlink_metadata().is_err() {
+        bail!("{}: no such file ({missing})", path.display());
+    }
+    fsio::read(path, None, "")
 }
 
 fn parse(path: &Path, bytes: &[u8], ctx: &Ctx) -> Result<KeyStore> {
@@ -33,20 +41,18 @@ fn parse(path: &Path, bytes: &[u8], ctx: &Ctx) -> Result<KeyStore> {
 /// Applies `change` to the current store under the lock and writes the
 /// result if it differs. Returns what `change` returned.
 pub fn update<T>(ctx: &Ctx, change: impl FnOnce(&mut KeyStore) -> Result<T>) -> Result<T> {
-    let _lock = fsio::lock(&ctx.keys, ctx.lock_timeout)?;
-    let before = fsio::read(&ctx.keys, None).map_err(|e| {
-        if !ctx.keys.exists() {
-            anyhow!("{e} (create one with 'jwkctl keygen')")
-        } else {
-            e
-        }
-    })?;
+    // Through a symlink, the file it points at is locked and replaced.
+    let path = fsio::resolve(&ctx.keys);
+    // No lock file is left beside a mistyped path.
+    read(&path, MISSING)?;
+    let _lock = fsio::lock(&path, ctx.lock_timeout)?;
+    let before = read(&path, MISSING)?;
     let mut store = parse(&ctx.keys, &before, ctx)?;
     let result = change(&mut store)?;
     let after = store.to_json(ctx.now);
-    fsio::remove_stale_temps(&ctx.keys);
+    fsio::remove_stale_temps(&path);
     if after != before {
-        fsio::write_atomic(&ctx.keys, &after, STORE_MODE, Existing::Replace)?;
+        fsio::write_atomic(&path, &after, STORE_MODE, Existing::Replace)?;
     }
     Ok(result)
 }
@@ -55,18 +61,19 @@ pub fn update<T>(ctx: &Ctx, change: impl FnOnce(&mut KeyStore) -> Result<T>) -> 
 /// check happens under the lock and the final rename refuses to clobber, so
 /// two `keygen`s racing cannot both win.
 pub fn create(ctx: &Ctx, store: &KeyStore, force: bool) -> Result<()> {
-    let _lock = fsio::lock(&ctx.keys, ctx.lock_timeout)?;
+    let path = fsio::resolve(&ctx.keys);
+    let _lock = fsio::lock(&path, ctx.lock_timeout)?;
     if !force && ctx.keys.symlink_metadata().is_ok() {
         bail!(
             "{}: a key store already exists (use --force to replace it and lose its keys, or -k to choose another file)",
             ctx.keys.display()
         );
     }
-    fsio::remove_stale_temps(&ctx.keys);
+    fsio::remove_stale_temps(&path);
     let existing = if force {
         Existing::Replace
     } else {
         Existing::Refuse
     };
-    fsio::write_atomic(&ctx.keys, &store.to_json(ctx.now), STORE_MODE, existing)
+    fsio::write_atomic(&path, &store.to_json(ctx.now), STORE_MODE, existing)
 }

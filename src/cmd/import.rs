@@ -58,7 +58,7 @@ pub fn run(args: &ImportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             .map(|i| store.keys[i].times.signs_from)
             .unwrap_or(ctx.now))
     })?;
-    out.data(&kid)?;
+    super::print_saved_kid(out, &kid)?;
     if signs_from > ctx.now {
         out.status(format_args!(
             "imported {alg} key {kid} from {name}: pending, published now, signs from {}",
@@ -82,7 +82,7 @@ fn read(file: &Path) -> Result<Vec<u8>> {
             .map_err(|e| anyhow!("cannot read the key from stdin: {e}"))?;
         bytes
     } else {
-        fsio::read(file, Some(MAX_KEY_FILE))?
+        fsio::read(file, Some(MAX_KEY_FILE), "import")?
     };
     if bytes.len() as u64 > MAX_KEY_FILE {
         bail!(
@@ -121,10 +121,10 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
         ),
         (Some(alg), _) | (None, Some(alg)) => alg,
         (None, None) => Alg::default_for(&kty, jwk.crv())
-            .ok_or_else(|| anyhow!("a {kty} key of a kind no algorithm here uses"))?,
+            .ok_or_else(|| anyhow!("an {kty} key of a kind no algorithm here uses"))?,
     };
     jwk.check_fits(alg).map_err(|why| {
-        anyhow!("--alg {alg} does not fit this key: {why} (choose an algorithm for a {kty} key)")
+        anyhow!("--alg {alg} does not fit this key: {why} (choose an algorithm for an {kty} key)")
     })?;
     jwk.set("use", Value::from("sig"));
     crypto::check_pair(alg, &jwk)?;

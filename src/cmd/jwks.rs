@@ -33,9 +33,11 @@ pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                 );
             }
             text.push('\n');
+            // Through a symlink, the file the web server reads is replaced.
+            let target = fsio::resolve(path);
             // A web server, often another user, must be able to read it.
-            let mode = fsio::existing_mode(path).unwrap_or(0o644);
-            fsio::write_atomic(path, text.as_bytes(), mode, Existing::Replace)?;
+            let mode = fsio::existing_mode(&target).unwrap_or(0o644);
+            fsio::write_atomic(&target, text.as_bytes(), mode, Existing::Replace)?;
             let n = store.keys.len();
             out.status(format_args!(
                 "wrote {n} public key{} to {}",

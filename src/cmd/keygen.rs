@@ -25,7 +25,7 @@ pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         .keys
         .push(StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now));
     storefile::create(ctx, &store, args.force)?;
-    out.data(&kid)?;
+    super::print_saved_kid(out, &kid)?;
     out.status(format_args!(
         "created {} with {alg} key {kid}",
         ctx.keys.display()

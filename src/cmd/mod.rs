@@ -13,12 +13,13 @@ pub mod rotate;
 pub mod sign;
 pub mod verify;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::alg::{Alg, RSA_BITS};
 use crate::cli::NewKeyArgs;
 use crate::crypto;
 use crate::jwk::Jwk;
+use crate::output::Output;
 use crate::store::StoredKey;
 
 /// Generates the key `keygen`, `rotate` or `revoke` asked for:
@@ -42,4 +43,12 @@ pub fn generate_key(args: &NewKeyArgs, like: Option<&StoredKey>) -> Result<(Jwk,
         None => jwk.thumbprint()?,
     };
     Ok((jwk, alg, kid))
+}
+
+/// Prints the kid of a change that is already saved. If stdout fails now,
+/// the message says the change happened, so a script does not redo it.
+pub fn print_saved_kid(out: &mut Output, kid: &str) -> Result<()> {
+    out.data(kid)
+        .and_then(|()| out.flush())
+        .context("the store was changed, but the new kid could not be printed (see 'jwkctl list' before retrying)")
 }

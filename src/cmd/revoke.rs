@@ -4,24 +4,39 @@ use crate::cli::{NewKeyArgs, RevokeArgs};
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
-use crate::store::StoredKey;
+use crate::store::{State, StoredKey};
 use crate::storefile;
 
+/// A new key like `revoked`, as `rotate` would make it.
+fn replacement_for(revoked: &StoredKey, ctx: &Ctx) -> Result<StoredKey> {
+    let fresh = NewKeyArgs {
+        alg: None,
+        bits: None,
+        kid: None,
+    };
+    let (jwk, alg, kid) = super::generate_key(&fresh, Some(revoked))?;
+    Ok(StoredKey::new(jwk, alg, kid, ctx.now, ctx.now))
+}
+
 pub fn run(args: &RevokeArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    // Make a needed replacement before taking the lock: an RSA key can take
+    // seconds, and other writers wait on the lock.
+    let store = storefile::load(ctx)?;
+    let ready = match store.find(&args.kid) {
+        Some(i) if store.state(i, ctx.now) == State::Active && store.pending(ctx.now).is_none() => {
+            Some(replacement_for(&store.keys[i], ctx)?)
+        }
+        _ => None,
+    };
     let replacement = storefile::update(ctx, |store| {
-        store.revoke(&args.kid, ctx.now, |revoked| {
-            let fresh = NewKeyArgs {
-                alg: None,
-                bits: None,
-                kid: None,
-            };
-            let (jwk, alg, kid) = super::generate_key(&fresh, Some(revoked))?;
-            Ok(StoredKey::new(jwk, alg, kid, ctx.now, ctx.now))
+        store.revoke(&args.kid, ctx.now, |revoked| match ready {
+            Some(key) => Ok(key),
+            None => replacement_for(revoked, ctx),
         })
     })?;
     match replacement {
         Some(kid) => {
-            out.data(&kid)?;
+            super::print_saved_kid(out, &kid)?;
             out.status(format_args!(
                 "revoked {}; {kid} signs from now (publish with 'jwkctl jwks --out ...')",
                 args.kid

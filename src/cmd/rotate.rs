@@ -27,6 +27,19 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if args.max_ttl.is_some_and(|t| t.is_zero()) {
         bail!("--max-ttl must be longer than 0s (like 1h or 24h)");
     }
+    // `--publish-ahead 0s` is a plain rotation.
+    let ahead = args.publish_ahead.filter(|d| !d.is_zero());
+    if let (Some(ahead), Some(period)) = (ahead, args.if_older_than)
+        && ahead >= period
+    {
+        // The key added on a due day would still be pending on the next
+        // one, and that rotation would be refused every time.
+        bail!(
+            "--publish-ahead {} must be shorter than --if-older-than {} (publish a day or so ahead of a longer period)",
+            clock::show_duration(ahead),
+            clock::show_duration(period)
+        );
+    }
     // Look first, without the lock: a daily cron run that is not due must
     // not pay for a new RSA key. A store being adopted goes on, so that its
     // first run records the keys' times (and the next one counts from them).
@@ -53,18 +66,18 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         if let Some(max_ttl) = args.max_ttl {
             store.set_max_ttl(max_ttl);
         }
-        store.add_key(key, ctx.now, args.publish_ahead)?;
+        store.add_key(key, ctx.now, ahead)?;
         Ok(Ok(previous))
     })?;
     match rotated {
         Err(why) => out.status(why),
         Ok(previous) => {
-            out.data(&kid)?;
-            let from = clock::add(ctx.now, args.publish_ahead.unwrap_or_default())?;
+            super::print_saved_kid(out, &kid)?;
+            let from = clock::ceil_second(clock::add(ctx.now, ahead.unwrap_or_default())?);
             let retires = previous
                 .map(|p| format!("; {p} retires then"))
                 .unwrap_or_default();
-            if args.publish_ahead.is_some() {
+            if ahead.is_some() {
                 out.status(format_args!(
                     "added pending {alg} key {kid}: published now, signs from {}{retires}",
                     clock::format(from)

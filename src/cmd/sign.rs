@@ -1,5 +1,6 @@
 use std::io::Read;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
@@ -18,16 +19,21 @@ use crate::store::State;
 use crate::storefile;
 use crate::token;
 
+/// `--ttl` when not given (CLI.md: 1h).
+const DEFAULT_TTL: Duration = Duration::from_secs(3600);
+
 pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = storefile::load(ctx)?;
-    if args.ttl > store.max_ttl {
+    // A store that allows less than an hour still signs with plain `sign`.
+    let ttl = args.ttl.unwrap_or(DEFAULT_TTL.min(store.max_ttl));
+    if ttl > store.max_ttl {
         bail!(
             "--ttl {} is longer than this store's max token lifetime {} (shorten --ttl, or raise the limit with 'jwkctl rotate --max-ttl')",
-            clock::show_duration(args.ttl),
+            clock::show_duration(ttl),
             clock::show_duration(store.max_ttl)
         );
     }
-    if args.ttl.is_zero() {
+    if ttl.is_zero() {
         bail!("--ttl must be longer than 0s (like 15m or 1h)");
     }
     let index = match &args.kid {
@@ -74,7 +80,7 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             .iter()
             .map(|c| claims::parse_claim(c))
             .collect::<Result<_>>()?,
-        ttl: args.ttl,
+        ttl,
     };
     let claims = request.build(ctx.now)?;
 
@@ -107,7 +113,7 @@ fn read_claims(source: &str) -> Result<Map<String, Value>> {
             .map_err(|e| anyhow!("--claims -: cannot read stdin: {e}"))?;
         claims::parse_claims_object(&text, "--claims -")
     } else if let Some(file) = source.strip_prefix('@') {
-        let bytes = fsio::read(Path::new(file), None)?;
+        let bytes = fsio::read(Path::new(file), None, "--claims")?;
         let text = String::from_utf8(bytes).map_err(|_| anyhow!("{file}: not UTF-8 text"))?;
         claims::parse_claims_object(&text, file)
     } else {

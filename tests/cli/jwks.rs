@@ -176,7 +176,7 @@ fn out_into_a_missing_folder_is_an_error_and_changes_nothing() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr("jwkctl: missing: no such file (nothing was changed)\n");
+        .stderr("jwkctl: missing: no such folder (create it first; nothing was changed)\n");
 }
 
 #[test]

@@ -162,7 +162,7 @@ fn a_file_that_is_not_a_jwk_set_is_an_input_error() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr("jwkctl: missing.json: no such file\n");
+        .stderr("jwkctl: --jwks missing.json: no such file (check the path)\n");
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn a_key_source_that_is_a_folder_or_too_large_is_an_input_error() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr("jwkctl: folder: is a directory\n");
+        .stderr("jwkctl: --jwks folder: is a directory (name a file, not a folder)\n");
     let mut keys = vec![ec_public(); 1];
     keys.push(json!({"kty": "oct", "k": "A".repeat(1 << 20)}));
     env.write("huge.json", &text(&json!({ "keys": keys })));

@@ -16,6 +16,7 @@ mod attacks;
 mod basics;
 mod concurrency;
 mod crash;
+mod files;
 mod fuzz;
 mod inspect;
 mod interop;

@@ -435,3 +435,60 @@ fn cron_rotate_alone_adopts_a_store_then_counts_from_then() {
     let out = at(&env, "2026-07-01T03:17:01Z", &cron);
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim().len(), 43);
 }
+
+#[test]
+fn publish_ahead_must_fit_inside_the_rotation_period() {
+    let env = store_k1();
+    env.jwkctl()
+        .args(["rotate", "--if-older-than", "1d", "--publish-ahead", "2d"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("jwkctl: --publish-ahead 2d must be shorter than --if-older-than 24h (publish a day or so ahead of a longer period)\n");
+}
+
+#[test]
+fn publish_ahead_rounds_up_to_whole_seconds_and_zero_is_plain() {
+    let env = store_k1();
+    let out = at(
+        &env,
+        "2026-02-01T00:00:00.2Z",
+        &["rotate", "--kid", "k2", "--publish-ahead", "500ms"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "jwkctl: added pending EdDSA key k2: published now, signs from 2026-02-01T00:00:01Z; k1 retires then\n"
+    );
+    assert!(list(&env, "2026-02-01T00:00:00.9Z").contains("k2  EdDSA  pending"));
+    assert!(list(&env, "2026-02-01T00:00:01Z").starts_with("k2  EdDSA  active"));
+    let out = at(
+        &env,
+        "2026-02-02T00:00:00Z",
+        &["rotate", "--kid", "k3", "--publish-ahead", "0s"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "jwkctl: added EdDSA key k3: signs from now; k2 retires then\n"
+    );
+}
+
+#[test]
+fn an_enormous_max_ttl_never_panics() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "keygen",
+        "--alg",
+        "EdDSA",
+        "--kid",
+        "k1",
+        "--max-ttl",
+        "18446744073709551615s",
+    ]);
+    env.ok(&["rotate", "--kid", "k2", "--max-ttl", "1h"]);
+    for args in [&["list"][..], &["prune"], &["list", "--json"]] {
+        env.jwkctl().args(args).assert().success();
+    }
+    // Never prunable: its tokens may live (practically) forever.
+    let out = at(&env, "2999-01-01T00:00:00Z", &["prune"]);
+    assert_eq!(out.stdout, b"");
+}

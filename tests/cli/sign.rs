@@ -238,7 +238,10 @@ fn bad_claims_are_usage_errors() {
             "{bad",
             "--claims: not valid JSON: key must be a string at line 1 column 2",
         ),
-        ("@missing.json", "missing.json: no such file"),
+        (
+            "@missing.json",
+            "--claims missing.json: no such file (check the path)",
+        ),
     ] {
         env.jwkctl()
             .args(["sign", "--claims", arg])
@@ -438,7 +441,7 @@ fn a_bad_now_is_a_usage_error() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr("jwkctl: invalid value '2026-01-02' for '--now <TIME>': \"2026-01-02\" is not a number of Unix seconds\n\nFor more information, try '--help'.\n");
+        .stderr("jwkctl: invalid value '2026-01-02' for '--now <TIME>': \"2026-01-02\" is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n\nFor more information, try '--help'.\n");
     env.jwkctl()
         .env("JWKCTL_NOW", "tomorrow")
         .arg("sign")
@@ -554,5 +557,24 @@ fn a_store_with_no_key_signing_now_is_refused() {
     assert_eq!(
         decode(&sign(&env, &["--kid", "later"])).0,
         r#"{"alg":"ES256","typ":"JWT","kid":"later"}"#
+    );
+}
+
+#[test]
+fn the_default_ttl_fits_a_short_max_lifetime() {
+    let env = TestEnv::new();
+    env.ok(&["keygen", "--alg", "EdDSA", "--max-ttl", "30m"]);
+    let token = env.ok(&["sign"]);
+    let claims = claims_of(&token);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        1800
+    );
+    let env = TestEnv::new();
+    env.ok(&["keygen", "--alg", "EdDSA"]);
+    let claims = claims_of(&env.ok(&["sign"]));
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        3600
     );
 }

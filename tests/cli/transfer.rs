@@ -257,10 +257,10 @@ fn import_refusals_say_why() {
         (&["import", "ed25519-encrypted.pem"], "ed25519-encrypted.pem: the private key is encrypted (decrypt it first, e.g. 'openssl pkey -in FILE -out plain.pem', and keep plain.pem private)".into()),
         (&["import", "ec-secp256k1.pem"], "ec-secp256k1.pem: an EC key on curve secp256k1, which no algorithm here uses (use P-256, P-384 or P-521)".into()),
         (&["import", "ed448.pem"], "ed448.pem: an Ed448 key: EdDSA here means Ed25519 only".into()),
-        (&["import", "ec-p256-sec1.pem", "--alg", "ES384"], "ec-p256-sec1.pem: --alg ES384 does not fit this key: a EC P-256 key cannot be used with ES384 (choose an algorithm for a EC key)".into()),
-        (&["import", "rsa-2048-pkcs1.pem", "--alg", "EdDSA"], "rsa-2048-pkcs1.pem: --alg EdDSA does not fit this key: a RSA key cannot be used with EdDSA (choose an algorithm for a RSA key)".into()),
+        (&["import", "ec-p256-sec1.pem", "--alg", "ES384"], "ec-p256-sec1.pem: --alg ES384 does not fit this key: an EC P-256 key cannot be used with ES384 (choose an algorithm for an EC key)".into()),
+        (&["import", "rsa-2048-pkcs1.pem", "--alg", "EdDSA"], "rsa-2048-pkcs1.pem: --alg EdDSA does not fit this key: an RSA key cannot be used with EdDSA (choose an algorithm for an RSA key)".into()),
         (&["import", "junk.txt"], "junk.txt: neither PEM nor a JWK (import reads a PEM private key or a private JWK)".into()),
-        (&["import", "missing.pem"], "missing.pem: no such file".into()),
+        (&["import", "missing.pem"], "import missing.pem: no such file (check the path)".into()),
     ];
     for (args, what) in cases {
         env.jwkctl()

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use predicates::prelude::*;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use crate::util::*;
@@ -466,7 +465,7 @@ fn ca_file_problems_are_input_errors() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::ends_with("ca.pem: no such file\n"));
+        .stderr("jwkctl: --ca-file ca.pem: no such file (check the path)\n");
     env.write("bad.pem", "not a certificate\n");
     env.jwkctl()
         .args(["verify", "--ca-file", "bad.pem", "--jwks", "https://127.0.0.1:9/", &token])
@@ -522,4 +521,20 @@ fn ipv6_loopback_http_is_allowed() {
         .assert()
         .success()
         .stdout(claims());
+}
+
+#[test]
+fn credentials_in_a_url_are_refused_without_echoing_them() {
+    let env = TestEnv::new();
+    env.jwkctl()
+        .args(["verify", "--jwks", "https://user:hunter2@127.0.0.1:9/jwks.json", "x.y.z"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("jwkctl: the --jwks URL carries credentials (user:password@host), which jwkctl never sends (remove them from the URL)\n");
+    env.jwkctl()
+        .args(["verify", "--jwks", "ftp://127.0.0.1/jwks.json", "x.y.z"])
+        .assert()
+        .code(2)
+        .stderr("jwkctl: ftp://127.0.0.1/jwks.json: only https:// URLs (http:// for loopback hosts) and files are key sources\n");
 }

@@ -450,7 +450,7 @@ fn the_store_is_the_default_key_source() {
         .code(2)
         .stdout("")
         .stderr(format!(
-            "jwkctl: {}: no such file (create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS at yours)\n",
+            "jwkctl: {}: no such file (pass the issuer's public keys with --jwks FILE|URL, or point -k/JWKCTL_KEYS at a key store)\n",
             env.keys().display()
         ));
 }

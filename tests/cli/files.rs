@@ -1,0 +1,130 @@
+//! How jwkctl treats the files around the store: links, owners, missing
+//! paths, and a stdout that fails after a change was saved.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, symlink};
+
+use crate::util::*;
+
+#[test]
+fn a_symlinked_store_is_updated_in_place_and_locked_at_its_target() {
+    let env = TestEnv::new();
+    fs::create_dir(env.path("secure")).unwrap();
+    let real = env.path("secure/keys.json");
+    env.jwkctl()
+        .env("JWKCTL_KEYS", &real)
+        .args(["keygen", "--alg", "EdDSA", "--kid", "a"])
+        .assert()
+        .success();
+    symlink(&real, env.keys()).unwrap();
+    env.jwkctl()
+        .args(["rotate", "--kid", "b"])
+        .assert()
+        .success()
+        .stdout("b\n");
+    assert!(
+        fs::symlink_metadata(env.keys())
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link stays a link"
+    );
+    let store: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&real).unwrap()).unwrap();
+    assert_eq!(store["keys"][0]["kid"], "b");
+    assert!(env.path("secure/keys.json.lock").exists());
+    assert!(
+        !env.path("keys.json.lock").exists(),
+        "one lock file, beside the real store"
+    );
+    assert_eq!(mode(&real), 0o600);
+}
+
+#[test]
+fn jwks_out_through_a_symlink_replaces_the_target() {
+    let env = TestEnv::new();
+    env.ok(&["keygen", "--alg", "EdDSA", "--kid", "a"]);
+    env.write("real.json", "old\n");
+    symlink(env.path("real.json"), env.path("link.json")).unwrap();
+    env.jwkctl()
+        .args(["jwks", "--out", "link.json"])
+        .assert()
+        .success();
+    assert!(
+        fs::symlink_metadata(env.path("link.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        env.read("real.json")
+            .starts_with("{\"keys\":[{\"kty\":\"OKP\",\"kid\":\"a\"")
+    );
+}
+
+#[test]
+fn a_rewritten_store_keeps_its_owner_and_group() {
+    let env = TestEnv::new();
+    env.ok(&["keygen", "--alg", "EdDSA", "--kid", "a"]);
+    // Giving a file away takes root (CI runs as root).
+    if std::os::unix::fs::chown(env.keys(), Some(65534), Some(65534)).is_err() {
+        eprintln!("SKIPPED a_rewritten_store_keeps_its_owner_and_group: needs root to chown");
+        return;
+    }
+    env.jwkctl()
+        .args(["rotate", "--kid", "b"])
+        .assert()
+        .success();
+    let meta = fs::metadata(env.keys()).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    assert_eq!(mode(&env.keys()), 0o600);
+    env.write("jwks.json", "old\n");
+    std::os::unix::fs::chown(env.path("jwks.json"), Some(65534), Some(65534)).unwrap();
+    env.jwkctl()
+        .args(["jwks", "--out", "jwks.json"])
+        .assert()
+        .success();
+    let meta = fs::metadata(env.path("jwks.json")).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+}
+
+#[test]
+fn a_mistyped_store_path_leaves_no_lock_file() {
+    let env = TestEnv::new();
+    for args in [&["prune"][..], &["revoke", "x"], &["rotate"]] {
+        env.jwkctl()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(format!(
+                "jwkctl: {}: no such file (create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS at yours)\n",
+                env.keys().display()
+            ));
+    }
+    assert_eq!(fs::read_dir(env.dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_failing_stdout_after_a_change_says_the_change_was_saved() {
+    let env = TestEnv::new();
+    let to_full = |args: &[&str]| {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        env.spawnable(args).stdout(full).output().unwrap()
+    };
+    let out = to_full(&["keygen", "--alg", "EdDSA", "--kid", "a"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "jwkctl: the store was changed, but the new kid could not be printed (see 'jwkctl list' before retrying): cannot write to stdout: no space left on device\n"
+    );
+    assert!(env.keys().exists());
+    let out = to_full(&["jwks"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "jwkctl: cannot write to stdout: no space left on device\n"
+    );
+}
