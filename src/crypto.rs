@@ -2,11 +2,14 @@
 //! generation, the signature primitives under JWS, and PEM conversion for
 //! `export` and `import`.
 //!
-//! RSA keys are generated with the `rsa` crate, measured several times faster
-//! than OpenSSL's generator here. That crate's open timing advisory
-//! (RUSTSEC-2023-0071, Marvin) concerns private-key operations an attacker can
-//! time; jwkctl only generates keys with it, and every signature is made by
-//! OpenSSL through josekit, so the advisory does not apply to this use.
+//! RSA keys are generated with the `rsa` crate 0.10 (crypto-bigint and
+//! crypto-primes): bench/run measured its 2048- and 4096-bit keygen at about
+//! a third of `openssl genpkey` (OpenSSL 3 uses the slower SP 800-56B
+//! generator), where rsa 0.9 (num-bigint-dig) was no faster than OpenSSL.
+//! The `rsa` crate's open timing advisory (RUSTSEC-2023-0071, Marvin) concerns
+//! private-key operations an attacker can time; jwkctl only generates keys
+//! with it, and every signature is made by OpenSSL, so the advisory does not
+//! apply to this use.
 
 use anyhow::{Context, Result, anyhow, bail};
 use josekit::jwk::alg::ec::{EcCurve, EcKeyPair};
@@ -18,7 +21,8 @@ use josekit::jws::alg::eddsa::{EddsaJwsSigner, EddsaJwsVerifier};
 use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
 use josekit::jws::alg::rsassa_pss::{RsassaPssJwsSigner, RsassaPssJwsVerifier};
 use josekit::jws::{self, JwsSigner, JwsVerifier};
-use rsa::RsaPrivateKey;
+use rsa::BoxedUint;
+use rsa::PrivateKey as RsaPrivateKey;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use serde_json::{Map, Value};
 
@@ -62,16 +66,20 @@ pub fn generate(alg: Alg, bits: u32) -> Result<Jwk> {
 }
 
 fn generate_rsa(bits: u32) -> Result<Map<String, Value>> {
-    let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, bits as usize)
-        .context("generating an RSA key")?;
+    let key = RsaPrivateKey::new(&mut rand::rngs::SysRng, bits as usize)
+        .map_err(|e| anyhow!("generating an RSA key: {e}"))?;
     let [p, q] = key.primes() else {
         bail!("the RSA key generator returned more than two primes");
     };
     let missing = || anyhow!("the RSA key generator returned no CRT values");
     let qi = key.crt_coefficient().ok_or_else(missing)?;
     let mut map = Map::new();
-    let mut put = |name: &str, n: &rsa::BigUint| {
-        map.insert(name.into(), Value::from(b64(&n.to_bytes_be())));
+    // JWK integers are unsigned big-endian without leading zero octets.
+    let mut put = |name: &str, n: &BoxedUint| {
+        map.insert(
+            name.into(),
+            Value::from(b64(&n.to_be_bytes_trimmed_vartime())),
+        );
     };
     put("n", key.n());
     put("e", key.e());
