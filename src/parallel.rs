@@ -9,8 +9,13 @@ use std::thread;
 pub const CHUNK: usize = 1024;
 
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    // Few items first: asking for the core count reads cgroup files, work a
+    // one-shot `sign` does not need.
+    if items.len() < 8 {
+        return items.iter().map(&f).collect();
+    }
     let threads = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    if threads == 1 || items.len() < 8 {
+    if threads == 1 {
         return items.iter().map(&f).collect();
     }
     let per = items.len().div_ceil(threads);
