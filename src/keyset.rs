@@ -6,10 +6,10 @@ use std::sync::OnceLock;
 use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
-use crate::alg::Alg;
-use crate::crypto::Verifier;
+use crate::alg::{Alg, KeyKind};
+use crate::crypto::{self, Verifier};
 use crate::error::Reject;
-use crate::jwk::Jwk;
+use crate::jwk::{Jwk, unb64};
 use crate::token::Parsed;
 
 /// One key from a JWK Set, with verifiers built on first use: a 1,000-key
@@ -23,27 +23,29 @@ pub struct TrustedKey {
 
 impl TrustedKey {
     fn new(jwk: Jwk) -> TrustedKey {
-        let verifiers: [OnceLock<Option<Verifier>>; 10] = Default::default();
-        let usable = usability(&jwk).and_then(|alg| {
-            if alg.is_rsa() {
-                return Ok(());
-            }
-            // A curve point is only checked when a verifier is built: build
-            // the one verifier this key can have now (it is kept), so a
-            // point off its curve is skipped and reported like every other
-            // unusable key.
-            match Verifier::new(alg, &jwk) {
-                Ok(verifier) => {
-                    let _ = verifiers[alg.index()].set(Some(verifier));
-                    Ok(())
+        let usable = usability(&jwk).and_then(|alg| match alg.kind() {
+            // A point off its curve is skipped and reported like every
+            // other unusable key, so it is checked now, cheaply.
+            KeyKind::Ec(crv) => {
+                let coordinate = |name| jwk.member(name).and_then(Value::as_str).and_then(unb64);
+                match (coordinate("x"), coordinate("y")) {
+                    (Some(x), Some(y)) if crypto::ec_point_on_curve(crv, &x, &y) => Ok(()),
+                    _ => Err("its point is not on its curve".into()),
                 }
-                Err(_) => Err("its point is not on its curve".into()),
             }
+            KeyKind::Ed25519 => {
+                let x = jwk.member("x").and_then(Value::as_str).and_then(unb64);
+                match x {
+                    Some(x) if x.len() == 32 => Ok(()),
+                    _ => Err("its \"x\" is not a 32-byte Ed25519 public key".into()),
+                }
+            }
+            KeyKind::Rsa => Ok(()),
         });
         TrustedKey {
             jwk,
             usable,
-            verifiers,
+            verifiers: Default::default(),
         }
     }
 
