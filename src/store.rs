@@ -359,9 +359,13 @@ impl KeyStore {
     /// kids. The active key and a pending key are never removed.
     pub fn prune(&mut self, now: Time, older_than: Duration) -> Vec<String> {
         self.materialize(now);
+        // States and retirements once, not per key (prunable_at finds the
+        // active key each time: 90 M instructions on 1,000 keys).
+        let states = self.states(now);
+        let retirements = self.retirements(now);
         let doomed: Vec<bool> = (0..self.keys.len())
             .map(|i| {
-                self.prunable_at(i, now, older_than)
+                self.prunable_given(i, older_than, states[i], retirements[i])
                     .is_some_and(|t| now > t)
             })
             .collect();
@@ -443,13 +447,26 @@ impl KeyStore {
         if self.state(i, now) != State::Retired {
             return None;
         }
+        self.prunable_given(i, grace, State::Retired, self.retired_at(i, now))
+    }
+
+    /// [`KeyStore::prunable_at`] given key `i`'s state and retirement time.
+    fn prunable_given(
+        &self,
+        i: usize,
+        grace: Duration,
+        state: State,
+        retired: Option<Time>,
+    ) -> Option<Time> {
+        if state != State::Retired {
+            return None;
+        }
         let own = self.keys[i]
             .times
             .max_ttl
             .map(|t| t.saturating_add(CLOCK_SKEW));
         let grace = own.map_or(grace, |own| own.max(grace));
-        self.retired_at(i, now)
-            .and_then(|r| clock::add(r, grace).ok())
+        retired.and_then(|r| clock::add(r, grace).ok())
     }
 }
 
