@@ -44,6 +44,11 @@ pub fn format(t: Time) -> String {
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
+/// `t` rounded down to a whole second.
+pub fn floor_second(t: Time) -> Time {
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
 /// `t` rounded up to a whole second.
 pub fn ceil_second(t: Time) -> Time {
     if t.nanosecond() == 0 {

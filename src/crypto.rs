@@ -276,22 +276,30 @@ pub fn check_pair(alg: Alg, key: &Jwk) -> Result<()> {
 /// build would make, without the cost of one (a 1,000-key JWK Set is read
 /// for every token). Anything unreadable counts as off the curve.
 pub fn ec_point_on_curve(crv: &str, x: &[u8], y: &[u8]) -> bool {
+    use std::sync::OnceLock;
+
     use openssl::bn::{BigNum, BigNumContext};
     use openssl::ec::{EcGroup, EcPoint};
     use openssl::nid::Nid;
-    let nid = match crv {
-        "P-256" => Nid::X9_62_PRIME256V1,
-        "P-384" => Nid::SECP384R1,
-        "P-521" => Nid::SECP521R1,
+
+    // Building a curve's group is the costly part: once per curve.
+    static GROUPS: [OnceLock<Option<EcGroup>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let (slot, nid) = match crv {
+        "P-256" => (0, Nid::X9_62_PRIME256V1),
+        "P-384" => (1, Nid::SECP384R1),
+        "P-521" => (2, Nid::SECP521R1),
         _ => return false,
     };
+    let Some(group) = GROUPS[slot].get_or_init(|| EcGroup::from_curve_name(nid).ok()) else {
+        return false;
+    };
     let check = || -> Result<bool, openssl::error::ErrorStack> {
-        let group = EcGroup::from_curve_name(nid)?;
         let mut ctx = BigNumContext::new()?;
-        let mut point = EcPoint::new(&group)?;
+        let mut point = EcPoint::new(group)?;
         let (x, y) = (BigNum::from_slice(x)?, BigNum::from_slice(y)?);
-        point.set_affine_coordinates_gfp(&group, &x, &y, &mut ctx)?;
-        point.is_on_curve(&group, &mut ctx)
+        point.set_affine_coordinates_gfp(group, &x, &y, &mut ctx)?;
+        point.is_on_curve(group, &mut ctx)
     };
     check().unwrap_or(false)
 }

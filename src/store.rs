@@ -330,9 +330,13 @@ impl KeyStore {
         {
             bail!("this key is already in the store as kid {:?}", same.kid());
         }
-        // The file keeps whole seconds: round up, so a pending key never
-        // reads back as already signing.
-        let signs_from = clock::ceil_second(clock::add(now, publish_ahead.unwrap_or_default())?);
+        // The file keeps whole seconds. A pending key's start is rounded up,
+        // so it never reads back as signing early; a key that signs now
+        // starts at this whole second, so it reads back as signing at once.
+        let signs_from = match publish_ahead.filter(|d| !d.is_zero()) {
+            Some(ahead) => clock::ceil_second(clock::add(now, ahead)?),
+            None => clock::floor_second(now),
+        };
         if let Some(a) = self.active(now) {
             self.keys[a].times.retired = Some(signs_from);
         }

@@ -492,3 +492,26 @@ fn an_enormous_max_ttl_never_panics() {
     let out = at(&env, "2999-01-01T00:00:00Z", &["prune"]);
     assert_eq!(out.stdout, b"");
 }
+
+#[test]
+fn rotations_within_one_second_all_sign_at_once() {
+    let env = store_k1();
+    for (i, now) in [
+        "2026-02-01T00:00:00.25Z",
+        "2026-02-01T00:00:00.5Z",
+        "2026-02-01T00:00:00.75Z",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let kid = format!("r{i}");
+        let out = at(&env, now, &["rotate", "--kid", &kid]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let token = String::from_utf8(at(&env, now, &["sign"]).stdout).unwrap();
+        assert_eq!(kid_of(&token), kid, "the new key signs at once");
+    }
+}
