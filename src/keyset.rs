@@ -126,14 +126,6 @@ impl KeySet {
         Ok(KeySet::from_jwks(jwks))
     }
 
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
     /// Keys that will be skipped, and why: for a status line.
     pub fn skipped(&self) -> impl Iterator<Item = (usize, Option<&str>, &str)> {
         self.keys.iter().enumerate().filter_map(|(i, k)| {
