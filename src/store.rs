@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::alg::Alg;
 use crate::clock::{self, Time};
@@ -50,6 +50,9 @@ pub struct Times {
     /// `rotate --max-ttl` lowered the store's: its tokens outlive the new
     /// limit, so `prune` must wait for them.
     pub max_ttl: Option<Duration>,
+    /// Members of the key's bookkeeping this version does not know (a newer
+    /// jwkctl's), written back as they were.
+    pub extra: Map<String, Value>,
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +75,7 @@ impl StoredKey {
                 signs_from,
                 retired: None,
                 max_ttl: None,
+                extra: Map::new(),
             },
         }
     }
@@ -88,6 +92,8 @@ pub struct KeyStore {
     pub max_ttl: Duration,
     /// Top-level members jwkctl does not know, kept as they were.
     extra: Map<String, Value>,
+    /// The same inside the top-level bookkeeping (a newer jwkctl's).
+    meta_extra: Map<String, Value>,
     /// Some key had no bookkeeping (a node-jose store): the next write
     /// records the times it was given on reading.
     pub adopting: bool,
@@ -99,6 +105,7 @@ impl KeyStore {
             keys: Vec::new(),
             max_ttl,
             extra: Map::new(),
+            meta_extra: Map::new(),
             adopting: false,
         }
     }
@@ -112,17 +119,23 @@ impl KeyStore {
         let Some(Value::Array(keys)) = top.shift_remove("keys") else {
             bail!("no \"keys\" array (a key store is a JWK Set: {{\"keys\":[...]}})");
         };
-        let max_ttl = match top.shift_remove(META) {
+        let mut meta = match top.shift_remove(META) {
+            None => Map::new(),
+            Some(Value::Object(meta)) => meta,
+            Some(_) => bail!("the top-level \"jwkctl\" is not an object"),
+        };
+        let max_ttl = match meta.shift_remove("max_ttl") {
             None => DEFAULT_MAX_TTL,
-            Some(meta) => match meta.get("max_ttl").and_then(Value::as_str) {
-                None => DEFAULT_MAX_TTL,
-                Some(text) => clock::parse_duration(text).context("\"jwkctl\".\"max_ttl\"")?,
-            },
+            Some(Value::String(text)) => {
+                clock::parse_duration(&text).context("\"jwkctl\".\"max_ttl\"")?
+            }
+            Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a duration like \"24h\""),
         };
         let mut store = KeyStore {
             keys: Vec::with_capacity(keys.len()),
             max_ttl,
             extra: top,
+            meta_extra: meta,
             adopting: false,
         };
         // A set, not `find`: a 1,000-key store would compare kids 500,000
@@ -163,6 +176,9 @@ impl KeyStore {
                 if let Some(max_ttl) = key.times.max_ttl {
                     times.insert("max_ttl".into(), clock::show_duration(max_ttl).into());
                 }
+                for (name, value) in &key.times.extra {
+                    times.insert(name.clone(), value.clone());
+                }
                 let mut map = key.jwk.to_private_map();
                 map.insert(META.into(), Value::Object(times));
                 Value::Object(map)
@@ -170,10 +186,12 @@ impl KeyStore {
             .collect();
         let mut top = Map::new();
         top.insert("keys".into(), Value::Array(keys));
-        top.insert(
-            META.into(),
-            json!({ "max_ttl": clock::show_duration(self.max_ttl) }),
-        );
+        let mut meta = Map::new();
+        meta.insert("max_ttl".into(), clock::show_duration(self.max_ttl).into());
+        for (name, value) in &self.meta_extra {
+            meta.insert(name.clone(), value.clone());
+        }
+        top.insert(META.into(), Value::Object(meta));
         for (name, value) in &self.extra {
             top.insert(name.clone(), value.clone());
         }
@@ -507,12 +525,19 @@ fn parse_key(value: Value, now: Time, adopted_first: bool) -> Result<StoredKey> 
             signs_from: now,
             retired: (!adopted_first).then_some(now),
             max_ttl: None,
+            extra: Map::new(),
         },
     };
     Ok(StoredKey { jwk, alg, times })
 }
 
+/// The members of a key's bookkeeping that this version reads.
+const KEY_META: [&str; 4] = ["created", "signs_from", "retired", "max_ttl"];
+
 fn parse_times(meta: &Value) -> Result<Times> {
+    let Value::Object(members) = meta else {
+        bail!("\"jwkctl\" is not an object");
+    };
     let time = |name: &str| -> Result<Option<Time>> {
         match meta.get(name) {
             None | Some(Value::Null) => Ok(None),
@@ -529,11 +554,17 @@ fn parse_times(meta: &Value) -> Result<Times> {
         Some(Value::String(s)) => Some(clock::parse_duration(s).context("\"jwkctl\".\"max_ttl\"")?),
         Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a string"),
     };
+    let extra = members
+        .iter()
+        .filter(|(name, _)| !KEY_META.contains(&name.as_str()))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
     Ok(Times {
         created,
         signs_from,
         retired: time("retired")?,
         max_ttl,
+        extra,
     })
 }
 
@@ -541,6 +572,7 @@ fn parse_times(meta: &Value) -> Result<Times> {
 mod tests {
     use super::*;
     use crate::crypto;
+    use serde_json::json;
 
     fn t(s: &str) -> Time {
         clock::parse_time(s).unwrap()
@@ -672,11 +704,33 @@ mod tests {
     }
 
     #[test]
+    fn unknown_bookkeeping_survives_a_rewrite() {
+        let now = t("2026-05-01T00:00:00Z");
+        let mut store = KeyStore::new(DEFAULT_MAX_TTL);
+        store.keys.push(key(
+            "a",
+            "2026-04-01T00:00:00Z",
+            "2026-04-01T00:00:00Z",
+            None,
+        ));
+        let mut value: Value = serde_json::from_slice(&store.to_json(now)).unwrap();
+        value["jwkctl"]["future"] = json!({"x": 1});
+        value["keys"][0]["jwkctl"]["future"] = json!(true);
+        let back = KeyStore::parse(value.to_string().as_bytes(), now).unwrap();
+        let written: Value = serde_json::from_slice(&back.to_json(now)).unwrap();
+        assert_eq!(written["jwkctl"]["future"], json!({"x": 1}));
+        assert_eq!(written["keys"][0]["jwkctl"]["future"], json!(true));
+        assert_eq!(written["jwkctl"]["max_ttl"], "24h");
+    }
+
+    #[test]
     fn refuses_what_cannot_be_a_store() {
         let now = t("2026-05-01T00:00:00Z");
         for (bad, why) in [
             ("[]", "not a JSON object"),
             ("{}", "no \"keys\" array"),
+            (r#"{"keys":[],"jwkctl":{"max_ttl":5}}"#, "not a duration"),
+            (r#"{"keys":[],"jwkctl":[]}"#, "not an object"),
             (r#"{"keys":[{"kty":"RSA"}]}"#, "key 1: the member \"n\""),
             (r#"{"keys":[{"kty":"oct","k":"AA"}]}"#, "key 1: no \"alg\""),
             (
