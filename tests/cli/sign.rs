@@ -425,6 +425,7 @@ fn a_bad_now_is_a_usage_error() {
         "yesterday",
         "2026-01-02 03:04:05",
         "2026-01-02T03:04:05",
+        "2026-01-02",
         "",
     ] {
         env.jwkctl()
@@ -436,12 +437,6 @@ fn a_bad_now_is_a_usage_error() {
                 "jwkctl: invalid value '{now}' for '--now <TIME>': {now:?} is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n\nFor more information, try '--help'.\n"
             ));
     }
-    env.jwkctl()
-        .args(["sign", "--now", "2026-01-02"])
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr("jwkctl: invalid value '2026-01-02' for '--now <TIME>': \"2026-01-02\" is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n\nFor more information, try '--help'.\n");
     env.jwkctl()
         .env("JWKCTL_NOW", "tomorrow")
         .arg("sign")
