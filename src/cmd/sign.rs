@@ -85,13 +85,13 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let claims = request.build(ctx.now)?;
 
     let sign_one = |_: &u64| -> Result<String> {
-        if args.jti {
-            let mut claims = claims.clone();
-            claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
-            token::encode(&header, &claims, &signer)
-        } else {
-            token::encode(&header, &claims, &signer)
+        if !args.jti {
+            return token::encode(&header, &claims, &signer);
         }
+        // A fresh id for every token.
+        let mut claims = claims.clone();
+        claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
+        token::encode(&header, &claims, &signer)
     };
     let mut done = 0;
     while done < args.count {
