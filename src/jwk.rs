@@ -1,12 +1,15 @@
 //! JSON Web Keys as jwkctl holds them: public members in the open, private
 //! members behind [`Secret`], unknown members kept for node-jose.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use anyhow::{Result, anyhow, bail};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -27,11 +30,61 @@ pub fn unb64(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
+/// A member name; the names of RFC 7517/7518 and jwkctl's own are not
+/// copied from the file.
+type Name = Cow<'static, str>;
+
+const KNOWN_NAMES: [&str; 19] = [
+    "kty", "kid", "use", "alg", "n", "e", "crv", "x", "y", "d", "p", "q", "dp", "dq", "qi", "oth",
+    "k", "key_ops", "jwkctl",
+];
+
+fn name(text: &str) -> Name {
+    match KNOWN_NAMES.iter().find(|known| **known == text) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(text.to_owned()),
+    }
+}
+
+/// A JWK's members in file order. A JWK has about a dozen, so a vector
+/// searched in order beats a hash map: no hashing, and a few allocations
+/// per key instead of a few dozen, which is what a 1,000-key store read on
+/// every `sign` costs.
+#[derive(Clone, Debug, Default)]
+struct Members(Vec<(Name, Value)>);
+
+impl Members {
+    fn position(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|(n, _)| n == name)
+    }
+
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Replaces a member in place, or appends it: a repeated name keeps its
+    /// first position and its last value, as a JSON object map does.
+    fn insert(&mut self, name: Name, value: Value) {
+        match self.position(&name) {
+            Some(i) => self.0[i].1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    fn remove(&mut self, name: &str) -> Option<Value> {
+        self.position(name).map(|i| self.0.remove(i).1)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(n, v)| (n.as_ref(), v))
+    }
+}
+
 /// Private key members. `Debug` never shows them and they are wiped on drop
 /// (best effort: a short-lived CLI's memory is not the main risk, but a
 /// secret in a log line is).
 #[derive(Clone, Default)]
-pub struct Secret(Map<String, Value>);
+pub struct Secret(Members);
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -41,7 +94,7 @@ impl fmt::Debug for Secret {
 
 impl Drop for Secret {
     fn drop(&mut self) {
-        for value in self.0.values_mut() {
+        for (_, value) in &mut self.0.0 {
             if let Value::String(s) = value {
                 s.zeroize();
             }
@@ -49,26 +102,27 @@ impl Drop for Secret {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Jwk {
-    public: Map<String, Value>,
+    public: Members,
     secret: Secret,
 }
 
 impl Jwk {
     /// Splits a JWK object into its public and private members.
-    pub fn from_map(mut map: Map<String, Value>) -> Jwk {
-        // Take the few private members out rather than rebuilding both maps:
-        // a 1,000-key store is read on every `sign`.
-        let mut secret = Map::new();
-        for name in PRIVATE_MEMBERS {
-            if let Some(value) = map.shift_remove(name) {
-                secret.insert(name.to_owned(), value);
-            }
+    pub fn from_map(map: Map<String, Value>) -> Jwk {
+        let mut jwk = Jwk::default();
+        for (name, value) in map {
+            jwk.add(Cow::Owned(name), value);
         }
-        Jwk {
-            public: map,
-            secret: Secret(secret),
+        jwk
+    }
+
+    fn add(&mut self, name: Name, value: Value) {
+        if PRIVATE_MEMBERS.contains(&name.as_ref()) {
+            self.secret.0.insert(name, value);
+        } else {
+            self.public.insert(name, value);
         }
     }
 
@@ -93,47 +147,58 @@ impl Jwk {
         self.alg_name().and_then(Alg::from_name)
     }
     pub fn is_private(&self) -> bool {
-        self.secret.0.contains_key("d")
+        self.secret.0.get("d").is_some()
     }
     pub fn member(&self, name: &str) -> Option<&Value> {
         self.public.get(name)
     }
     pub fn remove_member(&mut self, name: &str) -> Option<Value> {
-        self.public.shift_remove(name)
+        self.public.remove(name)
     }
 
     /// Sets a public member, keeping `kty kid use alg` at the front where a
     /// person reading the file expects them.
     pub fn set(&mut self, name: &str, value: Value) {
-        if self.public.contains_key(name) {
-            self.public.insert(name.to_owned(), value);
+        if let Some(i) = self.public.position(name) {
+            self.public.0[i].1 = value;
             return;
         }
         let order = ["kty", "kid", "use", "alg"];
         let rank = |n: &str| order.iter().position(|o| *o == n).unwrap_or(order.len());
         let at = self
             .public
-            .keys()
-            .position(|k| rank(k) > rank(name))
-            .unwrap_or(self.public.len());
-        self.public.shift_insert(at, name.to_owned(), value);
+            .0
+            .iter()
+            .position(|(k, _)| rank(k) > rank(name))
+            .unwrap_or(self.public.0.len());
+        self.public.0.insert(at, (self::name(name), value));
     }
 
     /// The public key as `jwks` publishes it: only `kty kid use alg n e crv x y`.
     pub fn to_public(&self) -> Map<String, Value> {
         self.public
             .iter()
-            .filter(|(name, _)| PUBLIC_MEMBERS.contains(&name.as_str()))
-            .map(|(n, v)| (n.clone(), v.clone()))
+            .filter(|(name, _)| PUBLIC_MEMBERS.contains(name))
+            .map(|(n, v)| (n.to_owned(), v.clone()))
             .collect()
+    }
+
+    /// The same members as [`Jwk::to_public`], serialized in place: `jwks`
+    /// of a 1,000-key store copies nothing.
+    pub fn public(&self) -> Public<'_> {
+        Public(self)
     }
 
     /// Every member, private ones included: only for the store file, a
     /// private export, and handing the key to the signer.
     pub fn to_private_map(&self) -> Map<String, Value> {
-        let mut map = self.public.clone();
-        for (name, value) in &self.secret.0 {
-            map.insert(name.clone(), value.clone());
+        let mut map: Map<String, Value> = self
+            .public
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.clone()))
+            .collect();
+        for (name, value) in self.secret.0.iter() {
+            map.insert(name.to_owned(), value.clone());
         }
         map
     }
@@ -198,6 +263,186 @@ impl Jwk {
     }
 }
 
+/// See [`Jwk::public`].
+pub struct Public<'a>(&'a Jwk);
+
+impl Serialize for Public<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(
+            self.0
+                .public
+                .iter()
+                .filter(|(name, _)| PUBLIC_MEMBERS.contains(name)),
+        )
+    }
+}
+
+/// A JWK Set document (a key store or a published set), read in one pass
+/// straight into [`Jwk`]s rather than through a JSON tree.
+pub struct SetDocument {
+    pub keys: Keys,
+    /// The members other than `"keys"`, in file order.
+    pub rest: Map<String, Value>,
+}
+
+pub enum Keys {
+    Missing,
+    NotArray,
+    /// `None` for an element that is not a JSON object.
+    Array(Vec<Option<Jwk>>),
+}
+
+/// Reads a JWK Set document; `Ok(None)` if the JSON is not an object.
+pub fn parse_set(bytes: &[u8]) -> serde_json::Result<Option<SetDocument>> {
+    serde_json::from_slice::<Document>(bytes).map(|d| d.0)
+}
+
+/// The scalar cases of a visitor for a value whose JSON type decides what
+/// it means: any of them is `$other`.
+macro_rules! other_scalars {
+    ($other:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+    };
+}
+
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// A JWK object; `None` for any other JSON value.
+struct Element(Option<Jwk>);
+
+impl<'de> Deserialize<'de> for Element {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Element;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON Web Key")
+            }
+            other_scalars!(Element(None));
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Element, A::Error> {
+                skip_seq(seq).map(|()| Element(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Element, A::Error> {
+                let mut jwk = Jwk {
+                    public: Members(Vec::with_capacity(8)),
+                    secret: Secret::default(),
+                };
+                while let Some(MemberName(name)) = map.next_key()? {
+                    let value = map.next_value::<Value>()?;
+                    jwk.add(name, value);
+                }
+                // Thousands of keys stay in memory at once.
+                jwk.public.0.shrink_to_fit();
+                jwk.secret.0.0.shrink_to_fit();
+                Ok(Element(Some(jwk)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+struct MemberName(Name);
+
+impl<'de> Deserialize<'de> for MemberName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MemberName;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<MemberName, E> {
+                Ok(MemberName(name(text)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The `"keys"` member.
+struct KeysMember(Keys);
+
+impl<'de> Deserialize<'de> for KeysMember {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeysMember;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of JSON Web Keys")
+            }
+            other_scalars!(KeysMember(Keys::NotArray));
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<KeysMember, A::Error> {
+                skip_map(map).map(|()| KeysMember(Keys::NotArray))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<KeysMember, A::Error> {
+                let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(4));
+                while let Some(Element(key)) = seq.next_element()? {
+                    keys.push(key);
+                }
+                Ok(KeysMember(Keys::Array(keys)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+struct Document(Option<SetDocument>);
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Document;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JWK Set")
+            }
+            other_scalars!(Document(None));
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Document, A::Error> {
+                skip_seq(seq).map(|()| Document(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+                let mut keys = Keys::Missing;
+                let mut rest = Map::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    if name == "keys" {
+                        keys = map.next_value::<KeysMember>()?.0;
+                    } else {
+                        let value = map.next_value::<Value>()?;
+                        rest.insert(name, value);
+                    }
+                }
+                Ok(Document(Some(SetDocument { keys, rest })))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +485,45 @@ mod tests {
         );
         assert!(key.is_private());
         assert_eq!(key.to_private_map()["d"], "TOPSECRET");
+    }
+
+    #[test]
+    fn a_set_document_is_read_in_one_pass() {
+        let doc = parse_set(
+            br#"{"a": 1, "keys": [{"kty": "EC", "k\u0069d": "one", "d": "s", "kid": "two"},
+                "text", [1, {"x": 2}], null, {}], "jwkctl": {"max_ttl": "1h"}}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let Keys::Array(keys) = doc.keys else {
+            unreachable!("keys not read as an array");
+        };
+        assert_eq!(keys.len(), 5);
+        let key = keys[0].as_ref().unwrap();
+        // A repeated name keeps its first place and its last value, as a
+        // JSON object map does; an escaped name is the name.
+        assert_eq!(
+            Value::Object(key.to_public()),
+            json!({"kty": "EC", "kid": "two"})
+        );
+        assert!(key.is_private());
+        assert!(keys[1..4].iter().all(Option::is_none));
+        assert!(keys[4].as_ref().is_some_and(|k| k.kty().is_none()));
+        assert_eq!(
+            Value::Object(doc.rest),
+            json!({"a": 1, "jwkctl": {"max_ttl": "1h"}})
+        );
+
+        for text in ["[]", "1", "\"keys\"", "null"] {
+            assert!(parse_set(text.as_bytes()).unwrap().is_none(), "{text}");
+        }
+        let keys = |text: &str| parse_set(text.as_bytes()).unwrap().unwrap().keys;
+        assert!(matches!(keys(r#"{"keys": {"a": [1]}}"#), Keys::NotArray));
+        assert!(matches!(keys(r#"{"keys": "x"}"#), Keys::NotArray));
+        assert!(matches!(keys(r#"{"kty": "EC"}"#), Keys::Missing));
+        for broken in ["", "{", r#"{"keys": [{"kty": }]}"#, "{} {}"] {
+            assert!(parse_set(broken.as_bytes()).is_err(), "{broken}");
+        }
     }
 
     #[test]

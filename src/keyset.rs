@@ -4,35 +4,33 @@
 use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::alg::{Alg, KeyKind};
 use crate::crypto::{self, Verifier};
 use crate::error::Reject;
-use crate::jwk::{Jwk, unb64};
+use crate::jwk::{self, Jwk, Keys, SetDocument, unb64};
 use crate::token::Parsed;
 
-/// One key from a JWK Set, with verifiers built on first use: a 1,000-key
-/// store costs one verifier per token, not a thousand.
+/// One key from a JWK Set, checked and turned into verifiers on first use:
+/// a 1,000-key set costs the keys a token names, not a thousand.
 pub struct TrustedKey {
     jwk: Jwk,
-    /// `Err(why)` for a key jwkctl cannot use at all (skipped, not fatal).
+    /// `Err(why)` for a key jwkctl cannot use at all, as far as its members
+    /// tell (skipped, not fatal).
     usable: Result<(), String>,
+    /// Whether an EC key's point lies on its curve: an OpenSSL point check
+    /// per key, so made only when a token needs the key.
+    on_curve: OnceLock<bool>,
     verifiers: [OnceLock<Option<Verifier>>; 10],
 }
+
+/// Why [`TrustedKey::on_curve`] skips a key.
+const OFF_CURVE: &str = "its point is not on its curve";
 
 impl TrustedKey {
     fn new(jwk: Jwk) -> TrustedKey {
         let usable = usability(&jwk).and_then(|alg| match alg.kind() {
-            // A point off its curve is skipped and reported like every
-            // other unusable key, so it is checked now, cheaply.
-            KeyKind::Ec(crv) => {
-                let coordinate = |name| jwk.member(name).and_then(Value::as_str).and_then(unb64);
-                match (coordinate("x"), coordinate("y")) {
-                    (Some(x), Some(y)) if crypto::ec_point_on_curve(crv, &x, &y) => Ok(()),
-                    _ => Err("its point is not on its curve".into()),
-                }
-            }
             KeyKind::Ed25519 => {
                 let x = jwk.member("x").and_then(Value::as_str).and_then(unb64);
                 match x {
@@ -40,12 +38,34 @@ impl TrustedKey {
                     _ => Err("its \"x\" is not a 32-byte Ed25519 public key".into()),
                 }
             }
-            KeyKind::Rsa => Ok(()),
+            KeyKind::Ec(_) | KeyKind::Rsa => Ok(()),
         });
         TrustedKey {
             jwk,
             usable,
+            on_curve: OnceLock::new(),
             verifiers: Default::default(),
+        }
+    }
+
+    /// Usable, its point checked now if it has one.
+    fn is_usable(&self) -> bool {
+        self.usable.is_ok() && *self.on_curve.get_or_init(|| self.point_on_curve())
+    }
+
+    fn point_on_curve(&self) -> bool {
+        let Some(crv) = self.jwk.crv().filter(|_| self.jwk.kty() == Some("EC")) else {
+            return true;
+        };
+        let coordinate = |name| {
+            self.jwk
+                .member(name)
+                .and_then(Value::as_str)
+                .and_then(unb64)
+        };
+        match (coordinate("x"), coordinate("y")) {
+            (Some(x), Some(y)) => crypto::ec_point_on_curve(crv, &x, &y),
+            _ => false,
         }
     }
 
@@ -109,30 +129,36 @@ impl KeySet {
     /// key source at all (an input error), while a key inside that jwkctl
     /// cannot use is only skipped.
     pub fn parse(bytes: &[u8]) -> Result<KeySet> {
-        let Ok(Value::Object(mut top)) = serde_json::from_slice::<Value>(bytes) else {
+        let Ok(Some(SetDocument { keys, rest })) = jwk::parse_set(bytes) else {
             bail!("not a JWK Set (expected a JSON object like {{\"keys\":[...]}})");
         };
-        let keys = match top.remove("keys") {
-            Some(Value::Array(keys)) => keys,
-            Some(_) => bail!("not a JWK Set (\"keys\" is not an array)"),
-            None if top.contains_key("kty") => vec![Value::Object(top)],
-            None => bail!("not a JWK Set (no \"keys\" array and no \"kty\")"),
+        let jwks = match keys {
+            // An element that is not an object is kept as an unusable key,
+            // so it is reported, not silently lost.
+            Keys::Array(keys) => keys.into_iter().map(Option::unwrap_or_default).collect(),
+            Keys::NotArray => bail!("not a JWK Set (\"keys\" is not an array)"),
+            Keys::Missing if rest.contains_key("kty") => vec![Jwk::from_map(rest)],
+            Keys::Missing => bail!("not a JWK Set (no \"keys\" array and no \"kty\")"),
         };
-        let jwks = keys.into_iter().map(|key| match key {
-            Value::Object(map) => Jwk::from_map(map),
-            // Kept as an unusable key so it is reported, not silently lost.
-            _ => Jwk::from_map(Map::new()),
-        });
         Ok(KeySet::from_jwks(jwks))
     }
 
-    /// Keys that will be skipped, and why: for a status line.
+    /// Keys that will be skipped, and why, as far as their members tell:
+    /// for status lines before any token is verified.
     pub fn skipped(&self) -> impl Iterator<Item = (usize, Option<&str>, &str)> {
         self.keys.iter().enumerate().filter_map(|(i, k)| {
             k.usable
                 .as_ref()
                 .err()
                 .map(|why| (i, k.jwk.kid(), why.as_str()))
+        })
+    }
+
+    /// Keys skipped once a token needed them (a point off its curve): for
+    /// status lines after verifying.
+    pub fn skipped_on_use(&self) -> impl Iterator<Item = (usize, Option<&str>, &str)> {
+        self.keys.iter().enumerate().filter_map(|(i, k)| {
+            (k.on_curve.get() == Some(&false)).then_some((i, k.jwk.kid(), OFF_CURVE))
         })
     }
 
@@ -168,10 +194,7 @@ impl KeySet {
             }
             None => self.keys.iter().filter(|k| k.fits(alg)).collect(),
         };
-        let usable: Vec<_> = candidates
-            .into_iter()
-            .filter(|k| k.usable.is_ok())
-            .collect();
+        let usable: Vec<_> = candidates.into_iter().filter(|k| k.is_usable()).collect();
         if usable.is_empty() {
             return Err(Reject::NoUsableKey);
         }

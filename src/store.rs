@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::alg::Alg;
 use crate::clock::{self, Time};
-use crate::jwk::Jwk;
+use crate::jwk::{self, Jwk, Keys, SetDocument};
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
 pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -113,10 +113,14 @@ impl KeyStore {
     /// Reads a store. Keys without bookkeeping (a node-jose `toJSON(true)`
     /// file) are adopted as of `now`: the first as active, the rest retired.
     pub fn parse(bytes: &[u8], now: Time) -> Result<KeyStore> {
-        let Value::Object(mut top) = serde_json::from_slice(bytes)? else {
+        let Some(SetDocument {
+            keys,
+            rest: mut top,
+        }) = jwk::parse_set(bytes)?
+        else {
             bail!("not a JSON object");
         };
-        let Some(Value::Array(keys)) = top.shift_remove("keys") else {
+        let Keys::Array(keys) = keys else {
             bail!("no \"keys\" array (a key store is a JWK Set: {{\"keys\":[...]}})");
         };
         let mut meta = match top.shift_remove(META) {
@@ -143,9 +147,11 @@ impl KeyStore {
         let mut kids = HashSet::with_capacity(keys.len());
         for (i, key) in keys.into_iter().enumerate() {
             let adopted_first = i == 0;
-            store.adopting |= key.get(META).is_none();
-            let key =
-                parse_key(key, now, adopted_first).with_context(|| format!("key {}", i + 1))?;
+            store.adopting |= key.as_ref().is_none_or(|k| k.member(META).is_none());
+            let key = key
+                .ok_or_else(|| anyhow!("not a JSON object"))
+                .and_then(|jwk| parse_key(jwk, now, adopted_first))
+                .with_context(|| format!("key {}", i + 1))?;
             if !kids.insert(key.kid().to_owned()) {
                 bail!("two keys have kid {:?} (remove or rename one)", key.kid());
             }
@@ -492,11 +498,7 @@ impl KeyStore {
     }
 }
 
-fn parse_key(value: Value, now: Time, adopted_first: bool) -> Result<StoredKey> {
-    let Value::Object(map) = value else {
-        bail!("not a JSON object");
-    };
-    let mut jwk = Jwk::from_map(map);
+fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
     let kty = jwk.kty().ok_or_else(|| anyhow!("no \"kty\""))?.to_owned();
     let alg = match jwk.alg_name() {
         Some(name) => Alg::from_name(name)
@@ -519,7 +521,7 @@ fn parse_key(value: Value, now: Time, adopted_first: bool) -> Result<StoredKey> 
         jwk.set("kid", kid.into());
     }
     let times = match jwk.remove_member(META) {
-        Some(meta) => parse_times(&meta)?,
+        Some(meta) => parse_times(meta)?,
         None => Times {
             created: now,
             signs_from: now,
@@ -531,38 +533,48 @@ fn parse_key(value: Value, now: Time, adopted_first: bool) -> Result<StoredKey> 
     Ok(StoredKey { jwk, alg, times })
 }
 
-/// The members of a key's bookkeeping that this version reads.
-const KEY_META: [&str; 4] = ["created", "signs_from", "retired", "max_ttl"];
-
-fn parse_times(meta: &Value) -> Result<Times> {
+fn parse_times(meta: Value) -> Result<Times> {
     let Value::Object(members) = meta else {
         bail!("\"jwkctl\" is not an object");
     };
-    let time = |name: &str| -> Result<Option<Time>> {
-        match meta.get(name) {
+    // One pass that moves the members out: this runs for every key of the
+    // store on every command.
+    let [mut created, mut signs_from, mut retired, mut max_ttl] = [None, None, None, None];
+    let mut extra = Map::new();
+    for (name, value) in members {
+        match name.as_str() {
+            "created" => created = Some(value),
+            "signs_from" => signs_from = Some(value),
+            "retired" => retired = Some(value),
+            "max_ttl" => max_ttl = Some(value),
+            _ => {
+                extra.insert(name, value);
+            }
+        }
+    }
+    let time = |name: &str, value: Option<Value>| -> Result<Option<Time>> {
+        match value {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => clock::parse_rfc3339(s)
+            Some(Value::String(s)) => clock::parse_rfc3339(&s)
                 .map(Some)
                 .with_context(|| format!("\"jwkctl\".\"{name}\"")),
             Some(_) => bail!("\"jwkctl\".\"{name}\" is not a string"),
         }
     };
-    let created = time("created")?.ok_or_else(|| anyhow!("\"jwkctl\" has no \"created\""))?;
-    let signs_from = time("signs_from")?.unwrap_or(created);
-    let max_ttl = match meta.get("max_ttl") {
+    let created =
+        time("created", created)?.ok_or_else(|| anyhow!("\"jwkctl\" has no \"created\""))?;
+    let signs_from = time("signs_from", signs_from)?.unwrap_or(created);
+    let max_ttl = match max_ttl {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(clock::parse_duration(s).context("\"jwkctl\".\"max_ttl\"")?),
+        Some(Value::String(s)) => {
+            Some(clock::parse_duration(&s).context("\"jwkctl\".\"max_ttl\"")?)
+        }
         Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a string"),
     };
-    let extra = members
-        .iter()
-        .filter(|(name, _)| !KEY_META.contains(&name.as_str()))
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect();
     Ok(Times {
         created,
         signs_from,
-        retired: time("retired")?,
+        retired: time("retired", retired)?,
         max_ttl,
         extra,
     })

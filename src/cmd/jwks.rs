@@ -1,28 +1,33 @@
 use anyhow::{Result, bail};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::cli::JwksArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::fsio::{self, Existing};
+use crate::jwk::Public;
 use crate::output::Output;
 use crate::store::KeyStore;
 use crate::storefile;
 
-/// The public JWK Set of a store at `now`, as one JSON document.
-pub fn public_set(store: &KeyStore, now: crate::clock::Time) -> Value {
-    let keys: Vec<Value> = store
+#[derive(Serialize)]
+struct PublicSet<'a> {
+    keys: Vec<Public<'a>>,
+}
+
+/// The public JWK Set of a store at `now`, as one line of JSON.
+pub fn public_set(store: &KeyStore, now: crate::clock::Time) -> Result<String> {
+    let keys = store
         .ordered(now)
         .into_iter()
-        .map(|i| Value::Object(store.keys[i].jwk.to_public()))
+        .map(|i| store.keys[i].jwk.public())
         .collect();
-    json!({ "keys": keys })
+    Ok(serde_json::to_string(&PublicSet { keys })?)
 }
 
 pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = storefile::load(ctx)?;
-    let set = public_set(&store, ctx.now);
-    let mut text = serde_json::to_string(&set)?;
+    let mut text = public_set(&store, ctx.now)?;
     match &args.out {
         None => out.data(text)?,
         Some(path) => {

@@ -17,13 +17,7 @@ use crate::verify::{Policy, verify};
 pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let keys = source::load(args.jwks.as_deref(), ctx, args.ca_file.as_deref())?;
     let origin = args.jwks.as_deref().unwrap_or("the key store");
-    for (i, kid, why) in keys.skipped() {
-        let kid = kid.map(|k| format!(" (kid {k:?})")).unwrap_or_default();
-        out.status(format_args!(
-            "skipping key {}{kid} of {origin}: {why}",
-            i + 1
-        ));
-    }
+    report_skipped(keys.skipped(), origin, out);
     let policy = Policy {
         algs: args.alg.clone(),
         checks: Checks {
@@ -36,7 +30,9 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         },
     };
     if args.batch {
-        return batch(&keys, &policy, ctx, out);
+        let outcome = batch(&keys, &policy, ctx, out);
+        report_skipped(keys.skipped_on_use(), origin, out);
+        return outcome;
     }
     let input = match args.token.as_deref() {
         Some(token) if token != "-" => Input::Token(token.trim().to_owned()),
@@ -46,6 +42,7 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         Input::Token(token) => verify(&token, &keys, &policy, ctx.now),
         Input::Rejected(reject) => Err(reject),
     };
+    report_skipped(keys.skipped_on_use(), origin, out);
     match result {
         Ok(claims) => {
             out.data(Value::Object(claims))?;
@@ -55,6 +52,20 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             out.error(format_args!("invalid token: {reject}"));
             Ok(Outcome::Rejected)
         }
+    }
+}
+
+fn report_skipped<'a>(
+    skipped: impl Iterator<Item = (usize, Option<&'a str>, &'a str)>,
+    origin: &str,
+    out: &mut Output,
+) {
+    for (i, kid, why) in skipped {
+        let kid = kid.map(|k| format!(" (kid {k:?})")).unwrap_or_default();
+        out.status(format_args!(
+            "skipping key {}{kid} of {origin}: {why}",
+            i + 1
+        ));
     }
 }
 

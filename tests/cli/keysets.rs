@@ -61,11 +61,12 @@ fn unusable_keys_are_skipped_not_fatal() {
         r#"jwkctl: skipping key 2 (kid "enc") of jwks.json: its "use" is not "sig""#,
         r#"jwkctl: skipping key 3 (kid "oct") of jwks.json: key type "oct" is not supported"#,
         r#"jwkctl: skipping key 4 (kid "pq") of jwks.json: key type "Dilithium" is not supported"#,
-        r#"jwkctl: skipping key 5 (kid "off-curve") of jwks.json: its point is not on its curve"#,
         r#"jwkctl: skipping key 6 (kid "ops") of jwks.json: its "key_ops" do not include "verify""#,
         r#"jwkctl: skipping key 7 (kid "x25519") of jwks.json: its curve is not supported"#,
         r#"jwkctl: skipping key 8 of jwks.json: no kty"#,
     ];
+    // Key 5's point is off its curve, which is checked only when a token
+    // needs the key (see below).
     assert_eq!(stderr, expected.map(|l| format!("{l}\n")).concat());
     // -q keeps the status lines out.
     env.jwkctl()
@@ -99,6 +100,43 @@ fn a_token_that_needs_an_unusable_key_is_rejected() {
     // never used.
     let header = json!({"alg": "ES256", "typ": "JWT"});
     rejects(&forge(&header, &fresh(), Alg::Es256, &ec), "no usable key");
+}
+
+#[test]
+fn a_point_off_its_curve_is_reported_when_a_token_needs_the_key() {
+    let env = TestEnv::new();
+    let keys = json!({ "keys": [ec_public(), off_curve()] });
+    let jwks = env.jwks_file("jwks.json", &text(&keys));
+    let ec = fixture_key("ec-store.json", 0);
+    let header = json!({"alg": "ES256", "typ": "JWT", "kid": "off-curve"});
+    let needs_it = forge(&header, &fresh(), Alg::Es256, &ec);
+    let line =
+        r#"jwkctl: skipping key 2 (kid "off-curve") of jwks.json: its point is not on its curve"#;
+    env.jwkctl()
+        .args(["verify", "--jwks", &jwks, &needs_it])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(format!("{line}\njwkctl: invalid token: no usable key\n"));
+    // A token for the other key does not look at it.
+    env.jwkctl()
+        .args(["verify", "--jwks", &jwks, &es256(&fresh())])
+        .assert()
+        .code(0)
+        .stderr("");
+    // --batch says it once, after the results.
+    let input = format!("{needs_it}\n{}\n{needs_it}\n", es256(&fresh()));
+    let rejected = r#"{"valid":false,"error":"no usable key"}"#;
+    env.jwkctl()
+        .args(["verify", "--batch", "--jwks", &jwks])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stdout(format!(
+            "{rejected}\n{}\n{rejected}\n",
+            text(&json!({"valid": true, "claims": fresh()}))
+        ))
+        .stderr(format!("{line}\n"));
 }
 
 #[test]
