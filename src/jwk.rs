@@ -30,14 +30,73 @@ pub fn unb64(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
+/// [`unb64`] handed to `f` without allocating for a value up to 1 KiB (an
+/// RSA-8192 modulus): checking every key of a 1,000-key store on every
+/// `sign` should not cost a thousand allocations.
+pub fn with_unb64<R>(text: &str, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    let mut buf = [0u8; 1024];
+    // Four characters carry three bytes: this many always fit in `buf`.
+    if text.len() <= buf.len() / 3 * 4 {
+        let len = URL_SAFE_NO_PAD.decode_slice(text, &mut buf).ok()?;
+        Some(f(&buf[..len]))
+    } else {
+        unb64(text).map(|bytes| f(&bytes))
+    }
+}
+
 /// A member name; the names of RFC 7517/7518 and jwkctl's own are not
 /// copied from the file.
 type Name = Cow<'static, str>;
 
-const KNOWN_NAMES: [&str; 19] = [
-    "kty", "kid", "use", "alg", "n", "e", "crv", "x", "y", "d", "p", "q", "dp", "dq", "qi", "oth",
-    "k", "key_ops", "jwkctl",
+const KNOWN_NAMES: [&str; 22] = [
+    "kty",
+    "kid",
+    "use",
+    "alg",
+    "n",
+    "e",
+    "crv",
+    "x",
+    "y",
+    "d",
+    "p",
+    "q",
+    "dp",
+    "dq",
+    "qi",
+    "oth",
+    "k",
+    "key_ops",
+    "created",
+    "signs_from",
+    "retired",
+    "max_ttl",
 ];
+
+/// The member in which a key store keeps its bookkeeping of a key.
+pub const BOOKKEEPING: &str = "jwkctl";
+
+/// A key's bookkeeping member, held apart from the key's own members. It is
+/// read for every key of a store on every command, so as a short list
+/// rather than a JSON object's hash map.
+#[derive(Clone, Debug)]
+pub enum Bookkeeping {
+    /// Its members in file order.
+    Members(Vec<(Cow<'static, str>, Value)>),
+    /// Not a JSON object.
+    Other,
+}
+
+impl From<Value> for Bookkeeping {
+    fn from(value: Value) -> Bookkeeping {
+        match value {
+            Value::Object(map) => {
+                Bookkeeping::Members(map.into_iter().map(|(n, v)| (name(&n), v)).collect())
+            }
+            _ => Bookkeeping::Other,
+        }
+    }
+}
 
 fn name(text: &str) -> Name {
     match KNOWN_NAMES.iter().find(|known| **known == text) {
@@ -106,6 +165,7 @@ impl Drop for Secret {
 pub struct Jwk {
     public: Members,
     secret: Secret,
+    bookkeeping: Option<Bookkeeping>,
 }
 
 impl Jwk {
@@ -119,7 +179,9 @@ impl Jwk {
     }
 
     fn add(&mut self, name: Name, value: Value) {
-        if PRIVATE_MEMBERS.contains(&name.as_ref()) {
+        if name == BOOKKEEPING {
+            self.bookkeeping = Some(value.into());
+        } else if PRIVATE_MEMBERS.contains(&name.as_ref()) {
             self.secret.0.insert(name, value);
         } else {
             self.public.insert(name, value);
@@ -154,6 +216,20 @@ impl Jwk {
     }
     pub fn remove_member(&mut self, name: &str) -> Option<Value> {
         self.public.remove(name)
+    }
+
+    /// The key store's bookkeeping of this key, if it has any.
+    pub fn bookkeeping(&self) -> Option<&Bookkeeping> {
+        self.bookkeeping.as_ref()
+    }
+
+    pub fn take_bookkeeping(&mut self) -> Option<Bookkeeping> {
+        self.bookkeeping.take()
+    }
+
+    /// Drops the private members (wiping them): for a key that only verifies.
+    pub fn wipe_secret(&mut self) {
+        self.secret = Secret::default();
     }
 
     /// Sets a public member, keeping `kty kid use alg` at the front where a
@@ -227,10 +303,11 @@ impl Jwk {
 
     /// The RSA modulus size in bits, from `n`.
     pub fn rsa_bits(&self) -> Option<usize> {
-        let n = unb64(self.str("n")?)?;
-        let n = &n[n.iter().take_while(|b| **b == 0).count()..];
-        let first = *n.first()?;
-        Some(n.len() * 8 - first.leading_zeros() as usize)
+        with_unb64(self.str("n")?, |n| {
+            let n = &n[n.iter().take_while(|b| **b == 0).count()..];
+            let first = *n.first()?;
+            Some(n.len() * 8 - first.leading_zeros() as usize)
+        })?
     }
 
     /// Checks that this key can be used with `alg` at all: type and curve,
@@ -249,7 +326,7 @@ impl Jwk {
             _ => &["x"],
         };
         for name in required {
-            if self.str(name).and_then(unb64).is_none() {
+            if self.str(name).and_then(|v| with_unb64(v, |_| ())).is_none() {
                 return Err(format!("the member {name:?} is missing or not base64url"));
             }
         }
@@ -350,11 +427,15 @@ impl<'de> Deserialize<'de> for Element {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Element, A::Error> {
                 let mut jwk = Jwk {
                     public: Members(Vec::with_capacity(8)),
-                    secret: Secret::default(),
+                    ..Jwk::default()
                 };
                 while let Some(MemberName(name)) = map.next_key()? {
-                    let value = map.next_value::<Value>()?;
-                    jwk.add(name, value);
+                    if name == BOOKKEEPING {
+                        jwk.bookkeeping = Some(map.next_value()?);
+                    } else {
+                        let value = map.next_value::<Value>()?;
+                        jwk.add(name, value);
+                    }
                 }
                 // Thousands of keys stay in memory at once.
                 jwk.public.0.shrink_to_fit();
@@ -381,6 +462,31 @@ impl<'de> Deserialize<'de> for MemberName {
             }
         }
         d.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Bookkeeping {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Bookkeeping;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key's bookkeeping")
+            }
+            other_scalars!(Bookkeeping::Other);
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Bookkeeping, A::Error> {
+                skip_seq(seq).map(|()| Bookkeeping::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Bookkeeping, A::Error> {
+                let mut members = Members::default();
+                while let Some(MemberName(name)) = map.next_key()? {
+                    let value = map.next_value::<Value>()?;
+                    members.insert(name, value);
+                }
+                Ok(Bookkeeping::Members(members.0))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -509,6 +615,26 @@ mod tests {
         assert!(key.is_private());
         assert!(keys[1..4].iter().all(Option::is_none));
         assert!(keys[4].as_ref().is_some_and(|k| k.kty().is_none()));
+        // A store's bookkeeping is held apart from the key's members.
+        let stored = parse_set(
+            br#"{"keys": [{"kty": "EC", "jwkctl": {"created": "t", "new": [1]}}, {"jwkctl": 5}]}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let Keys::Array(stored) = stored.keys else {
+            unreachable!("keys not read as an array");
+        };
+        let first = stored[0].as_ref().unwrap();
+        assert_eq!(Value::Object(first.to_private_map()), json!({"kty": "EC"}));
+        let Some(Bookkeeping::Members(members)) = first.bookkeeping() else {
+            unreachable!("no bookkeeping");
+        };
+        assert_eq!(
+            members,
+            &[("created".into(), json!("t")), ("new".into(), json!([1]))]
+        );
+        let second = stored[1].as_ref().unwrap();
+        assert!(matches!(second.bookkeeping(), Some(Bookkeeping::Other)));
         assert_eq!(
             Value::Object(doc.rest),
             json!({"a": 1, "jwkctl": {"max_ttl": "1h"}})

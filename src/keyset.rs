@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::alg::{Alg, KeyKind};
 use crate::crypto::{self, Verifier};
 use crate::error::Reject;
-use crate::jwk::{self, Jwk, Keys, SetDocument, unb64};
+use crate::jwk::{self, Jwk, Keys, SetDocument, unb64, with_unb64};
 use crate::token::Parsed;
 
 /// One key from a JWK Set, checked and turned into verifiers on first use:
@@ -29,12 +29,14 @@ pub struct TrustedKey {
 const OFF_CURVE: &str = "its point is not on its curve";
 
 impl TrustedKey {
-    fn new(jwk: Jwk) -> TrustedKey {
+    fn new(mut jwk: Jwk) -> TrustedKey {
+        // A store passed as a JWK Set: its private members are never needed.
+        jwk.wipe_secret();
         let usable = usability(&jwk).and_then(|alg| match alg.kind() {
             KeyKind::Ed25519 => {
-                let x = jwk.member("x").and_then(Value::as_str).and_then(unb64);
-                match x {
-                    Some(x) if x.len() == 32 => Ok(()),
+                let x = jwk.member("x").and_then(Value::as_str);
+                match x.and_then(|x| with_unb64(x, <[u8]>::len)) {
+                    Some(32) => Ok(()),
                     _ => Err("its \"x\" is not a 32-byte Ed25519 public key".into()),
                 }
             }
