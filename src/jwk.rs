@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 
 use anyhow::{Result, anyhow, bail};
 use base64::Engine;
@@ -374,85 +375,159 @@ pub fn parse_set(bytes: &[u8]) -> serde_json::Result<Option<SetDocument>> {
     serde_json::from_slice::<Document>(bytes).map(|d| d.0)
 }
 
-/// The scalar cases of a visitor for a value whose JSON type decides what
-/// it means: any of them is `$other`.
-macro_rules! other_scalars {
-    ($other:expr) => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok($other)
-        }
-    };
+/// A value whose JSON type decides what it is: an object or an array is
+/// read by `object` or `array` (skipped unless overridden), and any other
+/// value is `other()`. Reading a store this way builds no JSON tree.
+trait Shape: Sized {
+    const EXPECTING: &'static str;
+
+    fn other() -> Self;
+
+    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Self::other())
+    }
+
+    fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Self::other())
+    }
 }
 
-fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(())
+struct ShapeVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Shape> Visitor<'de> for ShapeVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::object(map)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        T::array(seq)
+    }
 }
 
-fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-    Ok(())
+macro_rules! deserialize_by_shape {
+    ($($t:ty),*) => {$(
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(ShapeVisitor(PhantomData))
+            }
+        }
+    )*};
+}
+
+deserialize_by_shape!(Document, KeysMember, Element, Bookkeeping);
+
+struct Document(Option<SetDocument>);
+
+impl Shape for Document {
+    const EXPECTING: &'static str = "a JWK Set";
+    fn other() -> Self {
+        Document(None)
+    }
+    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut keys = Keys::Missing;
+        let mut rest = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if name == "keys" {
+                keys = map.next_value::<KeysMember>()?.0;
+            } else {
+                let value = map.next_value::<Value>()?;
+                rest.insert(name, value);
+            }
+        }
+        Ok(Document(Some(SetDocument { keys, rest })))
+    }
+}
+
+/// The `"keys"` member.
+struct KeysMember(Keys);
+
+impl Shape for KeysMember {
+    const EXPECTING: &'static str = "an array of JSON Web Keys";
+    fn other() -> Self {
+        KeysMember(Keys::NotArray)
+    }
+    fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(4));
+        while let Some(Element(key)) = seq.next_element()? {
+            keys.push(key);
+        }
+        Ok(KeysMember(Keys::Array(keys)))
+    }
 }
 
 /// A JWK object; `None` for any other JSON value.
 struct Element(Option<Jwk>);
 
-impl<'de> Deserialize<'de> for Element {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Element;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON Web Key")
-            }
-            other_scalars!(Element(None));
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Element, A::Error> {
-                skip_seq(seq).map(|()| Element(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Element, A::Error> {
-                let mut jwk = Jwk {
-                    public: Members(Vec::with_capacity(8)),
-                    ..Jwk::default()
-                };
-                while let Some(MemberName(name)) = map.next_key()? {
-                    if name == BOOKKEEPING {
-                        jwk.bookkeeping = Some(map.next_value()?);
-                    } else {
-                        let value = map.next_value::<Value>()?;
-                        jwk.add(name, value);
-                    }
-                }
-                // Thousands of keys stay in memory at once.
-                jwk.public.0.shrink_to_fit();
-                jwk.secret.0.0.shrink_to_fit();
-                Ok(Element(Some(jwk)))
+impl Shape for Element {
+    const EXPECTING: &'static str = "a JSON Web Key";
+    fn other() -> Self {
+        Element(None)
+    }
+    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut jwk = Jwk {
+            public: Members(Vec::with_capacity(8)),
+            ..Jwk::default()
+        };
+        while let Some(MemberName(name)) = map.next_key()? {
+            if name == BOOKKEEPING {
+                jwk.bookkeeping = Some(map.next_value()?);
+            } else {
+                let value = map.next_value::<Value>()?;
+                jwk.add(name, value);
             }
         }
-        d.deserialize_any(V)
+        // Thousands of keys stay in memory at once.
+        jwk.public.0.shrink_to_fit();
+        jwk.secret.0.0.shrink_to_fit();
+        Ok(Element(Some(jwk)))
     }
 }
 
+impl Shape for Bookkeeping {
+    const EXPECTING: &'static str = "a key's bookkeeping";
+    fn other() -> Self {
+        Bookkeeping::Other
+    }
+    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut members = Members::default();
+        while let Some(MemberName(name)) = map.next_key()? {
+            let value = map.next_value::<Value>()?;
+            members.insert(name, value);
+        }
+        Ok(Bookkeeping::Members(members.0))
+    }
+}
+
+/// A member name, not copied when it is a known one.
 struct MemberName(Name);
 
 impl<'de> Deserialize<'de> for MemberName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
-        impl<'de> Visitor<'de> for V {
+        impl Visitor<'_> for V {
             type Value = MemberName;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a member name")
@@ -462,90 +537,6 @@ impl<'de> Deserialize<'de> for MemberName {
             }
         }
         d.deserialize_str(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for Bookkeeping {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Bookkeeping;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key's bookkeeping")
-            }
-            other_scalars!(Bookkeeping::Other);
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Bookkeeping, A::Error> {
-                skip_seq(seq).map(|()| Bookkeeping::Other)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Bookkeeping, A::Error> {
-                let mut members = Members::default();
-                while let Some(MemberName(name)) = map.next_key()? {
-                    let value = map.next_value::<Value>()?;
-                    members.insert(name, value);
-                }
-                Ok(Bookkeeping::Members(members.0))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// The `"keys"` member.
-struct KeysMember(Keys);
-
-impl<'de> Deserialize<'de> for KeysMember {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = KeysMember;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array of JSON Web Keys")
-            }
-            other_scalars!(KeysMember(Keys::NotArray));
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<KeysMember, A::Error> {
-                skip_map(map).map(|()| KeysMember(Keys::NotArray))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<KeysMember, A::Error> {
-                let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-                while let Some(Element(key)) = seq.next_element()? {
-                    keys.push(key);
-                }
-                Ok(KeysMember(Keys::Array(keys)))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-struct Document(Option<SetDocument>);
-
-impl<'de> Deserialize<'de> for Document {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Document;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JWK Set")
-            }
-            other_scalars!(Document(None));
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Document, A::Error> {
-                skip_seq(seq).map(|()| Document(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
-                let mut keys = Keys::Missing;
-                let mut rest = Map::new();
-                while let Some(name) = map.next_key::<String>()? {
-                    if name == "keys" {
-                        keys = map.next_value::<KeysMember>()?.0;
-                    } else {
-                        let value = map.next_value::<Value>()?;
-                        rest.insert(name, value);
-                    }
-                }
-                Ok(Document(Some(SetDocument { keys, rest })))
-            }
-        }
-        d.deserialize_any(V)
     }
 }
 
