@@ -2,7 +2,7 @@
 //! members behind [`Secret`], unknown members kept for node-jose.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -31,9 +31,9 @@ pub fn unb64(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
-/// [`unb64`] handed to `f` without allocating for a value up to 1 KiB (an
-/// RSA-8192 modulus): checking every key of a 1,000-key store on every
-/// `sign` should not cost a thousand allocations.
+/// [`unb64`] handed to `f`, without allocating for up to 1,023 bytes (an
+/// RSA-4096 modulus is 512): checking every key of a 1,000-key store on
+/// every `sign` should not cost a thousand allocations.
 pub fn with_unb64<R>(text: &str, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
     let mut buf = [0u8; 1024];
     // Four characters carry three bytes: this many always fit in `buf`.
@@ -122,13 +122,38 @@ impl Members {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
-    /// Replaces a member in place, or appends it: a repeated name keeps its
-    /// first position and its last value, as a JSON object map does.
-    fn insert(&mut self, name: Name, value: Value) {
-        match self.position(&name) {
-            Some(i) => self.0[i].1 = value,
-            None => self.0.push((name, value)),
+    /// Appends a member; whoever adds members from a file calls
+    /// [`Members::settle`] after the last.
+    fn push(&mut self, name: Name, value: Value) {
+        self.0.push((name, value));
+    }
+
+    /// Folds repeated names as a JSON object map does: a name keeps its first
+    /// place and its last value. In one pass rather than a search per member,
+    /// because a hostile key can have 90,000 of them.
+    fn settle(&mut self) {
+        let repeats = if self.0.len() <= 16 {
+            let names = &self.0;
+            (1..names.len()).any(|i| names[..i].iter().any(|(n, _)| *n == names[i].0))
+        } else {
+            let mut seen = HashSet::with_capacity(self.0.len());
+            !self.0.iter().all(|(n, _)| seen.insert(n.as_ref()))
+        };
+        if !repeats {
+            return;
         }
+        let mut folded: Vec<(Name, Value)> = Vec::new();
+        let mut place: HashMap<Name, usize> = HashMap::new();
+        for (name, value) in std::mem::take(&mut self.0) {
+            match place.get(&name) {
+                Some(&i) => folded[i].1 = value,
+                None => {
+                    place.insert(name.clone(), folded.len());
+                    folded.push((name, value));
+                }
+            }
+        }
+        self.0 = folded;
     }
 
     fn remove(&mut self, name: &str) -> Option<Value> {
@@ -173,6 +198,7 @@ impl Jwk {
     /// Splits a JWK object into its public and private members.
     pub fn from_map(map: Map<String, Value>) -> Jwk {
         let mut jwk = Jwk::default();
+        // A map's names are distinct already: nothing to settle.
         for (name, value) in map {
             jwk.add(Cow::Owned(name), value);
         }
@@ -183,9 +209,9 @@ impl Jwk {
         if name == BOOKKEEPING {
             self.bookkeeping = Some(value.into());
         } else if PRIVATE_MEMBERS.contains(&name.as_ref()) {
-            self.secret.0.insert(name, value);
+            self.secret.0.push(name, value);
         } else {
-            self.public.insert(name, value);
+            self.public.push(name, value);
         }
     }
 
@@ -274,8 +300,11 @@ impl Jwk {
             .iter()
             .map(|(n, v)| (n.to_owned(), v.clone()))
             .collect();
-        for (name, value) in self.secret.0.iter() {
-            map.insert(name.to_owned(), value.clone());
+        // In RFC 7518's order, whatever order the file had: d p q dp dq qi.
+        for name in PRIVATE_MEMBERS {
+            if let Some(value) = self.secret.0.get(name) {
+                map.insert(name.to_owned(), value.clone());
+            }
         }
         map
     }
@@ -499,6 +528,8 @@ impl Shape for Element {
                 jwk.add(name, value);
             }
         }
+        jwk.public.settle();
+        jwk.secret.0.settle();
         // Thousands of keys stay in memory at once.
         jwk.public.0.shrink_to_fit();
         jwk.secret.0.0.shrink_to_fit();
@@ -515,8 +546,9 @@ impl Shape for Bookkeeping {
         let mut members = Members::default();
         while let Some(MemberName(name)) = map.next_key()? {
             let value = map.next_value::<Value>()?;
-            members.insert(name, value);
+            members.push(name, value);
         }
+        members.settle();
         Ok(Bookkeeping::Members(members.0))
     }
 }
@@ -641,6 +673,39 @@ mod tests {
         for broken in ["", "{", r#"{"keys": [{"kty": }]}"#, "{} {}"] {
             assert!(parse_set(broken.as_bytes()).is_err(), "{broken}");
         }
+    }
+
+    #[test]
+    fn many_members_and_repeats_read_like_a_json_object() {
+        // 60,000 members, one name repeated: folded in one pass (a search
+        // per member would take minutes), first place and last value kept.
+        let mut text = String::from(r#"{"keys": [{"kty": "EC", "x": "first""#);
+        for i in 0..60_000 {
+            text.push_str(&format!(r#", "m{i}": {i}"#));
+        }
+        text.push_str(r#", "x": "last", "kid": "k"}]}"#);
+        let doc = parse_set(text.as_bytes()).unwrap().unwrap();
+        let Keys::Array(keys) = doc.keys else {
+            unreachable!("keys not read as an array");
+        };
+        let key = keys[0].as_ref().unwrap();
+        let names: Vec<&str> = key.public.iter().map(|(n, _)| n).collect();
+        assert_eq!(names.len(), 60_003);
+        assert_eq!(names[..3], ["kty", "x", "m0"]);
+        assert_eq!(names[60_002], "kid");
+        assert_eq!(key.member("x"), Some(&json!("last")));
+
+        // Private members are written in RFC 7518's order, whatever the
+        // file's order was.
+        let doc = parse_set(br#"{"keys": [{"qi": "6", "kty": "RSA", "dq": "5", "d": "1", "p": "2", "q": "3", "dp": "4"}]}"#)
+            .unwrap()
+            .unwrap();
+        let Keys::Array(keys) = doc.keys else {
+            unreachable!("keys not read as an array");
+        };
+        let all = keys[0].as_ref().unwrap().to_private_map();
+        let names: Vec<&str> = all.keys().map(String::as_str).collect();
+        assert_eq!(names, ["kty", "d", "p", "q", "dp", "dq", "qi"]);
     }
 
     #[test]

@@ -160,17 +160,6 @@ impl KeyStore {
         Ok(store)
     }
 
-    /// Ends a command that only read the store: wipes the private members
-    /// and leaves the rest to the end of the process, which comes next.
-    /// Freeing a 1,000-key store one allocation at a time costs more than a
-    /// signature.
-    pub fn discard(mut self) {
-        for key in &mut self.keys {
-            key.jwk.wipe_secret();
-        }
-        std::mem::forget(self);
-    }
-
     /// The store file: keys in canonical order (active, pending, retired),
     /// so that node-jose, which signs with the first key, signs with the
     /// active one. Retirement times are written down as they are derived.

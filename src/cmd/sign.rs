@@ -101,7 +101,6 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         }
         done += batch.len() as u64;
     }
-    store.discard();
     Ok(Outcome::Done)
 }
 

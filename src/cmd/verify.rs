@@ -15,16 +15,7 @@ use crate::token::MAX_TOKEN_BYTES;
 use crate::verify::{Policy, verify};
 
 pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let keys = source::load(args.jwks.as_deref(), ctx, args.ca_file.as_deref())?;
-    let outcome = verify_with(&keys, args, ctx, out);
-    // The process ends next, and the keys (public members only) go with it:
-    // freeing a 1,000-key set one allocation at a time costs more than
-    // checking the token.
-    std::mem::forget(keys);
-    outcome
-}
-
-fn verify_with(keys: &KeySet, args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
+    let keys = &source::load(args.jwks.as_deref(), ctx, args.ca_file.as_deref())?;
     let origin = args.jwks.as_deref().unwrap_or("the key store");
     report_skipped(keys.skipped(), origin, out);
     let policy = Policy {
