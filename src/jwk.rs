@@ -119,7 +119,7 @@ impl Members {
     }
 
     fn get(&self, name: &str) -> Option<&Value> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.position(name).map(|i| &self.0[i].1)
     }
 
     /// Appends a member; whoever adds members from a file calls
