@@ -13,7 +13,10 @@ pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Debug)]
 pub struct Ctx {
+    /// The time the command started (or `--now`).
     pub now: Time,
+    /// Whether `--now`/`JWKCTL_NOW` fixed the time.
+    pub pinned: bool,
     pub keys: PathBuf,
     pub quiet: bool,
     pub lock_timeout: Duration,
@@ -25,10 +28,24 @@ impl Ctx {
     pub fn new(global: &GlobalArgs) -> Ctx {
         Ctx {
             now: global.now.unwrap_or_else(clock::Time::now_utc),
+            pinned: global.now.is_some(),
             keys: global.keys.clone(),
             quiet: global.quiet,
             lock_timeout: lock_timeout_override().unwrap_or(LOCK_TIMEOUT),
             fetch_timeout: fetch_timeout_override().unwrap_or(fetch::TIMEOUT),
+        }
+    }
+}
+
+impl Ctx {
+    /// The time once the store is held: a writer that waited for the lock
+    /// (or retried a check-and-set) must not judge states by the time it
+    /// started, or a key another writer added meanwhile looks pending.
+    pub fn now_again(&self) -> Time {
+        if self.pinned {
+            self.now
+        } else {
+            clock::Time::now_utc().max(self.now)
         }
     }
 }

@@ -63,6 +63,15 @@ pub struct StoredKey {
 }
 
 impl StoredKey {
+    /// A copy of a new key's entry created (and signing) from `now`: a key
+    /// made before the store was held is dated when it joins.
+    pub fn stamped(&self, now: Time) -> StoredKey {
+        let mut key = self.clone();
+        key.times.created = now;
+        key.times.signs_from = now;
+        key
+    }
+
     /// A new key's entry; the caller has checked the key fits `alg`.
     pub fn new(mut jwk: Jwk, alg: Alg, kid: String, created: Time, signs_from: Time) -> StoredKey {
         jwk.set("kid", kid.into());

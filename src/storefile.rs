@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use crate::clock::Time;
 use crate::context::Ctx;
 use crate::fsio::{self, Existing};
 use crate::store::KeyStore;
@@ -22,7 +23,7 @@ const MISSING: &str = "create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS 
 /// [`load`], saying `missing` when there is no store.
 pub fn load_or(ctx: &Ctx, missing: &str) -> Result<KeyStore> {
     let bytes = read(&ctx.keys, missing)?;
-    parse(&ctx.keys, &bytes, ctx)
+    parse(&ctx.keys, &bytes, ctx.now)
 }
 
 fn read(path: &Path, missing: &str) -> Result<Vec<u8>> {
@@ -32,24 +33,27 @@ fn read(path: &Path, missing: &str) -> Result<Vec<u8>> {
     fsio::read(path, None, "")
 }
 
-fn parse(path: &Path, bytes: &[u8], ctx: &Ctx) -> Result<KeyStore> {
-    KeyStore::parse(bytes, ctx.now)
+fn parse(path: &Path, bytes: &[u8], now: Time) -> Result<KeyStore> {
+    KeyStore::parse(bytes, now)
         .with_context(|| format!("{}: not a valid key store", path.display()))
         .map_err(|e| anyhow!("{e:#} (fix the file, or restore it from a backup)"))
 }
 
 /// Applies `change` to the current store under the lock and writes the
-/// result if it differs. Returns what `change` returned.
-pub fn update<T>(ctx: &Ctx, change: impl FnOnce(&mut KeyStore) -> Result<T>) -> Result<T> {
+/// result if it differs. Returns what `change` returned. `change` gets the
+/// time read once the store is held ([`Ctx::now_again`]); it may be called
+/// more than once by a backend that retries, so it must not consume state.
+pub fn update<T>(ctx: &Ctx, mut change: impl FnMut(&mut KeyStore, Time) -> Result<T>) -> Result<T> {
     // Through a symlink, the file it points at is locked and replaced.
     let path = fsio::resolve(&ctx.keys);
     // No lock file is left beside a mistyped path.
     read(&path, MISSING)?;
     let _lock = fsio::lock(&path, ctx.lock_timeout)?;
+    let now = ctx.now_again();
     let before = read(&path, MISSING)?;
-    let mut store = parse(&ctx.keys, &before, ctx)?;
-    let result = change(&mut store)?;
-    let after = store.to_json(ctx.now);
+    let mut store = parse(&ctx.keys, &before, now)?;
+    let result = change(&mut store, now)?;
+    let after = store.to_json(now);
     fsio::remove_stale_temps(&path);
     if after != before {
         fsio::write_atomic(&path, &after, STORE_MODE, Existing::Replace)?;

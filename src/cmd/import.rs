@@ -37,7 +37,7 @@ pub fn run(args: &ImportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let Imported { jwk, alg, kid } = key;
     let thumbprint = jwk.thumbprint()?;
     let stored = StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now);
-    let signs_from = storefile::update(ctx, |store| {
+    let (signs_from, now) = storefile::update(ctx, |store, now| {
         // The same key under any kid is the likelier mistake than a kid
         // clash, so it is named first.
         if let Some(same) = store
@@ -51,15 +51,13 @@ pub fn run(args: &ImportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             );
         }
         store
-            .add_key(stored, ctx.now, args.publish_ahead)
+            .add_key(stored.stamped(now), now, args.publish_ahead)
             .map_err(|e| anyhow!("{name}: {e:#}"))?;
-        Ok(store
-            .find(&kid)
-            .map(|i| store.keys[i].times.signs_from)
-            .unwrap_or(ctx.now))
+        let signs_from = store.find(&kid).map(|i| store.keys[i].times.signs_from);
+        Ok((signs_from.unwrap_or(now), now))
     })?;
     super::print_saved_kid(out, &kid)?;
-    if signs_from > ctx.now {
+    if signs_from > now {
         out.status(format_args!(
             "imported {alg} key {kid} from {name}: pending, published now, signs from {}",
             clock::format(signs_from)

@@ -13,9 +13,9 @@ pub fn run(args: &PruneArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         let grace = grace(args, store.min_grace())?;
         store.prune(ctx.now, grace)
     } else {
-        storefile::update(ctx, |store| {
+        storefile::update(ctx, |store, now| {
             let grace = grace(args, store.min_grace())?;
-            Ok(store.prune(ctx.now, grace))
+            Ok(store.prune(now, grace))
         })?
     };
     for kid in &removed {

@@ -28,10 +28,10 @@ pub fn run(args: &RevokeArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         }
         _ => None,
     };
-    let replacement = storefile::update(ctx, |store| {
-        store.revoke(&args.kid, ctx.now, |revoked| match ready {
-            Some(key) => Ok(key),
-            None => replacement_for(revoked, ctx),
+    let replacement = storefile::update(ctx, |store, now| {
+        store.revoke(&args.kid, now, |revoked| match &ready {
+            Some(key) => Ok(key.stamped(now)),
+            None => Ok(replacement_for(revoked, ctx)?.stamped(now)),
         })
     })?;
     match replacement {

@@ -54,26 +54,25 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let (jwk, alg, kid) = super::generate_key(&args.key, like.map(|i| &store.keys[i]))?;
     let key = StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now);
 
-    // Decide again under the lock: another rotate may have run meanwhile.
-    let rotated = storefile::update(ctx, |store| {
-        if let Some(why) = not_due(store, args, ctx.now) {
+    // Decide again under the lock, at the time it was obtained: another
+    // rotate may have run meanwhile.
+    let rotated = storefile::update(ctx, |store, now| {
+        if let Some(why) = not_due(store, args, now) {
             return Ok(Err(why));
         }
-        let previous = store
-            .active(ctx.now)
-            .map(|i| store.keys[i].kid().to_owned());
+        let previous = store.active(now).map(|i| store.keys[i].kid().to_owned());
         // Before the new key joins: it never signed under the old limit.
         if let Some(max_ttl) = args.max_ttl {
             store.set_max_ttl(max_ttl);
         }
-        store.add_key(key, ctx.now, ahead)?;
-        Ok(Ok(previous))
+        store.add_key(key.stamped(now), now, ahead)?;
+        Ok(Ok((previous, now)))
     })?;
     match rotated {
         Err(why) => out.status(why),
-        Ok(previous) => {
+        Ok((previous, now)) => {
             super::print_saved_kid(out, &kid)?;
-            let from = clock::ceil_second(clock::add(ctx.now, ahead.unwrap_or_default())?);
+            let from = clock::ceil_second(clock::add(now, ahead.unwrap_or_default())?);
             let retires = previous
                 .map(|p| format!("; {p} retires then"))
                 .unwrap_or_default();
