@@ -19,6 +19,9 @@ _jwkctl() {
             jwkctl,export)
                 cmd="jwkctl__subcmd__export"
                 ;;
+            jwkctl,fixtures)
+                cmd="jwkctl__subcmd__fixtures"
+                ;;
             jwkctl,help)
                 cmd="jwkctl__subcmd__help"
                 ;;
@@ -54,6 +57,9 @@ _jwkctl() {
                 ;;
             jwkctl__subcmd__help,export)
                 cmd="jwkctl__subcmd__help__subcmd__export"
+                ;;
+            jwkctl__subcmd__help,fixtures)
+                cmd="jwkctl__subcmd__help__subcmd__fixtures"
                 ;;
             jwkctl__subcmd__help,help)
                 cmd="jwkctl__subcmd__help__subcmd__help"
@@ -95,7 +101,7 @@ _jwkctl() {
 
     case "${cmd}" in
         jwkctl)
-            opts="-k -q -h -V --keys --now --quiet --help --version keygen jwks sign verify rotate prune revoke list inspect export import help"
+            opts="-k -q -h -V --keys --now --quiet --help --version keygen jwks sign verify rotate prune revoke list inspect export import fixtures help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,8 +196,72 @@ _jwkctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        jwkctl__subcmd__fixtures)
+            opts="-k -q -h -V --alg --iss --aud --ttl --keys --now --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --alg)
+                    COMPREPLY=($(compgen -W "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA" -- "${cur}"))
+                    return 0
+                    ;;
+                --iss)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aud)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -k)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         jwkctl__subcmd__help)
-            opts="keygen jwks sign verify rotate prune revoke list inspect export import help"
+            opts="keygen jwks sign verify rotate prune revoke list inspect export import fixtures help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,6 +275,20 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jwkctl__subcmd__help__subcmd__fixtures)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

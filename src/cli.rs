@@ -57,6 +57,7 @@ pub enum Command {
     Inspect(InspectArgs),
     Export(ExportArgs),
     Import(ImportArgs),
+    Fixtures(FixturesArgs),
 }
 
 /// Create the key store with one active signing key, and print its kid
@@ -334,6 +335,39 @@ pub struct ImportArgs {
     /// Publish the key now but sign with it only from now + DURATION (pending)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub publish_ahead: Option<Duration>,
+}
+
+/// Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest
+///
+/// Into DIR (created; an existing non-empty DIR is refused): jwks.json, the
+/// public half of a key made for the kit and then discarded (never a key of
+/// the store, which is not needed); one NAME.jwt per token, the token alone
+/// without a newline; and manifest.json, a JSON array of {"name", "file",
+/// "expect": "valid"|"invalid", "reason", "why"}, reason being what
+/// 'jwkctl verify --jwks DIR/jwks.json --iss ISS --aud AUD' says (null for
+/// the valid token) and why the attack or RFC rule. One token is valid for
+/// --ttl from now; every other one must be rejected.
+#[derive(Debug, Args)]
+pub struct FixturesArgs {
+    /// The folder to write the kit into
+    #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub dir: PathBuf,
+
+    /// The algorithm of the kit's key (the verifier's)
+    #[arg(long, value_enum, value_name = "ALG", default_value = "RS256")]
+    pub alg: Alg,
+
+    /// The issuer the verifier expects
+    #[arg(long, value_name = "ISS", default_value = "https://issuer.example")]
+    pub iss: String,
+
+    /// The audience the verifier expects
+    #[arg(long, value_name = "AUD", default_value = "api")]
+    pub aud: String,
+
+    /// How long the valid token is valid, from now
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub ttl: Duration,
 }
 
 fn parse_now(s: &str) -> Result<clock::Time, String> {

@@ -304,6 +304,57 @@ pub fn ec_point_on_curve(crv: &str, x: &[u8], y: &[u8]) -> bool {
     check().unwrap_or(false)
 }
 
+/// HMAC-SHA-256 of `message` under `key`: only for `fixtures`, whose
+/// test tokens include the classic attack of an HS256 token keyed with the
+/// verifier's public key. Nothing in jwkctl verifies HMAC.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Result<Vec<u8>> {
+    let signer = jws::HS256
+        .signer_from_bytes(key)
+        .map_err(|e| anyhow!("HMAC key: {e}"))?;
+    signer
+        .sign(message)
+        .map_err(|e| anyhow!("HMAC failed: {e}"))
+}
+
+/// A self-signed X.509 certificate (DER) for a private key, valid from
+/// `not_before` for a day: what a token's `x5c` header would carry.
+pub fn self_signed_certificate(key: &Jwk, subject: &str, not_before: i64) -> Result<Vec<u8>> {
+    use openssl::asn1::{Asn1Integer, Asn1Time};
+    use openssl::bn::BigNum;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use openssl::x509::{X509Builder, X509NameBuilder};
+
+    let pem = to_pem(key, true)?;
+    let build = || -> Result<Vec<u8>, openssl::error::ErrorStack> {
+        let pkey = PKey::private_key_from_pem(&pem)?;
+        let mut name = X509NameBuilder::new()?;
+        name.append_entry_by_text("CN", subject)?;
+        let name = name.build();
+        let mut cert = X509Builder::new()?;
+        cert.set_version(2)?;
+        let one = BigNum::from_u32(1)?;
+        let serial = Asn1Integer::from_bn(&one)?;
+        cert.set_serial_number(&serial)?;
+        cert.set_subject_name(&name)?;
+        cert.set_issuer_name(&name)?;
+        cert.set_pubkey(&pkey)?;
+        let start = Asn1Time::from_unix(not_before)?;
+        let end = Asn1Time::from_unix(not_before.saturating_add(86_400))?;
+        cert.set_not_before(&start)?;
+        cert.set_not_after(&end)?;
+        // Ed25519 signs the message itself, with no separate digest.
+        let digest = if key.kty() == Some("OKP") {
+            MessageDigest::null()
+        } else {
+            MessageDigest::sha256()
+        };
+        cert.sign(&pkey, digest)?;
+        cert.build().to_der()
+    };
+    build().map_err(|e| anyhow!("making a certificate: {e}"))
+}
+
 /// A private key ready to sign for one algorithm.
 pub enum Signer {
     Rsa(RsassaJwsSigner),

@@ -12,6 +12,7 @@ pub mod context;
 pub mod crypto;
 pub mod error;
 pub mod fetch;
+pub mod fixtures;
 pub mod fsio;
 pub mod r#gen;
 pub mod jwk;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Inspect(args) => cmd::inspect::run(args, &ctx, out),
         Command::Export(args) => cmd::export::run(args, &ctx, out),
         Command::Import(args) => cmd::import::run(args, &ctx, out),
+        Command::Fixtures(args) => cmd::fixtures::run(args, &ctx, out),
     }?;
     out.flush()?;
     Ok(outcome)

@@ -2,6 +2,7 @@
 //! library and its results into output.
 
 pub mod export;
+pub mod fixtures;
 pub mod import;
 pub mod inspect;
 pub mod jwks;
