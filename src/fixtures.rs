@@ -369,7 +369,7 @@ pub fn build(opts: &Options, now: Time) -> Result<Kit> {
         add(
             "duplicate-iss",
             Some(Reject::Malformed),
-            "two iss members, the expected one first (RFC 7515 §5.2, RFC 7519 §4: reject, or use the last)",
+            "two iss members, the expected one first (RFC 7519 §4: reject, or use the last): a parser keeping the first is fooled",
             compact(&json_bytes(&key.header())?, &payload, &signer)?,
         );
     }
@@ -599,7 +599,7 @@ pub fn build(opts: &Options, now: Time) -> Result<Kit> {
         add(
             "json-serialization",
             Some(Reject::JsonSerialization),
-            "a validly signed flattened JWS JSON serialization: JWTs use the compact form only (RFC 7519 §7.2)",
+            "a validly signed flattened JWS JSON serialization: JWTs use the compact form only (RFC 7519 §1)",
             flattened.to_string(),
         );
         add(

@@ -17,6 +17,7 @@ mod basics;
 mod concurrency;
 mod crash;
 mod files;
+mod fixtures;
 mod fuzz;
 mod inspect;
 mod interop;
