@@ -454,7 +454,7 @@ pub fn build(opts: &Options, now: Time) -> Result<Kit> {
     add(
         "alg-none-uppercase",
         Some(Reject::AlgNotAllowed),
-        "alg NONE: catches verifiers that look for \"none\" case-insensitively in one place and not another",
+        "alg NONE: a check for exactly \"none\" misses it; accept only the algorithms the key is for",
         unsigned("NONE", "alg-none-uppercase")?,
     );
     let hmac = |name: &str, secret: &[u8]| -> Result<String> {

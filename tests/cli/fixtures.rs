@@ -222,6 +222,26 @@ fn the_kit_has_every_named_case_and_nothing_else() {
 }
 
 #[test]
+fn docs_list_every_case_with_its_reason_and_why() {
+    let env = TestEnv::new();
+    env.ok(&["-q", "fixtures", "kit", "--alg", "EdDSA"]);
+    let docs =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/fixtures.md")).unwrap();
+    for entry in manifest(&env.path("kit")) {
+        let reason = match entry["reason"].as_str() {
+            Some(reason) => format!("`{reason}`"),
+            None => "(valid: exit 0)".into(),
+        };
+        let row = format!(
+            "\n| `{}` | {reason} | {} |\n",
+            entry["name"].as_str().unwrap(),
+            entry["why"].as_str().unwrap()
+        );
+        assert!(docs.contains(&row), "docs/fixtures.md lacks{row}");
+    }
+}
+
+#[test]
 fn the_kit_key_is_never_the_stores_and_fresh_each_time() {
     let env = TestEnv::with_store("ec-store.json");
     let before = env.read("keys.json");
