@@ -401,22 +401,22 @@ pub fn build(opts: &Options, now: Time) -> Result<Kit> {
         format!("{h}.{p}."),
     );
     add(
-        "kid-of-another-key",
+        "signed-by-another-key",
         Some(Reject::BadSignature),
         "the kit key's kid, signed by another key of the same type: a valid signature, by the wrong key",
         signed(
             &key.header(),
-            &claims.base("kid-of-another-key"),
+            &claims.base("signed-by-another-key"),
             &other_signer,
         )?,
     );
     add(
-        "no-kid-another-key",
+        "no-kid-signed-by-another-key",
         Some(Reject::BadSignature),
         "no kid, signed by another key: every key of the set is tried and none verifies",
         signed(
             &header(key.alg.name(), None),
-            &claims.base("no-kid-another-key"),
+            &claims.base("no-kid-signed-by-another-key"),
             &other_signer,
         )?,
     );

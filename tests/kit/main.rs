@@ -78,8 +78,11 @@ fn jose_error(name: &str) -> &'static str {
     match name {
         "valid" => "",
         "expired" => "ERR_JWT_EXPIRED",
-        "bad-signature" | "tampered-payload" | "signature-stripped" | "kid-of-another-key"
-        | "no-kid-another-key" => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+        "bad-signature"
+        | "tampered-payload"
+        | "signature-stripped"
+        | "signed-by-another-key"
+        | "no-kid-signed-by-another-key" => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
         "unknown-kid" | "kid-not-string" | "alg-mismatch" | "jwk-header" | "jku-header"
         | "x5u-header" | "x5c-header" => "ERR_JWKS_NO_MATCHING_KEY",
         "alg-none"
