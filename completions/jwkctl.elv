@@ -38,6 +38,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand inspect 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
             cand export 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
             cand import 'Add a private key from a PEM or JWK file as a new key, and print its kid'
+            cand completions 'Print the completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;keygen'= {
@@ -111,12 +112,12 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;rotate'= {
-            cand --alg 'Signing algorithm of the new key [default: RS256]'
-            cand --bits 'RSA key size: 2048, 3072 or 4096 [default: 2048]'
             cand --kid 'Key id of the new key instead of its RFC 7638 thumbprint'
             cand --if-older-than 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0'
             cand --publish-ahead 'Publish the new key now but sign with it only from now + DURATION'
             cand --max-ttl 'Change the store''s max token lifetime'
+            cand --alg 'Signing algorithm of the new key [default: the active key''s]'
+            cand --bits 'RSA key size: 2048, 3072 or 4096 [default: the active key''s size when it is RSA, else 2048]'
             cand -k 'The key store'
             cand --keys 'The key store'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
@@ -201,6 +202,17 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'jwkctl;completions'= {
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'jwkctl;help'= {
             cand keygen 'Create the key store with one active signing key, and print its kid'
             cand jwks 'Print the public JWK Set: every key a verifier must accept now'
@@ -213,6 +225,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand inspect 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
             cand export 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
             cand import 'Add a private key from a PEM or JWK file as a new key, and print its kid'
+            cand completions 'Print the completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;help;keygen'= {
@@ -236,6 +249,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         &'jwkctl;help;export'= {
         }
         &'jwkctl;help;import'= {
+        }
+        &'jwkctl;help;completions'= {
         }
         &'jwkctl;help;help'= {
         }

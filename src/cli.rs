@@ -27,20 +27,21 @@ pub struct Cli {
     pub command: Command,
 }
 
+// After each subcommand's own options in its help and man page.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The key store
-    #[arg(short, long, global = true, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "PATH", value_hint = ValueHint::FilePath)]
+    #[arg(short, long, global = true, display_order = 100, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub keys: PathBuf,
 
     /// Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)
     ///
     /// For tests, audits and replaying cron schedules.
-    #[arg(long, global = true, env = "JWKCTL_NOW", value_name = "TIME", value_parser = parse_now)]
+    #[arg(long, global = true, display_order = 100, env = "JWKCTL_NOW", value_name = "TIME", value_parser = parse_now)]
     pub now: Option<clock::Time>,
 
     /// No status lines on stderr (errors and rejections are still shown)
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, display_order = 100)]
     pub quiet: bool,
 }
 
@@ -57,6 +58,7 @@ pub enum Command {
     Inspect(InspectArgs),
     Export(ExportArgs),
     Import(ImportArgs),
+    Completions(CompletionsArgs),
 }
 
 /// Create the key store with one active signing key, and print its kid
@@ -81,7 +83,8 @@ pub struct KeygenArgs {
 #[derive(Debug, Args)]
 pub struct NewKeyArgs {
     /// Signing algorithm of the new key [default: RS256]
-    #[arg(long, value_enum, value_name = "ALG")]
+    // rotate states its own defaults (mut_arg on RotateArgs).
+    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
     pub alg: Option<Alg>,
 
     /// RSA key size: 2048, 3072 or 4096 [default: 2048]
@@ -176,7 +179,7 @@ pub struct VerifyArgs {
     pub ca_file: Option<PathBuf>,
 
     /// Accept only this algorithm (repeatable)
-    #[arg(long, value_enum, value_name = "ALG")]
+    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
     pub alg: Vec<Alg>,
 
     /// Clock tolerance for exp and nbf
@@ -219,6 +222,12 @@ pub struct VerifyArgs {
 /// For cron: `jwkctl rotate --if-older-than 30d --publish-ahead 1d` rotates
 /// once a month however often it runs.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("alg", |a| a
+        .help("Signing algorithm of the new key [default: the active key's]")),
+    mut_arg("bits", |a| a
+        .help("RSA key size: 2048, 3072 or 4096 [default: the active key's size when it is RSA, else 2048]")),
+)]
 pub struct RotateArgs {
     #[command(flatten)]
     pub key: NewKeyArgs,
@@ -324,7 +333,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 
     /// Signing algorithm; needed only where the key does not fix it [default: the JWK's alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]
-    #[arg(long, value_enum, value_name = "ALG")]
+    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
     pub alg: Option<Alg>,
 
     /// Key id instead of the JWK's kid or the RFC 7638 thumbprint
@@ -334,6 +343,22 @@ pub struct ImportArgs {
     /// Publish the key now but sign with it only from now + DURATION (pending)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub publish_ahead: Option<Duration>,
+}
+
+/// Print the completion script for SHELL
+///
+/// The same text as the files in the repository's completions/ folder.
+/// To install it for your user, for example:
+///
+///   jwkctl completions bash > ~/.local/share/bash-completion/completions/jwkctl
+///   jwkctl completions zsh > ~/.zfunc/_jwkctl   # with ~/.zfunc in $fpath
+///   jwkctl completions fish > ~/.config/fish/completions/jwkctl.fish
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_name = "SHELL", value_enum, ignore_case = true)]
+    pub shell: clap_complete::Shell,
 }
 
 fn parse_now(s: &str) -> Result<clock::Time, String> {

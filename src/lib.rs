@@ -47,6 +47,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Inspect(args) => cmd::inspect::run(args, &ctx, out),
         Command::Export(args) => cmd::export::run(args, &ctx, out),
         Command::Import(args) => cmd::import::run(args, &ctx, out),
+        Command::Completions(args) => cmd::completions::run(args, out),
     }?;
     out.flush()?;
     Ok(outcome)

@@ -247,7 +247,7 @@ fn alg_narrows_the_accepted_algorithms() {
 #[test]
 fn alg_outside_the_ten_is_a_usage_error() {
     let env = env();
-    for alg in ["HS256", "none", "es256", "RSA-OAEP"] {
+    for alg in ["HS256", "none", "hs256", "RSA-OAEP"] {
         env.jwkctl()
             .args(["verify", "--alg", alg, &es256(&fresh())])
             .assert()
@@ -303,23 +303,78 @@ fn two_tokens_on_stdin_without_batch_are_rejected() {
     for input in [
         format!("{token}\n{token}\n"),
         format!("{token}\r\n{token}"),
-        format!("{token} {token}"),
+        format!("\n{token}\n\n{token}\n\n"),
+        format!("Bearer {token}\nBearer {token}"),
     ] {
-        env.rejects(&[], &input, "malformed token");
+        env.rejects(
+            &[],
+            &input,
+            "more than one token (use --batch for one per line)",
+        );
+    }
+    // On one line they are not a list --batch would read.
+    env.rejects(&[], &format!("{token} {token}"), "malformed token");
+}
+
+const NO_TOKEN_ON_STDIN: &str = "jwkctl: no token: stdin is empty or blank (pipe a token in, or pass it as an argument: jwkctl verify TOKEN)\n";
+
+#[test]
+fn empty_or_blank_input_is_no_token() {
+    let env = env();
+    for input in ["", "\r\n", " \t\n\n", "Bearer ", "bearer \n"] {
+        for args in [&["verify"][..], &["verify", "-"][..]] {
+            env.jwkctl()
+                .args(args)
+                .write_stdin(input)
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(NO_TOKEN_ON_STDIN);
+        }
+    }
+    for arg in ["", " ", "\n\t", "Bearer  "] {
+        env.jwkctl()
+            .args(["verify", arg])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr("jwkctl: no token: the TOKEN argument is blank (pass the token itself, or - to read it from stdin)\n");
     }
 }
 
 #[test]
-fn empty_input_is_malformed() {
+fn a_bearer_prefix_and_surrounding_whitespace_are_ignored() {
     let env = env();
-    env.rejects(&[], "", "malformed token");
-    env.rejects(&[], "\r\n", "malformed token");
+    let token = es256(&fresh());
+    let line = format!("{}\n", text(&fresh()));
+    for input in [
+        format!("Bearer {token}"),
+        format!("bearer {token}\n"),
+        format!("  BEARER \t {token}  \r\n"),
+        format!("\n\tBeArEr {token}\n\n"),
+    ] {
+        env.accepts(&[], &input, &fresh());
+        env.jwkctl()
+            .args(["verify", &input])
+            .assert()
+            .code(0)
+            .stdout(line.clone())
+            .stderr("");
+    }
+    // Only as a word of its own, and only once.
+    env.rejects(&[], &format!("Bearer{token}"), "malformed token");
+    env.rejects(&[], &format!("Bearer Bearer {token}"), "malformed token");
+    // In --batch, on each line.
     env.jwkctl()
-        .args(["verify", ""])
+        .args(["verify", "--batch"])
+        .write_stdin(format!("Bearer {token}\n{token}\n"))
         .assert()
-        .code(1)
-        .stdout("")
-        .stderr("jwkctl: invalid token: malformed token\n");
+        .code(0)
+        .stdout(format!(
+            "{{\"valid\":true,\"claims\":{0}}}\n{{\"valid\":true,\"claims\":{0}}}\n",
+            text(&fresh())
+        ))
+        .stderr("");
 }
 
 #[test]
