@@ -189,6 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             break
         }
         'jwkctl;export' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write FILE atomically instead of printing: mode 0600 with --private, else 0644 (or FILE''s existing mode)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')

@@ -197,12 +197,27 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__export)
-            opts="-k -q -h -V --pem --private --keys --now --quiet --help --version"
+            opts="-k -q -h -V --pem --private --out --keys --now --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --out)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keys)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then

@@ -176,6 +176,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;export'= {
+            cand --out 'Write FILE atomically instead of printing: mode 0600 with --private, else 0644 (or FILE''s existing mode)'
             cand -k 'The key store'
             cand --keys 'The key store'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'

@@ -149,6 +149,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -l now -d 'Act as
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l out -d 'Write FILE atomically instead of printing: mode 0600 with --private, else 0644 (or FILE\'s existing mode)' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s k -l keys -d 'The key store' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l pem -d 'PEM instead of a JWK: SPKI public key, or PKCS#8 with --private'

@@ -315,6 +315,10 @@ pub struct ExportArgs {
     /// Print the PRIVATE key (keep the output as secret as the store)
     #[arg(long)]
     pub private: bool,
+
+    /// Write FILE atomically instead of printing: mode 0600 with --private, else 0644 (or FILE's existing mode)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub out: Option<PathBuf>,
 }
 
 /// Add a private key from a PEM or JWK file as a new key, and print its kid

@@ -16,6 +16,7 @@ mod attacks;
 mod basics;
 mod concurrency;
 mod crash;
+mod export_out;
 mod files;
 mod flags;
 mod fuzz;
