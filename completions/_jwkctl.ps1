@@ -77,10 +77,12 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
         }
         'jwkctl;sign' {
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Token lifetime (like 15m, 1h, 1d); at most the store''s max token lifetime [default: 1h, or that maximum when shorter]')
+            [CompletionResult]::new('--exp', '--exp', [CompletionResultType]::ParameterName, 'Expiry (exp) at TIME instead of now + --ttl; at most now + the store''s max token lifetime')
+            [CompletionResult]::new('--iat', '--iat', [CompletionResultType]::ParameterName, 'Issued-at time (iat) instead of now')
             [CompletionResult]::new('--sub', '--sub', [CompletionResultType]::ParameterName, 'The subject claim (sub)')
             [CompletionResult]::new('--iss', '--iss', [CompletionResultType]::ParameterName, 'The issuer claim (iss)')
             [CompletionResult]::new('--aud', '--aud', [CompletionResultType]::ParameterName, 'An audience (aud); repeat for several, which makes aud an array')
-            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'Not valid before now + DURATION (nbf)')
+            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'Not valid before TIME, or before now + DURATION (nbf)')
             [CompletionResult]::new('--claim', '--claim', [CompletionResultType]::ParameterName, 'A claim NAME=VALUE; VALUE is parsed as JSON when it is valid JSON, else taken as a string (repeatable)')
             [CompletionResult]::new('--claims', '--claims', [CompletionResultType]::ParameterName, 'Claims as a JSON object: inline, @FILE, or - for stdin')
             [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Sign with this key (the active key or a pending one; a retired key is refused)')

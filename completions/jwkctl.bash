@@ -911,13 +911,21 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__sign)
-            opts="-k -q -h -V --ttl --sub --iss --aud --nbf --jti --claim --claims --kid --count --keys --now --quiet --help --version"
+            opts="-k -q -h -V --ttl --exp --iat --sub --iss --aud --nbf --jti --claim --claims --kid --count --keys --now --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iat)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

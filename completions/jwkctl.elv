@@ -71,10 +71,12 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         }
         &'jwkctl;sign'= {
             cand --ttl 'Token lifetime (like 15m, 1h, 1d); at most the store''s max token lifetime [default: 1h, or that maximum when shorter]'
+            cand --exp 'Expiry (exp) at TIME instead of now + --ttl; at most now + the store''s max token lifetime'
+            cand --iat 'Issued-at time (iat) instead of now'
             cand --sub 'The subject claim (sub)'
             cand --iss 'The issuer claim (iss)'
             cand --aud 'An audience (aud); repeat for several, which makes aud an array'
-            cand --nbf 'Not valid before now + DURATION (nbf)'
+            cand --nbf 'Not valid before TIME, or before now + DURATION (nbf)'
             cand --claim 'A claim NAME=VALUE; VALUE is parsed as JSON when it is valid JSON, else taken as a string (repeatable)'
             cand --claims 'Claims as a JSON object: inline, @FILE, or - for stdin'
             cand --kid 'Sign with this key (the active key or a pending one; a retired key is refused)'

@@ -68,10 +68,12 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s q -l quiet -d 'No
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s V -l version -d 'Print version'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l ttl -d 'Token lifetime (like 15m, 1h, 1d); at most the store\'s max token lifetime [default: 1h, or that maximum when shorter]' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l exp -d 'Expiry (exp) at TIME instead of now + --ttl; at most now + the store\'s max token lifetime' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l iat -d 'Issued-at time (iat) instead of now' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l sub -d 'The subject claim (sub)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l iss -d 'The issuer claim (iss)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l aud -d 'An audience (aud); repeat for several, which makes aud an array' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l nbf -d 'Not valid before now + DURATION (nbf)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l nbf -d 'Not valid before TIME, or before now + DURATION (nbf)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l claim -d 'A claim NAME=VALUE; VALUE is parsed as JSON when it is valid JSON, else taken as a string (repeatable)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l claims -d 'Claims as a JSON object: inline, @FILE, or - for stdin' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l kid -d 'Sign with this key (the active key or a pending one; a retired key is refused)' -r

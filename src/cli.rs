@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueHint};
 
 use crate::alg::{Alg, RSA_BITS};
+use crate::claims::When;
 use crate::clock;
 
 const EXIT_STATUS: &str = "\
@@ -109,13 +110,26 @@ pub struct JwksArgs {
 
 /// Print a signed JWT (compact JWS) from the active key
 ///
-/// Claims: iat = now, exp = now + --ttl. --claims is merged first, then the
-/// flags, which win.
+/// Claims: iat = now (or --iat), exp = now + --ttl (or --exp). --claims is
+/// merged first, then --claim, then the other flags, which win. The iat,
+/// exp, nbf and jti that sign sets replace any that --claims or --claim
+/// gave; a note on stderr names them.
+///
+/// TIME is RFC 3339 (like 2026-01-02T03:04:05Z) or Unix seconds, in the past
+/// or the future: for test tokens that are expired or not yet valid.
 #[derive(Debug, Args)]
 pub struct SignArgs {
     /// Token lifetime (like 15m, 1h, 1d); at most the store's max token lifetime [default: 1h, or that maximum when shorter]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub ttl: Option<Duration>,
+
+    /// Expiry (exp) at TIME instead of now + --ttl; at most now + the store's max token lifetime
+    #[arg(long, value_name = "TIME", value_parser = parse_now, conflicts_with = "ttl")]
+    pub exp: Option<clock::Time>,
+
+    /// Issued-at time (iat) instead of now
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub iat: Option<clock::Time>,
 
     /// The subject claim (sub)
     #[arg(long, value_name = "SUB")]
@@ -129,9 +143,9 @@ pub struct SignArgs {
     #[arg(long, value_name = "AUD")]
     pub aud: Vec<String>,
 
-    /// Not valid before now + DURATION (nbf)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub nbf: Option<Duration>,
+    /// Not valid before TIME, or before now + DURATION (nbf)
+    #[arg(long, value_name = "TIME|DURATION", value_parser = parse_time_or_duration)]
+    pub nbf: Option<When>,
 
     /// Add a random token id (jti), fresh for every token
     #[arg(long)]
@@ -371,6 +385,22 @@ fn parse_now(s: &str) -> Result<clock::Time, String> {
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
     clock::parse_duration(s).map_err(|e| format!("{e:#}"))
+}
+
+/// `--nbf`: a TIME (a bare number is Unix seconds, as for --now) or a
+/// DURATION after now (which always has a unit).
+fn parse_time_or_duration(s: &str) -> Result<When, String> {
+    if let Ok(t) = clock::parse_time(s) {
+        return Ok(When::At(t));
+    }
+    match clock::parse_duration(s) {
+        Ok(d) => Ok(When::After(d)),
+        Err(e) if e.to_string().starts_with("months and years") => Err(format!("{e:#}")),
+        Err(_) => Err(format!(
+            "{:?} is neither a time (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds) nor a duration (like 90s, 15m or 24h)",
+            s.trim()
+        )),
+    }
 }
 
 fn parse_bits(s: &str) -> Result<u32, String> {

@@ -32,6 +32,7 @@ mod replay;
 mod rotation;
 mod roundtrip;
 mod sign;
+mod sign_times;
 mod transfer;
 mod url;
 mod vectors;
