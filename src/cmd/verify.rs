@@ -105,11 +105,13 @@ fn to_input(bytes: &[u8]) -> Option<Input> {
     if trimmed.len() > MAX_TOKEN_BYTES {
         return Some(Input::Rejected(Reject::TooLarge));
     }
-    if trimmed
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.trim_ascii().is_empty())
-        .nth(1)
-        .is_some()
+    // (A JSON serialization spans lines too, and has its own REASON.)
+    if !trimmed.starts_with(b"{")
+        && trimmed
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.trim_ascii().is_empty())
+            .nth(1)
+            .is_some()
     {
         return Some(Input::Rejected(Reject::SeveralTokens));
     }

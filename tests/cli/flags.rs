@@ -57,19 +57,35 @@ const MONTHS: &str = "months and years are not accepted (M means months: minutes
 fn months_and_years_are_refused_in_durations() {
     let env = TestEnv::with_store("ec-store.json");
     for (args, flag, value) in [
-        (&["sign", "--ttl"][..], "--ttl", "15M"),
-        (&["sign", "--ttl"][..], "--ttl", "1month"),
-        (&["sign", "--nbf"][..], "--nbf", "1M"),
-        (&["keygen", "--force", "--max-ttl"][..], "--max-ttl", "1y"),
-        (&["rotate", "--max-ttl"][..], "--max-ttl", "2 years"),
-        (&["rotate", "--if-older-than"][..], "--if-older-than", "1M"),
+        (&["sign", "--ttl"][..], "--ttl <DURATION>", "15M"),
+        (&["sign", "--ttl"][..], "--ttl <DURATION>", "1month"),
+        (&["sign", "--nbf"][..], "--nbf <TIME|DURATION>", "1M"),
+        (
+            &["keygen", "--force", "--max-ttl"][..],
+            "--max-ttl <DURATION>",
+            "1y",
+        ),
+        (
+            &["rotate", "--max-ttl"][..],
+            "--max-ttl <DURATION>",
+            "2 years",
+        ),
+        (
+            &["rotate", "--if-older-than"][..],
+            "--if-older-than <DURATION>",
+            "1M",
+        ),
         (
             &["rotate", "--publish-ahead"][..],
-            "--publish-ahead",
+            "--publish-ahead <DURATION>",
             "1h 15M",
         ),
-        (&["prune", "--older-than"][..], "--older-than", "1yr"),
-        (&["verify", "--leeway"][..], "--leeway", "5M"),
+        (
+            &["prune", "--older-than"][..],
+            "--older-than <DURATION>",
+            "1yr",
+        ),
+        (&["verify", "--leeway"][..], "--leeway <DURATION>", "5M"),
     ] {
         let before = env.read("keys.json");
         env.jwkctl()
@@ -79,7 +95,7 @@ fn months_and_years_are_refused_in_durations() {
             .code(2)
             .stdout("")
             .stderr(format!(
-                "jwkctl: invalid value '{value}' for '{flag} <DURATION>': {MONTHS}\n\nFor more information, try '--help'.\n"
+                "jwkctl: invalid value '{value}' for '{flag}': {MONTHS}\n\nFor more information, try '--help'.\n"
             ));
         assert_eq!(env.read("keys.json"), before, "{args:?} {value}");
     }

@@ -22,7 +22,6 @@ mod flags;
 mod fuzz;
 mod help;
 mod inspect;
-mod interop;
 mod jwks;
 mod keygen;
 mod keysets;
