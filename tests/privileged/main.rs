@@ -1,6 +1,6 @@
-//! Tests that need root: a full disk (a tiny tmpfs) leaves the old store.
-//! Without root they show as ignored, and fail under CI=true (CI runs as
-//! root).
+//! Tests that need root: a full disk (a tiny tmpfs) leaves the old store,
+//! and a rewritten file keeps an owner other than the writer. Without root
+//! they show as ignored, and fail under CI=true (CI runs as root).
 // clippy.toml allows unwrap/expect in #[test] functions only; these trials
 // are test code too, and a panic is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -12,17 +12,35 @@ mod util;
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::process::{Command, ExitCode};
 
 use util::*;
 
 fn main() -> ExitCode {
-    let root = can_mount();
-    external::run(vec![external::needs(
-        "a_full_disk_leaves_the_old_store_and_exits_2",
-        &root,
-        a_full_disk_leaves_the_old_store_and_exits_2,
-    )])
+    let mount = can_mount();
+    let chown = can_chown();
+    external::run(vec![
+        external::needs(
+            "a_full_disk_leaves_the_old_store_and_exits_2",
+            &mount,
+            a_full_disk_leaves_the_old_store_and_exits_2,
+        ),
+        external::needs(
+            "a_rewritten_store_keeps_its_owner_and_group",
+            &chown,
+            a_rewritten_store_keeps_its_owner_and_group,
+        ),
+    ])
+}
+
+/// Whether this process may give a file away (root): it tries once.
+fn can_chown() -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let probe = dir.path().join("probe");
+    fs::write(&probe, "").map_err(|e| e.to_string())?;
+    std::os::unix::fs::chown(&probe, Some(65534), Some(65534))
+        .map_err(|e| format!("cannot chown a file to nobody (needs root): {e}"))
 }
 
 /// A 64 KiB tmpfs, unmounted on drop. Needs root (CI runs as root).
@@ -114,4 +132,25 @@ fn a_full_disk_leaves_the_old_store_and_exits_2(_: &()) {
         .assert()
         .success()
         .stdout("k2\n");
+}
+
+fn a_rewritten_store_keeps_its_owner_and_group(_: &()) {
+    let env = TestEnv::new();
+    env.ok(&["keygen", "--alg", "EdDSA", "--kid", "a"]);
+    std::os::unix::fs::chown(env.keys(), Some(65534), Some(65534)).unwrap();
+    env.jwkctl()
+        .args(["rotate", "--kid", "b"])
+        .assert()
+        .success();
+    let meta = fs::metadata(env.keys()).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    assert_eq!(mode(&env.keys()), 0o600);
+    env.write("jwks.json", "old\n");
+    std::os::unix::fs::chown(env.path("jwks.json"), Some(65534), Some(65534)).unwrap();
+    env.jwkctl()
+        .args(["jwks", "--out", "jwks.json"])
+        .assert()
+        .success();
+    let meta = fs::metadata(env.path("jwks.json")).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
 }
