@@ -176,8 +176,10 @@ pub struct SignArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The token; read from stdin when absent or -
-    #[arg(value_name = "TOKEN", conflicts_with = "batch")]
-    pub token: Option<String>,
+    // Not a String: an argument that is not UTF-8 is a malformed token
+    // (exit 1), as on stdin, not a usage error.
+    #[arg(value_name = "TOKEN", conflicts_with = "batch", value_parser = clap::value_parser!(std::ffi::OsString))]
+    pub token: Option<std::ffi::OsString>,
 
     /// Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]
     ///

@@ -35,7 +35,7 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         return outcome;
     }
     let input = match args.token.as_deref() {
-        Some(token) if token != "-" => to_input(token.as_bytes()).ok_or_else(|| {
+        Some(token) if token != "-" => to_input(token.as_encoded_bytes()).ok_or_else(|| {
             anyhow!("no token: the TOKEN argument is blank (pass the token itself, or - to read it from stdin)")
         })?,
         _ => read_one(io::stdin().lock())?.ok_or_else(|| {

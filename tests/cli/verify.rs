@@ -343,6 +343,22 @@ fn empty_or_blank_input_is_no_token() {
 }
 
 #[test]
+fn an_argument_that_is_not_utf8_is_a_malformed_token() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = env();
+    let token = es256(&fresh());
+    let mut bytes = token.clone().into_bytes();
+    bytes[3] = 0xff;
+    env.jwkctl()
+        .arg("verify")
+        .arg(std::ffi::OsStr::from_bytes(&bytes))
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("jwkctl: invalid token: malformed token\n");
+}
+
+#[test]
 fn a_bearer_prefix_and_surrounding_whitespace_are_ignored() {
     let env = env();
     let token = es256(&fresh());
