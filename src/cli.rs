@@ -175,7 +175,7 @@ pub struct SignArgs {
 /// JSON serialization.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The token; read from stdin when absent or -
+    /// The token; read from stdin when absent or - (surrounding whitespace and a Bearer prefix are ignored)
     // Not a String: an argument that is not UTF-8 is a malformed token
     // (exit 1), as on stdin, not a usage error.
     #[arg(value_name = "TOKEN", conflicts_with = "batch", value_parser = clap::value_parser!(std::ffi::OsString))]
