@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print one key of the store: a public JWK, or SPKI PEM with --pem')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add a private key from a PEM or JWK file as a new key, and print its kid')
             [CompletionResult]::new('fixtures', 'fixtures', [CompletionResultType]::ParameterValue, 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for SHELL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -77,10 +78,12 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
         }
         'jwkctl;sign' {
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Token lifetime (like 15m, 1h, 1d); at most the store''s max token lifetime [default: 1h, or that maximum when shorter]')
+            [CompletionResult]::new('--exp', '--exp', [CompletionResultType]::ParameterName, 'Expiry (exp) at TIME instead of now + --ttl; at most now + the store''s max token lifetime')
+            [CompletionResult]::new('--iat', '--iat', [CompletionResultType]::ParameterName, 'Issued-at time (iat) instead of now')
             [CompletionResult]::new('--sub', '--sub', [CompletionResultType]::ParameterName, 'The subject claim (sub)')
             [CompletionResult]::new('--iss', '--iss', [CompletionResultType]::ParameterName, 'The issuer claim (iss)')
             [CompletionResult]::new('--aud', '--aud', [CompletionResultType]::ParameterName, 'An audience (aud); repeat for several, which makes aud an array')
-            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'Not valid before now + DURATION (nbf)')
+            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'Not valid before TIME, or before now + DURATION (nbf)')
             [CompletionResult]::new('--claim', '--claim', [CompletionResultType]::ParameterName, 'A claim NAME=VALUE; VALUE is parsed as JSON when it is valid JSON, else taken as a string (repeatable)')
             [CompletionResult]::new('--claims', '--claims', [CompletionResultType]::ParameterName, 'Claims as a JSON object: inline, @FILE, or - for stdin')
             [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Sign with this key (the active key or a pending one; a retired key is refused)')
@@ -120,12 +123,12 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             break
         }
         'jwkctl;rotate' {
-            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Signing algorithm of the new key [default: RS256]')
-            [CompletionResult]::new('--bits', '--bits', [CompletionResultType]::ParameterName, 'RSA key size: 2048, 3072 or 4096 [default: 2048]')
             [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Key id of the new key instead of its RFC 7638 thumbprint')
             [CompletionResult]::new('--if-older-than', '--if-older-than', [CompletionResultType]::ParameterName, 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0')
             [CompletionResult]::new('--publish-ahead', '--publish-ahead', [CompletionResultType]::ParameterName, 'Publish the new key now but sign with it only from now + DURATION')
             [CompletionResult]::new('--max-ttl', '--max-ttl', [CompletionResultType]::ParameterName, 'Change the store''s max token lifetime')
+            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Signing algorithm of the new key [default: the active key''s]')
+            [CompletionResult]::new('--bits', '--bits', [CompletionResultType]::ParameterName, 'RSA key size: 2048, 3072 or 4096 [default: the active key''s size when it is RSA, else 2048]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
@@ -189,6 +192,7 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             break
         }
         'jwkctl;export' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write FILE atomically instead of printing: mode 0600 with --private, else 0644 (or FILE''s existing mode)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
@@ -233,6 +237,18 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'jwkctl;completions' {
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and rejections are still shown)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'jwkctl;help' {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Create the key store with one active signing key, and print its kid')
             [CompletionResult]::new('jwks', 'jwks', [CompletionResultType]::ParameterValue, 'Print the public JWK Set: every key a verifier must accept now')
@@ -246,6 +262,7 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print one key of the store: a public JWK, or SPKI PEM with --pem')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add a private key from a PEM or JWK file as a new key, and print its kid')
             [CompletionResult]::new('fixtures', 'fixtures', [CompletionResultType]::ParameterValue, 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for SHELL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -283,6 +300,9 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             break
         }
         'jwkctl;help;fixtures' {
+            break
+        }
+        'jwkctl;help;completions' {
             break
         }
         'jwkctl;help;help' {

@@ -16,6 +16,9 @@ _jwkctl() {
             ",$1")
                 cmd="jwkctl"
                 ;;
+            jwkctl,completions)
+                cmd="jwkctl__subcmd__completions"
+                ;;
             jwkctl,export)
                 cmd="jwkctl__subcmd__export"
                 ;;
@@ -54,6 +57,9 @@ _jwkctl() {
                 ;;
             jwkctl,verify)
                 cmd="jwkctl__subcmd__verify"
+                ;;
+            jwkctl__subcmd__help,completions)
+                cmd="jwkctl__subcmd__help__subcmd__completions"
                 ;;
             jwkctl__subcmd__help,export)
                 cmd="jwkctl__subcmd__help__subcmd__export"
@@ -101,7 +107,7 @@ _jwkctl() {
 
     case "${cmd}" in
         jwkctl)
-            opts="-k -q -h -V --keys --now --quiet --help --version keygen jwks sign verify rotate prune revoke list inspect export import fixtures help"
+            opts="-k -q -h -V --keys --now --quiet --help --version keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,13 +154,76 @@ _jwkctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jwkctl__subcmd__export)
-            opts="-k -q -h -V --pem --private --keys --now --quiet --help --version"
+        jwkctl__subcmd__completions)
+            opts="-k -q -h -V --keys --now --quiet --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --keys)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -k)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jwkctl__subcmd__export)
+            opts="-k -q -h -V --pem --private --out --keys --now --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keys)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -261,8 +330,22 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__help)
-            opts="keygen jwks sign verify rotate prune revoke list inspect export import fixtures help"
+            opts="keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jwkctl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -840,20 +923,12 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__rotate)
-            opts="-k -q -h -V --alg --bits --kid --if-older-than --publish-ahead --max-ttl --keys --now --quiet --help --version"
+            opts="-k -q -h -V --kid --if-older-than --publish-ahead --max-ttl --alg --bits --keys --now --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --alg)
-                    COMPREPLY=($(compgen -W "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA" -- "${cur}"))
-                    return 0
-                    ;;
-                --bits)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --kid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -867,6 +942,14 @@ _jwkctl() {
                     return 0
                     ;;
                 --max-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alg)
+                    COMPREPLY=($(compgen -W "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA" -- "${cur}"))
+                    return 0
+                    ;;
+                --bits)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -912,13 +995,21 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__sign)
-            opts="-k -q -h -V --ttl --sub --iss --aud --nbf --jti --claim --claims --kid --count --keys --now --quiet --help --version"
+            opts="-k -q -h -V --ttl --exp --iat --sub --iss --aud --nbf --jti --claim --claims --kid --count --keys --now --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iat)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand export 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
             cand import 'Add a private key from a PEM or JWK file as a new key, and print its kid'
             cand fixtures 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest'
+            cand completions 'Print the completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;keygen'= {
@@ -71,10 +72,12 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         }
         &'jwkctl;sign'= {
             cand --ttl 'Token lifetime (like 15m, 1h, 1d); at most the store''s max token lifetime [default: 1h, or that maximum when shorter]'
+            cand --exp 'Expiry (exp) at TIME instead of now + --ttl; at most now + the store''s max token lifetime'
+            cand --iat 'Issued-at time (iat) instead of now'
             cand --sub 'The subject claim (sub)'
             cand --iss 'The issuer claim (iss)'
             cand --aud 'An audience (aud); repeat for several, which makes aud an array'
-            cand --nbf 'Not valid before now + DURATION (nbf)'
+            cand --nbf 'Not valid before TIME, or before now + DURATION (nbf)'
             cand --claim 'A claim NAME=VALUE; VALUE is parsed as JSON when it is valid JSON, else taken as a string (repeatable)'
             cand --claims 'Claims as a JSON object: inline, @FILE, or - for stdin'
             cand --kid 'Sign with this key (the active key or a pending one; a retired key is refused)'
@@ -112,12 +115,12 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;rotate'= {
-            cand --alg 'Signing algorithm of the new key [default: RS256]'
-            cand --bits 'RSA key size: 2048, 3072 or 4096 [default: 2048]'
             cand --kid 'Key id of the new key instead of its RFC 7638 thumbprint'
             cand --if-older-than 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0'
             cand --publish-ahead 'Publish the new key now but sign with it only from now + DURATION'
             cand --max-ttl 'Change the store''s max token lifetime'
+            cand --alg 'Signing algorithm of the new key [default: the active key''s]'
+            cand --bits 'RSA key size: 2048, 3072 or 4096 [default: the active key''s size when it is RSA, else 2048]'
             cand -k 'The key store'
             cand --keys 'The key store'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
@@ -176,6 +179,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;export'= {
+            cand --out 'Write FILE atomically instead of printing: mode 0600 with --private, else 0644 (or FILE''s existing mode)'
             cand -k 'The key store'
             cand --keys 'The key store'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
@@ -217,6 +221,17 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'jwkctl;completions'= {
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'jwkctl;help'= {
             cand keygen 'Create the key store with one active signing key, and print its kid'
             cand jwks 'Print the public JWK Set: every key a verifier must accept now'
@@ -230,6 +245,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand export 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
             cand import 'Add a private key from a PEM or JWK file as a new key, and print its kid'
             cand fixtures 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest'
+            cand completions 'Print the completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;help;keygen'= {
@@ -255,6 +271,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         &'jwkctl;help;import'= {
         }
         &'jwkctl;help;fixtures'= {
+        }
+        &'jwkctl;help;completions'= {
         }
         &'jwkctl;help;help'= {
         }

@@ -41,6 +41,7 @@ complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "inspect" -d 'Decode a
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "fixtures" -d 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "completions" -d 'Print the completion script for SHELL'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l alg -d 'Signing algorithm of the new key [default: RS256]' -r -f -a "RS256\t''
 RS384\t''
@@ -68,10 +69,12 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s q -l quiet -d 'No
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s V -l version -d 'Print version'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l ttl -d 'Token lifetime (like 15m, 1h, 1d); at most the store\'s max token lifetime [default: 1h, or that maximum when shorter]' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l exp -d 'Expiry (exp) at TIME instead of now + --ttl; at most now + the store\'s max token lifetime' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l iat -d 'Issued-at time (iat) instead of now' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l sub -d 'The subject claim (sub)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l iss -d 'The issuer claim (iss)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l aud -d 'An audience (aud); repeat for several, which makes aud an array' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l nbf -d 'Not valid before now + DURATION (nbf)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l nbf -d 'Not valid before TIME, or before now + DURATION (nbf)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l claim -d 'A claim NAME=VALUE; VALUE is parsed as JSON when it is valid JSON, else taken as a string (repeatable)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l claims -d 'Claims as a JSON object: inline, @FILE, or - for stdin' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l kid -d 'Sign with this key (the active key or a pending one; a retired key is refused)' -r
@@ -106,7 +109,11 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l batch -d 'Read 
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l alg -d 'Signing algorithm of the new key [default: RS256]' -r -f -a "RS256\t''
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l kid -d 'Key id of the new key instead of its RFC 7638 thumbprint' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l if-older-than -d 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l publish-ahead -d 'Publish the new key now but sign with it only from now + DURATION' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l max-ttl -d 'Change the store\'s max token lifetime' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l alg -d 'Signing algorithm of the new key [default: the active key\'s]' -r -f -a "RS256\t''
 RS384\t''
 RS512\t''
 PS256\t''
@@ -116,11 +123,7 @@ ES256\t''
 ES384\t''
 ES512\t''
 EdDSA\t''"
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l bits -d 'RSA key size: 2048, 3072 or 4096 [default: 2048]' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l kid -d 'Key id of the new key instead of its RFC 7638 thumbprint' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l if-older-than -d 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l publish-ahead -d 'Publish the new key now but sign with it only from now + DURATION' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l max-ttl -d 'Change the store\'s max token lifetime' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l bits -d 'RSA key size: 2048, 3072 or 4096 [default: the active key\'s size when it is RSA, else 2048]' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s k -l keys -d 'The key store' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
@@ -149,6 +152,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -l now -d 'Act as
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l out -d 'Write FILE atomically instead of printing: mode 0600 with --private, else 0644 (or FILE\'s existing mode)' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s k -l keys -d 'The key store' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l pem -d 'PEM instead of a JWK: SPKI public key, or PKCS#8 with --private'
@@ -191,16 +195,22 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -l now -d 'Act a
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "rotate" -d 'Add a new signing key and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "prune" -d 'Remove keys retired for longer than the grace period, printing each kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "revoke" -d 'Remove a key at once (the emergency path)'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "list" -d 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "inspect" -d 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "fixtures" -d 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "rotate" -d 'Add a new signing key and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "prune" -d 'Remove keys retired for longer than the grace period, printing each kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "revoke" -d 'Remove a key at once (the emergency path)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "list" -d 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "inspect" -d 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "fixtures" -d 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "completions" -d 'Print the completion script for SHELL'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import fixtures completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -8,6 +8,29 @@ use serde_json::{Map, Value};
 use crate::clock::{self, Time};
 use crate::error::Reject;
 
+/// A time claim `sign` sets: at a fixed time (`--exp TIME`), or a span
+/// after the time of signing (`--ttl`, `--nbf DURATION`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    At(Time),
+    After(Duration),
+}
+
+impl When {
+    pub fn at(self, now: Time) -> Result<Time> {
+        match self {
+            When::At(t) => Ok(t),
+            When::After(d) => clock::add(now, d),
+        }
+    }
+}
+
+impl Default for When {
+    fn default() -> Self {
+        When::After(Duration::ZERO)
+    }
+}
+
 /// The claims `sign` was asked for, before the clock is read.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
@@ -16,16 +39,39 @@ pub struct Request {
     pub sub: Option<String>,
     pub iss: Option<String>,
     pub aud: Vec<String>,
-    pub nbf: Option<Duration>,
+    /// `--iat TIME`; the time of signing when absent.
+    pub iat: Option<Time>,
+    /// `--exp TIME` or `--ttl`.
+    pub exp: When,
+    pub nbf: Option<When>,
     /// `--claim NAME=VALUE`, in order.
     pub extra: Vec<(String, Value)>,
-    pub ttl: Duration,
 }
 
+/// The registered claims `sign` computes itself, in the order notes name them.
+const COMPUTED: [&str; 4] = ["iat", "exp", "nbf", "jti"];
+
 impl Request {
+    /// The registered claims that `sign` sets and that `--claims` or
+    /// `--claim` also gave: theirs are replaced. `jti`: whether `sign`
+    /// adds a random one.
+    pub fn overridden(&self, jti: bool) -> Vec<&'static str> {
+        let given =
+            |name: &str| self.base.contains_key(name) || self.extra.iter().any(|(n, _)| n == name);
+        COMPUTED
+            .into_iter()
+            .filter(|&name| match name {
+                "nbf" => self.nbf.is_some(),
+                "jti" => jti,
+                _ => true,
+            })
+            .filter(|name| given(name))
+            .collect()
+    }
+
     /// The claims of one token signed at `now`; `iat` and `exp` always come
-    /// from the clock and `--ttl`, so `--claims` cannot outlive the store's
-    /// max token lifetime.
+    /// from the clock and the flags, so `--claims` cannot outlive the
+    /// store's max token lifetime.
     pub fn build(&self, now: Time) -> Result<Map<String, Value>> {
         let mut claims = self.base.clone();
         for (name, value) in &self.extra {
@@ -46,14 +92,11 @@ impl Request {
                 claims.insert("aud".into(), many.into());
             }
         }
-        let iat = clock::unix_secs(now);
+        let iat = clock::unix_secs(self.iat.unwrap_or(now));
         claims.insert("iat".into(), iat.into());
-        claims.insert(
-            "exp".into(),
-            clock::unix_secs(clock::add(now, self.ttl)?).into(),
-        );
+        claims.insert("exp".into(), clock::unix_secs(self.exp.at(now)?).into());
         if let Some(nbf) = self.nbf {
-            claims.insert("nbf".into(), clock::unix_secs(clock::add(now, nbf)?).into());
+            claims.insert("nbf".into(), clock::unix_secs(nbf.at(now)?).into());
         }
         Ok(claims)
     }
@@ -202,8 +245,8 @@ mod tests {
             sub: Some("flag".into()),
             aud: vec!["a".into(), "b".into()],
             extra: vec![("role".into(), json!(["admin"]))],
-            nbf: Some(Duration::from_secs(10)),
-            ttl: Duration::from_secs(900),
+            nbf: Some(When::After(Duration::from_secs(10))),
+            exp: When::After(Duration::from_secs(900)),
             ..Request::default()
         };
         let built = req.build(now()).unwrap();
@@ -211,6 +254,28 @@ mod tests {
             Value::Object(built),
             json!({"sub": "flag", "role": ["admin"], "exp": 1000900, "iat": 1000000, "aud": ["a", "b"], "nbf": 1000010})
         );
+        assert_eq!(req.overridden(false), ["iat", "exp"]);
+    }
+
+    #[test]
+    fn fixed_times_and_what_they_override() {
+        let at = |secs: &str| clock::parse_time(secs).unwrap();
+        let req = Request {
+            base: claims(json!({"nbf": 5, "jti": "mine"})),
+            extra: vec![("exp".into(), json!(1))],
+            iat: Some(at("900000")),
+            exp: When::At(at("999999")),
+            nbf: Some(When::At(at("1000100"))),
+            ..Request::default()
+        };
+        assert_eq!(
+            Value::Object(req.build(now()).unwrap()),
+            json!({"nbf": 1000100, "jti": "mine", "exp": 999999, "iat": 900000})
+        );
+        assert_eq!(req.overridden(true), ["exp", "nbf", "jti"]);
+        assert_eq!(req.overridden(false), ["exp", "nbf"]);
+        let without_nbf = Request { nbf: None, ..req };
+        assert_eq!(without_nbf.overridden(false), ["exp"]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueHint};
 
 use crate::alg::{Alg, RSA_BITS};
+use crate::claims::When;
 use crate::clock;
 
 const EXIT_STATUS: &str = "\
@@ -27,20 +28,21 @@ pub struct Cli {
     pub command: Command,
 }
 
+// After each subcommand's own options in its help and man page.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The key store
-    #[arg(short, long, global = true, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "PATH", value_hint = ValueHint::FilePath)]
+    #[arg(short, long, global = true, display_order = 100, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub keys: PathBuf,
 
     /// Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)
     ///
     /// For tests, audits and replaying cron schedules.
-    #[arg(long, global = true, env = "JWKCTL_NOW", value_name = "TIME", value_parser = parse_now)]
+    #[arg(long, global = true, display_order = 100, env = "JWKCTL_NOW", value_name = "TIME", value_parser = parse_now)]
     pub now: Option<clock::Time>,
 
     /// No status lines on stderr (errors and rejections are still shown)
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, display_order = 100)]
     pub quiet: bool,
 }
 
@@ -58,6 +60,7 @@ pub enum Command {
     Export(ExportArgs),
     Import(ImportArgs),
     Fixtures(FixturesArgs),
+    Completions(CompletionsArgs),
 }
 
 /// Create the key store with one active signing key, and print its kid
@@ -82,7 +85,8 @@ pub struct KeygenArgs {
 #[derive(Debug, Args)]
 pub struct NewKeyArgs {
     /// Signing algorithm of the new key [default: RS256]
-    #[arg(long, value_enum, value_name = "ALG")]
+    // rotate states its own defaults (mut_arg on RotateArgs).
+    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
     pub alg: Option<Alg>,
 
     /// RSA key size: 2048, 3072 or 4096 [default: 2048]
@@ -107,13 +111,26 @@ pub struct JwksArgs {
 
 /// Print a signed JWT (compact JWS) from the active key
 ///
-/// Claims: iat = now, exp = now + --ttl. --claims is merged first, then the
-/// flags, which win.
+/// Claims: iat = now (or --iat), exp = now + --ttl (or --exp). --claims is
+/// merged first, then --claim, then the other flags, which win. The iat,
+/// exp, nbf and jti that sign sets replace any that --claims or --claim
+/// gave; a note on stderr names them.
+///
+/// TIME is RFC 3339 (like 2026-01-02T03:04:05Z) or Unix seconds, in the past
+/// or the future: for test tokens that are expired or not yet valid.
 #[derive(Debug, Args)]
 pub struct SignArgs {
     /// Token lifetime (like 15m, 1h, 1d); at most the store's max token lifetime [default: 1h, or that maximum when shorter]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub ttl: Option<Duration>,
+
+    /// Expiry (exp) at TIME instead of now + --ttl; at most now + the store's max token lifetime
+    #[arg(long, value_name = "TIME", value_parser = parse_now, conflicts_with = "ttl")]
+    pub exp: Option<clock::Time>,
+
+    /// Issued-at time (iat) instead of now
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub iat: Option<clock::Time>,
 
     /// The subject claim (sub)
     #[arg(long, value_name = "SUB")]
@@ -127,9 +144,9 @@ pub struct SignArgs {
     #[arg(long, value_name = "AUD")]
     pub aud: Vec<String>,
 
-    /// Not valid before now + DURATION (nbf)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub nbf: Option<Duration>,
+    /// Not valid before TIME, or before now + DURATION (nbf)
+    #[arg(long, value_name = "TIME|DURATION", value_parser = parse_time_or_duration)]
+    pub nbf: Option<When>,
 
     /// Add a random token id (jti), fresh for every token
     #[arg(long)]
@@ -159,9 +176,11 @@ pub struct SignArgs {
 /// JSON serialization.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The token; read from stdin when absent or -
-    #[arg(value_name = "TOKEN", conflicts_with = "batch")]
-    pub token: Option<String>,
+    /// The token; read from stdin when absent or - (surrounding whitespace and a Bearer prefix are ignored)
+    // Not a String: an argument that is not UTF-8 is a malformed token
+    // (exit 1), as on stdin, not a usage error.
+    #[arg(value_name = "TOKEN", conflicts_with = "batch", value_parser = clap::value_parser!(std::ffi::OsString))]
+    pub token: Option<std::ffi::OsString>,
 
     /// Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]
     ///
@@ -177,7 +196,7 @@ pub struct VerifyArgs {
     pub ca_file: Option<PathBuf>,
 
     /// Accept only this algorithm (repeatable)
-    #[arg(long, value_enum, value_name = "ALG")]
+    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
     pub alg: Vec<Alg>,
 
     /// Clock tolerance for exp and nbf
@@ -220,6 +239,12 @@ pub struct VerifyArgs {
 /// For cron: `jwkctl rotate --if-older-than 30d --publish-ahead 1d` rotates
 /// once a month however often it runs.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("alg", |a| a
+        .help("Signing algorithm of the new key [default: the active key's]")),
+    mut_arg("bits", |a| a
+        .help("RSA key size: 2048, 3072 or 4096 [default: the active key's size when it is RSA, else 2048]")),
+)]
 pub struct RotateArgs {
     #[command(flatten)]
     pub key: NewKeyArgs,
@@ -307,6 +332,10 @@ pub struct ExportArgs {
     /// Print the PRIVATE key (keep the output as secret as the store)
     #[arg(long)]
     pub private: bool,
+
+    /// Write FILE atomically instead of printing: mode 0600 with --private, else 0644 (or FILE's existing mode)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub out: Option<PathBuf>,
 }
 
 /// Add a private key from a PEM or JWK file as a new key, and print its kid
@@ -325,7 +354,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 
     /// Signing algorithm; needed only where the key does not fix it [default: the JWK's alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]
-    #[arg(long, value_enum, value_name = "ALG")]
+    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
     pub alg: Option<Alg>,
 
     /// Key id instead of the JWK's kid or the RFC 7638 thumbprint
@@ -354,7 +383,7 @@ pub struct FixturesArgs {
     pub dir: PathBuf,
 
     /// The algorithm of the kit's key (the verifier's)
-    #[arg(long, value_enum, value_name = "ALG", default_value = "RS256")]
+    #[arg(long, value_enum, ignore_case = true, value_name = "ALG", default_value = "RS256")]
     pub alg: Alg,
 
     /// The issuer the verifier expects
@@ -370,12 +399,44 @@ pub struct FixturesArgs {
     pub ttl: Duration,
 }
 
+/// Print the completion script for SHELL
+///
+/// The same text as the files in the repository's completions/ folder.
+/// To install it for your user, for example:
+///
+///   jwkctl completions bash > ~/.local/share/bash-completion/completions/jwkctl
+///   jwkctl completions zsh > ~/.zfunc/_jwkctl   # with ~/.zfunc in $fpath
+///   jwkctl completions fish > ~/.config/fish/completions/jwkctl.fish
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_name = "SHELL", value_enum, ignore_case = true)]
+    pub shell: clap_complete::Shell,
+}
+
 fn parse_now(s: &str) -> Result<clock::Time, String> {
     clock::parse_time(s).map_err(|e| format!("{e:#}"))
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
     clock::parse_duration(s).map_err(|e| format!("{e:#}"))
+}
+
+/// `--nbf`: a TIME (a bare number is Unix seconds, as for --now) or a
+/// DURATION after now (which always has a unit).
+fn parse_time_or_duration(s: &str) -> Result<When, String> {
+    if let Ok(t) = clock::parse_time(s) {
+        return Ok(When::At(t));
+    }
+    match clock::parse_duration(s) {
+        Ok(d) => Ok(When::After(d)),
+        Err(e) if e.to_string().starts_with("months and years") => Err(format!("{e:#}")),
+        Err(_) => Err(format!(
+            "{:?} is neither a time (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds) nor a duration (like 90s, 15m or 24h)",
+            s.trim()
+        )),
+    }
 }
 
 fn parse_bits(s: &str) -> Result<u32, String> {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -86,9 +86,28 @@ pub fn sub(t: Time, d: Duration) -> Time {
 }
 
 /// Parses a humantime duration (`15m`, `1d`, `24h`) for clap.
+///
+/// Months and years are refused: humantime reads `15M` as 15 months
+/// (30.44 days each), so a mistyped minute would mint tokens that live for
+/// a year, and neither unit is a whole number of days.
 pub fn parse_duration(s: &str) -> Result<Duration> {
-    humantime::parse_duration(s.trim())
+    let s = s.trim();
+    if units(s).any(|unit| MONTHS_AND_YEARS.contains(&unit)) {
+        bail!(
+            "months and years are not accepted (M means months: minutes are m or min; write longer spans in days, like 30d or 365d)"
+        );
+    }
+    humantime::parse_duration(s)
         .map_err(|e| anyhow!("{e} (use a duration like 90s, 15m, 24h or 30d)"))
+}
+
+/// humantime's spellings of its month and year units.
+const MONTHS_AND_YEARS: [&str; 8] = ["M", "month", "months", "y", "yr", "yrs", "year", "years"];
+
+/// The unit words of a duration: its runs of letters (`1h 30m` → h, m).
+fn units(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphabetic())
+        .filter(|unit| !unit.is_empty())
 }
 
 /// The shortest exact humantime spelling of a duration (`24h`, `90s`).
@@ -131,6 +150,31 @@ mod tests {
     fn format_is_utc_seconds() {
         let t = parse_time("2026-01-02T05:04:05.75+02:00").unwrap();
         assert_eq!(format(t), "2026-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn months_and_years_are_refused() {
+        for text in [
+            "15M", "1M", "1 month", "2months", "1y", "1yr", "2 years", "1d 1M", "1h15M",
+        ] {
+            let err = parse_duration(text).unwrap_err().to_string();
+            assert!(
+                err.contains("months and years are not accepted"),
+                "{text}: {err}"
+            );
+        }
+        for (text, secs) in [
+            ("15m", 900),
+            ("15min", 900),
+            ("1d 2h", 93_600),
+            ("2w", 1_209_600),
+        ] {
+            assert_eq!(
+                parse_duration(text).unwrap(),
+                Duration::from_secs(secs),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub enum Reject {
     Issuer,
     #[error("subject mismatch")]
     Subject,
+    /// Several lines on stdin without `--batch`.
+    #[error("more than one token (use --batch for one per line)")]
+    SeveralTokens,
 }
 
 /// `PATH: no such file` (and friends) without the raw "(os error 2)".

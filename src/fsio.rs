@@ -246,3 +246,38 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
         }
     }
 }
+
+/// What a path that is about to be written names now (through symlinks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Absent,
+    File,
+    Dir,
+    /// A FIFO, socket or device: never replaced.
+    Special,
+}
+
+pub fn target(path: &Path) -> Target {
+    match fs::metadata(path) {
+        Err(_) => Target::Absent,
+        Ok(m) if m.is_file() => Target::File,
+        Ok(m) if m.is_dir() => Target::Dir,
+        Ok(_) => Target::Special,
+    }
+}
+
+/// Refuses to replace `path` unless it is absent or a regular file, so a
+/// folder, FIFO, socket or device there is left as it was.
+pub fn check_replaceable(path: &Path) -> Result<()> {
+    match target(path) {
+        Target::Absent | Target::File => Ok(()),
+        Target::Dir => bail!(
+            "{}: is a directory (name a file, not a folder; nothing was changed)",
+            path.display()
+        ),
+        Target::Special => bail!(
+            "{}: not a regular file (a FIFO, socket or device is never replaced; name a regular file; nothing was changed)",
+            path.display()
+        ),
+    }
+}

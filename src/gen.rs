@@ -19,17 +19,25 @@ pub const SHELLS: [(Shell, &str); 5] = [
 pub fn completions() -> Vec<(String, Vec<u8>)> {
     SHELLS
         .iter()
-        .map(|(shell, file)| {
-            let mut bytes = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "jwkctl", &mut bytes);
-            ((*file).to_owned(), bytes)
-        })
+        .map(|(shell, file)| ((*file).to_owned(), completion(*shell)))
         .collect()
+}
+
+/// One shell's completion script (`jwkctl completions SHELL`).
+pub fn completion(shell: Shell) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "jwkctl", &mut bytes);
+    bytes
 }
 
 /// `(file name, roff)`: `jwkctl.1` and one `jwkctl-<sub>.1` per subcommand.
 pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let cmd = Cli::command();
+    // `jwkctl help SUB` is only another spelling of `jwkctl SUB --help`: it
+    // gets no page, so jwkctl.1 must not point at one.
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    // Building propagates the global options, so each subcommand's page
+    // lists -k, --now and -q, which work there too.
+    cmd.build();
     let mut pages = Vec::new();
     let mut bytes = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut bytes)?;

@@ -49,6 +49,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Export(args) => cmd::export::run(args, &ctx, out),
         Command::Import(args) => cmd::import::run(args, &ctx, out),
         Command::Fixtures(args) => cmd::fixtures::run(args, &ctx, out),
+        Command::Completions(args) => cmd::completions::run(args, out),
     }?;
     out.flush()?;
     Ok(outcome)

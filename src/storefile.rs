@@ -66,6 +66,8 @@ pub fn update<T>(ctx: &Ctx, mut change: impl FnMut(&mut KeyStore, Time) -> Resul
 /// two `keygen`s racing cannot both win.
 pub fn create(ctx: &Ctx, store: &KeyStore, force: bool) -> Result<()> {
     let path = fsio::resolve(&ctx.keys);
+    // Before the lock: no lock file beside a folder that is never replaced.
+    fsio::check_replaceable(&path)?;
     let _lock = fsio::lock(&path, ctx.lock_timeout)?;
     if !force && ctx.keys.symlink_metadata().is_ok() {
         bail!(

@@ -1,13 +1,17 @@
 //! `export`: one key of the store as a public JWK or PEM, or with
 //! `--private` as a private JWK or PKCS#8 PEM.
 
-use anyhow::{Result, anyhow};
+use std::path::Path;
+
+use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::cli::ExportArgs;
 use crate::context::Ctx;
 use crate::crypto;
 use crate::error::Outcome;
+use crate::fsio::{self, Existing};
 use crate::jwk::PRIVATE_MEMBERS;
 use crate::output::Output;
 use crate::storefile;
@@ -29,8 +33,8 @@ pub fn run(args: &ExportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         })?,
     };
     let key = &store.keys[index];
-    match (args.pem, args.private) {
-        (false, false) => out.data(Value::Object(key.jwk.to_public()))?,
+    let text = Zeroizing::new(match (args.pem, args.private) {
+        (false, false) => line(&Value::Object(key.jwk.to_public()))?,
         (false, true) => {
             // The public members jwks prints, then the private ones; no
             // bookkeeping and no other members of the store file.
@@ -41,20 +45,69 @@ pub fn run(args: &ExportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                     jwk.insert(name.to_owned(), value.clone());
                 }
             }
-            out.data(Value::Object(jwk))?;
+            line(&Value::Object(jwk))?
         }
         (true, private) => {
-            let pem = crypto::to_pem(&key.jwk, private)
-                .map_err(|e| anyhow!("key {:?}: {e:#}", key.kid()))?;
-            out.data_raw(&pem)?;
+            crypto::to_pem(&key.jwk, private).map_err(|e| anyhow!("key {:?}: {e:#}", key.kid()))?
         }
-    }
+    });
+    let Some(path) = &args.out else {
+        out.data_raw(&text)?;
+        if args.private {
+            out.status(format_args!(
+                "printed the PRIVATE key {:?}: whoever holds it can sign tokens for this store (keep it as secret as {})",
+                key.kid(),
+                ctx.keys.display()
+            ));
+        }
+        return Ok(Outcome::Done);
+    };
+    write_out(path, &text, args.private, ctx)?;
     if args.private {
         out.status(format_args!(
-            "printed the PRIVATE key {:?}: whoever holds it can sign tokens for this store (keep it as secret as {})",
+            "wrote the PRIVATE key {:?} to {} (mode 0600): whoever holds it can sign tokens for this store",
             key.kid(),
-            ctx.keys.display()
+            path.display()
+        ));
+    } else {
+        out.status(format_args!(
+            "wrote the public key {:?} to {}",
+            key.kid(),
+            path.display()
         ));
     }
     Ok(Outcome::Done)
+}
+
+/// A JSON value as one line of text.
+fn line(value: &Value) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// `--out FILE`: replaced atomically, so no reader sees half a key and a
+/// private key is never readable by others, not even for a moment.
+fn write_out(path: &Path, bytes: &[u8], private: bool, ctx: &Ctx) -> Result<()> {
+    let lock = fsio::lock_path(&fsio::resolve(&ctx.keys));
+    // The lock file may not exist yet: compare names as well.
+    let absolute = |p: &Path| std::path::absolute(p).ok();
+    if fsio::same_file(path, &ctx.keys)
+        || fsio::same_file(path, &lock)
+        || absolute(&fsio::resolve(path)) == absolute(&lock)
+    {
+        bail!(
+            "{}: this is the key store or its lock file, which --out never replaces (write the key to another file)",
+            path.display()
+        );
+    }
+    // Through a symlink, the file it points at is replaced.
+    let target = fsio::resolve(path);
+    fsio::check_replaceable(&target)?;
+    let mode = if private {
+        0o600
+    } else {
+        fsio::existing_mode(&target).unwrap_or(0o644)
+    };
+    fsio::write_atomic(&target, bytes, mode, Existing::Replace)
 }

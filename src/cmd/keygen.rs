@@ -3,6 +3,7 @@ use anyhow::{Result, bail};
 use crate::cli::KeygenArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
+use crate::fsio::{self, Target};
 use crate::output::Output;
 use crate::store::{KeyStore, StoredKey};
 use crate::storefile;
@@ -11,6 +12,16 @@ pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if args.max_ttl.is_zero() {
         bail!("--max-ttl must be longer than 0s (like 1h or 24h)");
     }
+    // A folder is not a store that --force could replace: say what it is
+    // before the lock file would be made beside it.
+    if fsio::target(&ctx.keys) == Target::Dir {
+        bail!(
+            "{}: is a directory (choose the store file with -k, like -k {})",
+            ctx.keys.display(),
+            ctx.keys.join("keys.json").display()
+        );
+    }
+    fsio::check_replaceable(&ctx.keys)?;
     // Fail before spending seconds on an RSA key; `create` checks again
     // under the lock.
     if !args.force && ctx.keys.symlink_metadata().is_ok() {

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns its arguments into calls on the
 //! library and its results into output.
 
+pub mod completions;
 pub mod export;
 pub mod fixtures;
 pub mod import;

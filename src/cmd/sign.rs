@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
-use crate::claims::{self, Request};
+use crate::claims::{self, Request, When};
 use crate::cli::SignArgs;
 use crate::clock;
 use crate::context::Ctx;
@@ -15,7 +15,7 @@ use crate::fsio;
 use crate::jwk::b64;
 use crate::output::Output;
 use crate::parallel;
-use crate::store::State;
+use crate::store::{KeyStore, State};
 use crate::storefile;
 use crate::token;
 
@@ -24,18 +24,21 @@ const DEFAULT_TTL: Duration = Duration::from_secs(3600);
 
 pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = storefile::load(ctx)?;
-    // A store that allows less than an hour still signs with plain `sign`.
-    let ttl = args.ttl.unwrap_or(DEFAULT_TTL.min(store.max_ttl));
-    if ttl > store.max_ttl {
-        bail!(
-            "--ttl {} is longer than this store's max token lifetime {} (shorten --ttl, or raise the limit with 'jwkctl rotate --max-ttl')",
-            clock::show_duration(ttl),
-            clock::show_duration(store.max_ttl)
-        );
-    }
-    if ttl.is_zero() {
-        bail!("--ttl must be longer than 0s (like 15m or 1h)");
-    }
+    let exp = match args.exp {
+        Some(exp) => {
+            let latest = clock::add(ctx.now, store.max_ttl)?;
+            if exp > latest {
+                bail!(
+                    "--exp {} is later than now + this store's max token lifetime {} ({}) (choose an earlier --exp, or raise the limit with 'jwkctl rotate --max-ttl')",
+                    clock::format(exp),
+                    clock::show_duration(store.max_ttl),
+                    clock::format(latest)
+                );
+            }
+            When::At(exp)
+        }
+        None => When::After(ttl(args, &store)?),
+    };
     let index = match &args.kid {
         None => store.active(ctx.now).ok_or_else(|| {
             anyhow!(
@@ -74,15 +77,20 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         sub: args.sub.clone(),
         iss: args.iss.clone(),
         aud: args.aud.clone(),
+        iat: args.iat,
+        exp,
         nbf: args.nbf,
         extra: args
             .claim
             .iter()
             .map(|c| claims::parse_claim(c))
             .collect::<Result<_>>()?,
-        ttl,
     };
     let claims = request.build(ctx.now)?;
+    let overridden = request.overridden(args.jti);
+    if !overridden.is_empty() {
+        out.status(override_note(&overridden));
+    }
 
     let sign_one = |_: &u64| -> Result<String> {
         if !args.jti {
@@ -102,6 +110,47 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         done += batch.len() as u64;
     }
     Ok(Outcome::Done)
+}
+
+/// The one note naming the registered claims of --claim/--claims that
+/// sign replaced by its own.
+fn override_note(names: &[&str]) -> String {
+    let list = match names {
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let hints: Vec<&str> = names
+        .iter()
+        .map(|name| match *name {
+            "iat" => "set iat with --iat TIME",
+            "exp" => "set exp with --exp TIME or --ttl",
+            "nbf" => "set nbf with --nbf",
+            _ => "drop --jti to keep your jti",
+        })
+        .collect();
+    format!(
+        "the {list} given by --claim/--claims {} replaced by what sign sets ({})",
+        if names.len() == 1 { "was" } else { "were" },
+        hints.join("; ")
+    )
+}
+
+/// `--ttl`, or its default: 1h, or the store's max token lifetime when
+/// that is shorter, so such a store still signs with plain `sign`.
+fn ttl(args: &SignArgs, store: &KeyStore) -> Result<Duration> {
+    let ttl = args.ttl.unwrap_or(DEFAULT_TTL.min(store.max_ttl));
+    if ttl > store.max_ttl {
+        bail!(
+            "--ttl {} is longer than this store's max token lifetime {} (shorten --ttl, or raise the limit with 'jwkctl rotate --max-ttl')",
+            clock::show_duration(ttl),
+            clock::show_duration(store.max_ttl)
+        );
+    }
+    if ttl.is_zero() {
+        bail!("--ttl must be longer than 0s (like 15m or 1h)");
+    }
+    Ok(ttl)
 }
 
 /// `--claims JSON|@FILE|-`.

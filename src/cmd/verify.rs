@@ -35,8 +35,12 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         return outcome;
     }
     let input = match args.token.as_deref() {
-        Some(token) if token != "-" => Input::Token(token.trim().to_owned()),
-        _ => read_one(io::stdin().lock())?,
+        Some(token) if token != "-" => to_input(token.as_encoded_bytes()).ok_or_else(|| {
+            anyhow!("no token: the TOKEN argument is blank (pass the token itself, or - to read it from stdin)")
+        })?,
+        _ => read_one(io::stdin().lock())?.ok_or_else(|| {
+            anyhow!("no token: stdin is empty or blank (pipe a token in, or pass it as an argument: jwkctl verify TOKEN)")
+        })?,
     };
     let result = match input {
         Input::Token(token) => verify(&token, keys, &policy, ctx.now),
@@ -75,10 +79,11 @@ enum Input {
 }
 
 /// Reads the one token on stdin: surrounding whitespace (a trailing LF or
-/// CRLF) is not part of it, and more than 1 MiB is rejected unread.
-fn read_one(stdin: impl Read) -> Result<Input> {
+/// CRLF) is not part of it, and more than 1 MiB is rejected unread. `None`:
+/// there is no token at all.
+fn read_one(stdin: impl Read) -> Result<Option<Input>> {
     let mut bytes = Vec::new();
-    // Room for a maximal token plus whitespace around it.
+    // Room for a maximal token plus whitespace and "Bearer " around it.
     stdin
         .take(MAX_TOKEN_BYTES as u64 + 64)
         .read_to_end(&mut bytes)
@@ -86,15 +91,43 @@ fn read_one(stdin: impl Read) -> Result<Input> {
     Ok(to_input(&bytes))
 }
 
-fn to_input(bytes: &[u8]) -> Input {
-    let trimmed = bytes.trim_ascii();
-    if trimmed.len() > MAX_TOKEN_BYTES {
-        return Input::Rejected(Reject::TooLarge);
+/// One token as given: surrounding whitespace and a leading `Bearer ` (any
+/// case, as copied from an Authorization header) are not part of it.
+/// `None` when nothing is left.
+fn to_input(bytes: &[u8]) -> Option<Input> {
+    let mut trimmed = bytes.trim_ascii();
+    if let Some(rest) = strip_bearer(trimmed) {
+        trimmed = rest.trim_ascii_start();
     }
-    match std::str::from_utf8(trimmed) {
+    if trimmed.is_empty() {
+        return None;
+    }
+    if trimmed.len() > MAX_TOKEN_BYTES {
+        return Some(Input::Rejected(Reject::TooLarge));
+    }
+    // (A JSON serialization spans lines too, and has its own REASON.)
+    if !trimmed.starts_with(b"{")
+        && trimmed
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.trim_ascii().is_empty())
+            .nth(1)
+            .is_some()
+    {
+        return Some(Input::Rejected(Reject::SeveralTokens));
+    }
+    Some(match std::str::from_utf8(trimmed) {
         Ok(text) => Input::Token(text.to_owned()),
         Err(_) => Input::Rejected(Reject::Malformed),
-    }
+    })
+}
+
+/// What follows a leading `Bearer` and whitespace, if the input starts so.
+fn strip_bearer(bytes: &[u8]) -> Option<&[u8]> {
+    const BEARER: &[u8] = b"bearer";
+    let (word, rest) = bytes.split_at_checked(BEARER.len())?;
+    // `Bearer` alone (already trimmed) leaves nothing: no token.
+    (word.eq_ignore_ascii_case(BEARER) && rest.first().is_none_or(|&b| b == b' ' || b == b'\t'))
+        .then_some(rest)
 }
 
 /// `--batch`: one token per line, results in input order, in chunks so that
@@ -162,7 +195,7 @@ fn read_line_bounded(stdin: &mut impl BufRead, chunk: &mut Vec<Input>) -> Result
 fn push(chunk: &mut Vec<Input>, line: &[u8], too_long: bool) {
     if too_long {
         chunk.push(Input::Rejected(Reject::TooLarge));
-    } else if !line.trim_ascii().is_empty() {
-        chunk.push(to_input(line));
+    } else if let Some(input) = to_input(line) {
+        chunk.push(input);
     }
 }

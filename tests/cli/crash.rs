@@ -1,5 +1,5 @@
-//! A writer killed at any moment, or a full disk, leaves the old store or
-//! the new one: never half of one.
+//! A writer killed at any moment leaves the old store or the new one:
+//! never half of one. (A full disk: tests/privileged.)
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -65,90 +65,4 @@ fn sigkill_at_random_moments_leaves_old_or_new_store() {
         2,
         "only keys.json and keys.json.lock remain: {names:?}"
     );
-}
-
-/// A 64 KiB tmpfs, unmounted on drop. Needs root (CI runs as root).
-struct SmallDisk {
-    path: std::path::PathBuf,
-}
-
-impl SmallDisk {
-    fn mount(path: std::path::PathBuf) -> Option<SmallDisk> {
-        fs::create_dir_all(&path).ok()?;
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
-            .arg(&path)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        ok.then_some(SmallDisk { path })
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
-    }
-}
-
-#[test]
-fn a_full_disk_leaves_the_old_store_and_exits_2() {
-    let env = TestEnv::new();
-    let Some(disk) = SmallDisk::mount(env.path("disk")) else {
-        eprintln!(
-            "SKIPPED a_full_disk_leaves_the_old_store_and_exits_2: cannot mount a tmpfs (needs root)"
-        );
-        return;
-    };
-    let keys = disk.path.join("keys.json");
-    let jwkctl = |args: &[&str]| {
-        let mut cmd = assert_cmd::Command::cargo_bin("jwkctl").expect("binary");
-        cmd.env_clear()
-            .env("JWKCTL_KEYS", &keys)
-            .env("JWKCTL_NOW", NOW)
-            .args(args);
-        cmd
-    };
-    jwkctl(&["keygen", "--alg", "RS256", "--kid", "k1"])
-        .assert()
-        .success();
-    let before = fs::read(&keys).expect("store");
-    // Fill the disk to the last byte.
-    let filler = disk.path.join("filler");
-    let chunk = vec![0u8; 1024];
-    let mut file = fs::File::create(&filler).expect("filler");
-    while std::io::Write::write_all(&mut file, &chunk).is_ok() {}
-    while std::io::Write::write_all(&mut file, &[0]).is_ok() {}
-    drop(file);
-
-    jwkctl(&["rotate", "--alg", "RS256", "--kid", "k2"])
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(format!(
-            "jwkctl: {}: no space left on device (nothing was changed)\n",
-            keys.display()
-        ));
-    assert_eq!(
-        fs::read(&keys).expect("store"),
-        before,
-        "the old store is intact"
-    );
-    let left: Vec<String> = fs::read_dir(&disk.path)
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    assert_eq!(
-        left,
-        ["filler", "keys.json", "keys.json.lock"],
-        "no temporary file is left behind"
-    );
-    // Room again: the same rotation goes through.
-    fs::remove_file(&filler).expect("rm filler");
-    jwkctl(&["rotate", "--alg", "RS256", "--kid", "k2"])
-        .assert()
-        .success()
-        .stdout("k2\n");
 }

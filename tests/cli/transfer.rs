@@ -1,15 +1,11 @@
 //! `export` and `import`: keys leave one store and join another, and tokens
 //! signed by one verify with the other's JWK Set.
 
-use std::path::Path;
-use std::process::Command as Process;
-
 use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::util::*;
 
-const OPENSSL: &str = "/usr/bin/openssl";
 const PRIVATE_NOTICE: &str = "whoever holds it can sign tokens for this store";
 
 fn json(text: &str) -> Value {
@@ -47,23 +43,6 @@ fn verifies(env: &TestEnv, jwks: &str, token: &str) {
         .stdout(predicate::str::contains("\"sub\":\"rt\""));
 }
 
-fn openssl(args: &[&str]) -> Option<String> {
-    if !Path::new(OPENSSL).exists() {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("note: {OPENSSL} is absent; the PEM check with openssl is skipped");
-        }
-        return None;
-    }
-    let out = Process::new(OPENSSL).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8(out.stdout).unwrap())
-}
-
 fn round_trip(alg: &str) {
     let (a, kid) = store_with(alg);
     let rsa = alg.starts_with('R') || alg.starts_with('P');
@@ -98,18 +77,9 @@ fn round_trip(alg: &str) {
     verifies(&c, &a.ok(&["jwks"]), &c.ok(&["sign", "--sub", "rt"]));
     verifies(&a, &c.ok(&["jwks"]), &token);
 
-    // Public PEM is SPKI, the same as OpenSSL derives from the private PEM.
+    // Public PEM is SPKI (that OpenSSL derives the same: tests/interop).
     let spki = a.ok(&["export", "--pem"]);
     assert!(spki.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{spki}");
-    a.write("key.pem", &pem);
-    a.write("pub.pem", &spki);
-    let dir = a.dir.path();
-    let key_pem = dir.join("key.pem");
-    let pub_pem = dir.join("pub.pem");
-    if let Some(derived) = openssl(&["pkey", "-in", key_pem.to_str().unwrap(), "-pubout"]) {
-        assert_eq!(derived, spki);
-        openssl(&["pkey", "-pubin", "-in", pub_pem.to_str().unwrap(), "-noout"]);
-    }
 }
 
 macro_rules! round_trips {

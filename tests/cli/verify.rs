@@ -247,7 +247,7 @@ fn alg_narrows_the_accepted_algorithms() {
 #[test]
 fn alg_outside_the_ten_is_a_usage_error() {
     let env = env();
-    for alg in ["HS256", "none", "es256", "RSA-OAEP"] {
+    for alg in ["HS256", "none", "hs256", "RSA-OAEP"] {
         env.jwkctl()
             .args(["verify", "--alg", alg, &es256(&fresh())])
             .assert()
@@ -303,23 +303,94 @@ fn two_tokens_on_stdin_without_batch_are_rejected() {
     for input in [
         format!("{token}\n{token}\n"),
         format!("{token}\r\n{token}"),
-        format!("{token} {token}"),
+        format!("\n{token}\n\n{token}\n\n"),
+        format!("Bearer {token}\nBearer {token}"),
     ] {
-        env.rejects(&[], &input, "malformed token");
+        env.rejects(
+            &[],
+            &input,
+            "more than one token (use --batch for one per line)",
+        );
+    }
+    // On one line they are not a list --batch would read.
+    env.rejects(&[], &format!("{token} {token}"), "malformed token");
+}
+
+const NO_TOKEN_ON_STDIN: &str = "jwkctl: no token: stdin is empty or blank (pipe a token in, or pass it as an argument: jwkctl verify TOKEN)\n";
+
+#[test]
+fn empty_or_blank_input_is_no_token() {
+    let env = env();
+    for input in ["", "\r\n", " \t\n\n", "Bearer ", "bearer \n"] {
+        for args in [&["verify"][..], &["verify", "-"][..]] {
+            env.jwkctl()
+                .args(args)
+                .write_stdin(input)
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(NO_TOKEN_ON_STDIN);
+        }
+    }
+    for arg in ["", " ", "\n\t", "Bearer  "] {
+        env.jwkctl()
+            .args(["verify", arg])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr("jwkctl: no token: the TOKEN argument is blank (pass the token itself, or - to read it from stdin)\n");
     }
 }
 
 #[test]
-fn empty_input_is_malformed() {
+fn an_argument_that_is_not_utf8_is_a_malformed_token() {
+    use std::os::unix::ffi::OsStrExt;
     let env = env();
-    env.rejects(&[], "", "malformed token");
-    env.rejects(&[], "\r\n", "malformed token");
+    let token = es256(&fresh());
+    let mut bytes = token.clone().into_bytes();
+    bytes[3] = 0xff;
     env.jwkctl()
-        .args(["verify", ""])
+        .arg("verify")
+        .arg(std::ffi::OsStr::from_bytes(&bytes))
         .assert()
         .code(1)
         .stdout("")
         .stderr("jwkctl: invalid token: malformed token\n");
+}
+
+#[test]
+fn a_bearer_prefix_and_surrounding_whitespace_are_ignored() {
+    let env = env();
+    let token = es256(&fresh());
+    let line = format!("{}\n", text(&fresh()));
+    for input in [
+        format!("Bearer {token}"),
+        format!("bearer {token}\n"),
+        format!("  BEARER \t {token}  \r\n"),
+        format!("\n\tBeArEr {token}\n\n"),
+    ] {
+        env.accepts(&[], &input, &fresh());
+        env.jwkctl()
+            .args(["verify", &input])
+            .assert()
+            .code(0)
+            .stdout(line.clone())
+            .stderr("");
+    }
+    // Only as a word of its own, and only once.
+    env.rejects(&[], &format!("Bearer{token}"), "malformed token");
+    env.rejects(&[], &format!("Bearer Bearer {token}"), "malformed token");
+    // In --batch, on each line.
+    env.jwkctl()
+        .args(["verify", "--batch"])
+        .write_stdin(format!("Bearer {token}\n{token}\n"))
+        .assert()
+        .code(0)
+        .stdout(format!(
+            "{{\"valid\":true,\"claims\":{0}}}\n{{\"valid\":true,\"claims\":{0}}}\n",
+            text(&fresh())
+        ))
+        .stderr("");
 }
 
 #[test]

@@ -1,0 +1,158 @@
+//! Flag values as people type them: algorithm names in any case, durations
+//! whose units could be misread, a store path that is a folder.
+
+use std::fs;
+use std::os::unix::fs::FileTypeExt;
+
+use crate::util::*;
+
+#[test]
+fn algorithm_names_are_accepted_in_any_case_and_printed_canonically() {
+    for (typed, canonical) in [("rs256", "RS256"), ("eddsa", "EdDSA"), ("Es384", "ES384")] {
+        let env = TestEnv::new();
+        let out = env
+            .jwkctl()
+            .args(["keygen", "--alg", typed, "--kid", "k1"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{typed}");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "k1\n");
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            format!(
+                "jwkctl: created {} with {canonical} key k1\n",
+                env.keys().display()
+            )
+        );
+        assert_eq!(env.store_json()["keys"][0]["alg"], canonical);
+    }
+}
+
+#[test]
+fn lower_case_algorithms_work_for_rotate_and_verify() {
+    let env = TestEnv::with_store("ec-store.json");
+    env.jwkctl()
+        .args(["rotate", "--alg", "es512", "--kid", "k2"])
+        .assert()
+        .code(0)
+        .stdout("k2\n")
+        .stderr(format!(
+            "jwkctl: added ES512 key k2: signs from now; {EC_KID} retires then\n"
+        ));
+    let token = env.ok(&["sign"]);
+    env.jwkctl()
+        .args(["verify", "--alg", "es512", token.trim()])
+        .assert()
+        .code(0);
+    env.jwkctl()
+        .args(["verify", "--alg", "es256", token.trim()])
+        .assert()
+        .code(1)
+        .stderr("jwkctl: invalid token: algorithm not allowed\n");
+}
+
+const MONTHS: &str = "months and years are not accepted (M means months: minutes are m or min; write longer spans in days, like 30d or 365d)";
+
+#[test]
+fn months_and_years_are_refused_in_durations() {
+    let env = TestEnv::with_store("ec-store.json");
+    for (args, flag, value) in [
+        (&["sign", "--ttl"][..], "--ttl <DURATION>", "15M"),
+        (&["sign", "--ttl"][..], "--ttl <DURATION>", "1month"),
+        (&["sign", "--nbf"][..], "--nbf <TIME|DURATION>", "1M"),
+        (
+            &["keygen", "--force", "--max-ttl"][..],
+            "--max-ttl <DURATION>",
+            "1y",
+        ),
+        (
+            &["rotate", "--max-ttl"][..],
+            "--max-ttl <DURATION>",
+            "2 years",
+        ),
+        (
+            &["rotate", "--if-older-than"][..],
+            "--if-older-than <DURATION>",
+            "1M",
+        ),
+        (
+            &["rotate", "--publish-ahead"][..],
+            "--publish-ahead <DURATION>",
+            "1h 15M",
+        ),
+        (
+            &["prune", "--older-than"][..],
+            "--older-than <DURATION>",
+            "1yr",
+        ),
+        (&["verify", "--leeway"][..], "--leeway <DURATION>", "5M"),
+    ] {
+        let before = env.read("keys.json");
+        env.jwkctl()
+            .args(args)
+            .arg(value)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "jwkctl: invalid value '{value}' for '{flag}': {MONTHS}\n\nFor more information, try '--help'.\n"
+            ));
+        assert_eq!(env.read("keys.json"), before, "{args:?} {value}");
+    }
+}
+
+#[test]
+fn minutes_spelled_m_or_min_still_work() {
+    let env = TestEnv::with_store("ec-store.json");
+    for ttl in ["15m", "15min", "15 minutes"] {
+        let token = env.ok(&["sign", "--ttl", ttl]);
+        let claims = env.ok(&["verify", token.trim()]);
+        let claims: serde_json::Value = serde_json::from_str(&claims).unwrap();
+        assert_eq!(claims["exp"], NOW_UNIX + 900, "{ttl}");
+    }
+}
+
+#[test]
+fn a_store_path_that_is_a_folder_is_named_as_one() {
+    let env = TestEnv::new();
+    let dir = env.path("store");
+    fs::create_dir(&dir).unwrap();
+    for force in [&[][..], &["--force"][..]] {
+        env.jwkctl()
+            .args(["-k", "store", "keygen", "--alg", "ES256"])
+            .args(force)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                "jwkctl: store: is a directory (choose the store file with -k, like -k store/keys.json)\n",
+            );
+    }
+    // Nothing was made beside it or in it.
+    let mut names: Vec<_> = fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["store"]);
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+#[test]
+fn a_store_path_that_is_a_fifo_is_refused_and_left_alone() {
+    let env = TestEnv::new();
+    let fifo = env.path("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    env.jwkctl()
+        .args(["-k", "fifo", "keygen", "--force", "--alg", "ES256"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("jwkctl: fifo: not a regular file (a FIFO, socket or device is never replaced; name a regular file; nothing was changed)\n");
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(!env.path("fifo.lock").exists());
+}
