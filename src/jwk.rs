@@ -254,6 +254,12 @@ impl Jwk {
         self.bookkeeping.take()
     }
 
+    /// The names of the private members this key holds, never their values:
+    /// for saying that a published key carries some.
+    pub fn private_names(&self) -> impl Iterator<Item = &str> {
+        self.secret.0.iter().map(|(name, _)| name)
+    }
+
     /// Drops the private members (wiping them): for a key that only verifies.
     pub fn wipe_secret(&mut self) {
         self.secret = Secret::default();

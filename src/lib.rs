@@ -4,6 +4,7 @@
 //! other front ends share it.
 
 pub mod alg;
+pub mod check;
 pub mod claims;
 pub mod cli;
 pub mod clock;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Inspect(args) => cmd::inspect::run(args, &ctx, out),
         Command::Export(args) => cmd::export::run(args, &ctx, out),
         Command::Import(args) => cmd::import::run(args, &ctx, out),
+        Command::Check(args) => cmd::check::run(args, &ctx, out),
     }?;
     out.flush()?;
     Ok(outcome)

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns its arguments into calls on the
 //! library and its results into output.
 
+pub mod check;
 pub mod export;
 pub mod import;
 pub mod inspect;
