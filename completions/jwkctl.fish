@@ -40,6 +40,7 @@ complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "list" -d 'Show every 
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "inspect" -d 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "check" -d 'Tell monitoring whether rotation and publication are healthy'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l alg -d 'Signing algorithm of the new key [default: RS256]' -r -f -a "RS256\t''
 RS384\t''
@@ -172,15 +173,29 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l now -d 'Act as 
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "rotate" -d 'Add a new signing key and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "prune" -d 'Remove keys retired for longer than the grace period, printing each kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "revoke" -d 'Remove a key at once (the emergency path)'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "list" -d 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "inspect" -d 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l published -d 'A published JWK Set to compare with the store: a file or an https:// URL, fetched as verify --jwks does, 10 s each (repeatable)' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l ca-file -d 'Also trust the CA certificates in FILE (PEM) for https:// --published URLs' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l rotation-period -d 'How often the rotation job rotates; warn when the newest key is older than this plus 1 day' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l cache-ttl -d 'How long verifiers cache the published set: a pending key missing from it is critical when it signs within this' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l format -d 'Output format: text lines, JSON lines, or Prometheus text exposition' -r -f -a "text\t'One `LEVEL CHECK: message` line per finding'
+json\t'One JSON object per finding'
+prometheus\t'Prometheus text exposition format (node_exporter textfile collector)'"
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l out -d 'Replace FILE atomically (mode 0644) instead of printing, e.g. for node_exporter\'s textfile collector' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s V -l version -d 'Print version'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "keygen" -d 'Create the key store with one active signing key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "jwks" -d 'Print the public JWK Set: every key a verifier must accept now'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "sign" -d 'Print a signed JWT (compact JWS) from the active key'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "verify" -d 'Verify a token and print its claims as one JSON line'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "rotate" -d 'Add a new signing key and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "prune" -d 'Remove keys retired for longer than the grace period, printing each kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "revoke" -d 'Remove a key at once (the emergency path)'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "list" -d 'Show every key: kid, alg, state, created, signs from, retired, prunable after'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "inspect" -d 'Decode a token WITHOUT verifying it and print {"header":..,"claims":..}'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "export" -d 'Print one key of the store: a public JWK, or SPKI PEM with --pem'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "import" -d 'Add a private key from a PEM or JWK file as a new key, and print its kid'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "check" -d 'Tell monitoring whether rotation and publication are healthy'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand help; and not __fish_seen_subcommand_from keygen jwks sign verify rotate prune revoke list inspect export import check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -308,7 +308,7 @@ impl Report {
             &[],
             time(self.newest_created),
         );
-        let per_source: [(&str, &str, fn(&Published) -> usize); 4] = [
+        let per_source: [(&str, &str, PerSource); 4] = [
             (
                 "jwkctl_published_reachable",
                 "1 when the published source could be read as a JWK Set, else 0.",
@@ -339,6 +339,9 @@ impl Report {
         m.0
     }
 }
+
+/// One per-source series' value.
+type PerSource = fn(&Published) -> usize;
 
 /// Text in the exposition format, every family a gauge.
 struct Metrics(String);
@@ -655,10 +658,10 @@ fn compare(
             matched[j] = true;
             continue;
         }
-        let other_material = if same_kid.is_empty() {
+        let note = if same_kid.is_empty() {
             ""
         } else {
-            " (it publishes other key material under that kid)"
+            "; the set has other key material under that kid"
         };
         let key = &view.store.keys[i];
         match view.states[i] {
@@ -688,7 +691,7 @@ fn compare(
                     Some(kid),
                     Some(source),
                     format!(
-                        "{source} lacks pending key {kid}{other_material}, which signs from {} (in {}): {consequence}; {republish}",
+                        "{source} lacks pending key {kid}, which signs from {} (in {}{note}): {consequence}; {republish}",
                         clock::format(from),
                         ago(from, view.now)
                     ),
@@ -703,7 +706,7 @@ fn compare(
                     Some(kid),
                     Some(source),
                     format!(
-                        "{source} lacks key {kid}{other_material} (active since {}): verifiers that use this set reject every token signed since then; {republish}",
+                        "{source} lacks key {kid} (active since {}{note}): verifiers that use this set reject every token signed since then; {republish}",
                         clock::format(key.times.signs_from)
                     ),
                 ));
@@ -714,7 +717,7 @@ fn compare(
                     .map(|t| format!(", its tokens may live until {}", clock::format(t)))
                     .unwrap_or_default();
                 let retired = view.retired[i]
-                    .map(|t| format!(" (retired {}{until})", clock::format(t)))
+                    .map(|t| format!(" (retired {}{until}{note})", clock::format(t)))
                     .unwrap_or_default();
                 findings.push(finding(
                     Level::Critical,
@@ -722,7 +725,7 @@ fn compare(
                     Some(kid),
                     Some(source),
                     format!(
-                        "{source} lacks key {kid}{other_material}{retired}: verifiers that use this set reject its tokens that have not expired yet; {republish}"
+                        "{source} lacks key {kid}{retired}: verifiers that use this set reject its tokens that have not expired yet; {republish}"
                     ),
                 ));
             }
@@ -748,10 +751,10 @@ fn compare(
             continue;
         }
         counts.unknown += 1;
-        let other_material = if kid.is_some_and(|k| view.store.find(k).is_some()) {
-            " with key material other than the store's key of that kid"
+        let what = if kid.is_some_and(|k| view.store.find(k).is_some()) {
+            format!("key {shown} with key material other than the store's key {shown}")
         } else {
-            ""
+            format!("key {shown}, which is not in the store (revoked, pruned or foreign)")
         };
         findings.push(finding(
             Level::Critical,
@@ -759,7 +762,7 @@ fn compare(
             kid,
             Some(source),
             format!(
-                "{source} publishes key {shown}{other_material}, which is not in the store (revoked, pruned or foreign): verifiers that use this set still accept tokens signed with it; {republish}"
+                "{source} publishes {what}: verifiers that use this set still accept tokens signed with it; {republish}"
             ),
         ));
     }
