@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
 use crate::clock::{self, Time};
 use crate::context::Ctx;
@@ -462,8 +462,6 @@ struct StoreView<'a> {
     retired: Vec<Option<Time>>,
     /// When `prune` may remove each key, as `list` shows it.
     prunable: Vec<Option<Time>>,
-    /// Each key's public members, as `jwks` publishes them.
-    public: Vec<Map<String, Value>>,
 }
 
 impl<'a> StoreView<'a> {
@@ -478,7 +476,6 @@ impl<'a> StoreView<'a> {
             newest: (0..store.keys.len()).max_by_key(|&i| store.keys[i].times.created),
             retired: store.retirements(now),
             prunable: store.prunable_times(now, store.min_grace()),
-            public: store.keys.iter().map(|k| k.jwk.to_public()).collect(),
             states,
         }
     }
@@ -636,7 +633,6 @@ fn compare(
     counts: &mut Published,
     findings: &mut Vec<Finding>,
 ) {
-    let published: Vec<Map<String, Value>> = set.iter().map(Jwk::to_public).collect();
     let mut by_kid: HashMap<&str, Vec<usize>> = HashMap::new();
     for (j, key) in set.iter().enumerate() {
         if let Some(kid) = key.kid() {
@@ -653,7 +649,9 @@ fn compare(
     for &i in &view.order {
         let kid = view.kid(i);
         let same_kid = by_kid.get(kid).map_or(&[][..], Vec::as_slice);
-        let found = same_kid.iter().find(|&&j| published[j] == view.public[i]);
+        let found = same_kid
+            .iter()
+            .find(|&&j| set[j].same_public(&view.store.keys[i].jwk));
         if let Some(&j) = found {
             matched[j] = true;
             continue;

@@ -292,6 +292,15 @@ impl Jwk {
             .collect()
     }
 
+    /// Whether both keys publish the same members (those of
+    /// [`Jwk::to_public`]), compared in place: `check` matches a published
+    /// set of 1,000 keys against the store without copying either.
+    pub fn same_public(&self, other: &Jwk) -> bool {
+        PUBLIC_MEMBERS
+            .iter()
+            .all(|name| self.public.get(name) == other.public.get(name))
+    }
+
     /// The same members as [`Jwk::to_public`], serialized in place: `jwks`
     /// of a 1,000-key store copies nothing.
     pub fn public(&self) -> Public<'_> {
@@ -712,6 +721,18 @@ mod tests {
         let all = keys[0].as_ref().unwrap().to_private_map();
         let names: Vec<&str> = all.keys().map(String::as_str).collect();
         assert_eq!(names, ["kty", "d", "p", "q", "dp", "dq", "qi"]);
+    }
+
+    #[test]
+    fn same_public_compares_the_published_members_only() {
+        let a = jwk(json!({"kty": "OKP", "crv": "Ed25519", "x": "abc", "kid": "k", "d": "s1"}));
+        let b = jwk(json!({"kid": "k", "x": "abc", "kty": "OKP", "crv": "Ed25519", "x5c": []}));
+        assert!(a.same_public(&b) && b.same_public(&a));
+        let c = jwk(json!({"kty": "OKP", "crv": "Ed25519", "x": "abd", "kid": "k"}));
+        assert!(!a.same_public(&c));
+        let d =
+            jwk(json!({"kty": "OKP", "crv": "Ed25519", "x": "abc", "kid": "k", "alg": "EdDSA"}));
+        assert!(!a.same_public(&d));
     }
 
     #[test]
