@@ -193,8 +193,14 @@ fn a_year_of_cron_with_check_after_every_line_stays_green() {
         at(&env, &now, &["prune"]);
         at(&env, &now, &["jwks", "--out", "jwks.json"]);
         green(&now);
-        // And between the cron runs, when nothing runs but time passes.
-        green(&day(d, "15:00"));
+        // And between the cron runs, when nothing runs but time passes:
+        // as text, nothing at all.
+        let now = day(d, "15:00");
+        assert_eq!(
+            check(&env, &now, &args[..4]),
+            (0, String::new(), String::new()),
+            "{now}"
+        );
     }
     assert_eq!(rotations, 11);
     // Each rotation's key waits two days: checked while pending.
