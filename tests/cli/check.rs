@@ -847,3 +847,66 @@ fn ca_file_needs_an_https_source() {
         )
     );
 }
+
+#[test]
+fn a_hostile_kid_cannot_forge_a_line() {
+    let env = published_store();
+    let mut set: serde_json::Value = serde_json::from_str(&env.read("jwks.json")).unwrap();
+    let other = jwkctl::crypto::generate(Alg::EdDsa, 0).unwrap();
+    set["keys"]
+        .as_array_mut()
+        .unwrap()
+        .push(published(&other, "x\nok everything is fine\u{1b}[2K"));
+    env.write("jwks.json", &text(&set));
+    let (code, stdout, _) = check(&env, NOW, &["--published", "jwks.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "critical published-unknown-key: jwks.json publishes key x\\nok everything is fine\\u{1b}[2K, which is not in the store (revoked, pruned or foreign): verifiers that use this set still accept tokens signed with it; run 'jwkctl jwks --out jwks.json'\n"
+    );
+    // JSON lines keep the kid as it is, escaped by JSON.
+    let (_, stdout, _) = check(&env, NOW, &["--format", "json", "--published", "jwks.json"]);
+    let line: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
+    assert_eq!(line["kid"], "x\nok everything is fine\u{1b}[2K");
+    assert_eq!(stdout.lines().count(), 1);
+}
+
+#[test]
+fn a_source_named_twice_is_one_series() {
+    let env = published_store();
+    let text = prometheus(
+        &env,
+        NOW,
+        &["--published", "jwks.json", "--published", "jwks.json"],
+    );
+    // `metric` demands exactly one line per series.
+    assert_eq!(
+        metric(&text, "jwkctl_published_reachable{source=\"jwks.json\"}"),
+        "1"
+    );
+    assert_eq!(metric(&text, "jwkctl_check_ok"), "1");
+}
+
+#[test]
+fn json_lines_say_null_where_no_kid_or_source_applies() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = published_store();
+    std::fs::set_permissions(env.keys(), std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (code, stdout, stderr) = check(&env, NOW, &["--format", "json"]);
+    assert_eq!((code, stderr.as_str()), (1, ""));
+    let shown = env.keys();
+    let shown = shown.display();
+    assert_eq!(
+        stdout,
+        format!(
+            "{}\n",
+            json!({
+                "level": "warning",
+                "check": "store-mode",
+                "kid": null,
+                "source": null,
+                "message": format!("{shown} is readable by group or others (mode 0640): whoever can read it can sign tokens as this issuer; run 'chmod 600 {shown}'"),
+            })
+        )
+    );
+}
