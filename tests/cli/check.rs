@@ -910,3 +910,38 @@ fn json_lines_say_null_where_no_kid_or_source_applies() {
         )
     );
 }
+
+#[test]
+fn a_retired_key_with_live_tokens_missing_until_it_is_prunable() {
+    let env = published_store();
+    at(&env, "2026-01-02T04:04:05Z", &["rotate", "--kid", "k2"]);
+    at(
+        &env,
+        "2026-01-02T04:04:05Z",
+        &["jwks", "--out", "jwks.json"],
+    );
+    // Someone republished with the active key only.
+    let mut set: serde_json::Value = serde_json::from_str(&env.read("jwks.json")).unwrap();
+    set["keys"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|k| k["kid"] == "k2");
+    env.write("jwks.json", &text(&set));
+    let args = ["--published", "jwks.json"];
+    // Up to its prunable time (what `list` shows) its tokens may be alive.
+    assert_eq!(
+        check(&env, "2026-01-03T04:09:05Z", &args),
+        (
+            1,
+            "critical published-missing: jwks.json lacks key k1 (retired 2026-01-02T04:04:05Z, its tokens may live until 2026-01-03T04:09:05Z): verifiers that use this set reject its tokens that have not expired yet; run 'jwkctl jwks --out jwks.json'\n".into(),
+            String::new()
+        )
+    );
+    let metrics = prometheus(&env, "2026-01-03T04:09:05Z", &args);
+    assert_metrics(&metrics, 0, 1, 0, "published-missing", 1);
+    // After it, none can be: nothing is missing.
+    assert_eq!(
+        check(&env, "2026-01-03T04:09:06Z", &args),
+        (0, String::new(), String::new())
+    );
+}
