@@ -154,14 +154,18 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     store_mode(&ctx.keys, findings);
 
     let fetched = fetch_all(&sources, ctx, opts.ca_file);
-    for ((source, published), bytes) in sources.iter().zip(&mut report.published).zip(fetched) {
-        let source = source.as_str();
+    for ((given, published), bytes) in sources.iter().zip(&mut report.published).zip(fetched) {
+        let source = &published.source.clone();
         let set = bytes.and_then(|bytes| parse_published(source, &bytes));
         match set {
             Err(e) => {
                 // The fetch code speaks to `verify --jwks`; here the option
                 // the user wrote is --published.
                 let why = format!("{e:#}").replace("--jwks", "--published");
+                let why = match why.strip_prefix(given.as_str()) {
+                    Some(rest) => format!("{source}{rest}"),
+                    None => format!("{source}: {why}"),
+                };
                 findings.push(Finding {
                     level: Level::Critical,
                     check: Check::PublishedUnreachable,
@@ -193,7 +197,7 @@ impl Report {
             published: sources
                 .iter()
                 .map(|s| Published {
-                    source: s.clone(),
+                    source: shown(s),
                     reachable: false,
                     missing: 0,
                     pending_missing: 0,
@@ -394,6 +398,22 @@ fn printable(line: &str) -> String {
             }
         })
         .collect()
+}
+
+/// A source as findings and metrics name it: a URL's user and password
+/// (refused by the fetch anyway) never reach a world-readable metrics file.
+fn shown(source: &str) -> String {
+    if !fetch::is_url(source) {
+        return source.to_owned();
+    }
+    let Some((scheme, rest)) = source.split_once("://") else {
+        return source.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}{}", &rest[end..]),
+        None => source.to_owned(),
+    }
 }
 
 /// The sources in the order given, each once (one metric series each).
@@ -787,6 +807,16 @@ mod tests {
     fn label_values_are_escaped() {
         assert_eq!(label_value(r#"a"b\c"#), r#"a\"b\\c"#);
         assert_eq!(label_value("x\ny"), "x\\ny");
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_not_shown() {
+        assert_eq!(
+            shown("https://user:pw@h.example:8443/jwks.json?a=b@c"),
+            "https://***@h.example:8443/jwks.json?a=b@c"
+        );
+        assert_eq!(shown("https://h.example/a@b"), "https://h.example/a@b");
+        assert_eq!(shown("dir/a@b.json"), "dir/a@b.json");
     }
 
     #[test]

@@ -945,3 +945,27 @@ fn a_retired_key_with_live_tokens_missing_until_it_is_prunable() {
         (0, String::new(), String::new())
     );
 }
+
+#[test]
+fn a_url_with_credentials_is_named_without_them() {
+    let env = published_store();
+    let url = "https://user:s3cret@127.0.0.1:1/jwks.json";
+    let (code, stdout, stderr) = check(&env, NOW, &["--published", url]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            1,
+            "critical published-unreachable: https://***@127.0.0.1:1/jwks.json: the --published URL carries credentials (user:password@host), which jwkctl never sends (remove them from the URL): verifiers that fetch this set get no current keys from it and reject tokens they cannot match; make it readable again, then run 'jwkctl check' again\n",
+            ""
+        )
+    );
+    let text = prometheus(&env, NOW, &["--published", url]);
+    assert!(!text.contains("s3cret"), "{text}");
+    assert_eq!(
+        metric(
+            &text,
+            "jwkctl_published_reachable{source=\"https://***@127.0.0.1:1/jwks.json\"}"
+        ),
+        "0"
+    );
+}
