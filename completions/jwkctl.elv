@@ -40,6 +40,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand import 'Add a private key from a PEM or JWK file as a new key, and print its kid'
             cand fixtures 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest'
             cand completions 'Print the completion script for SHELL'
+            cand check 'Tell monitoring whether rotation and publication are healthy'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;keygen'= {
@@ -232,6 +233,23 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'jwkctl;check'= {
+            cand --published 'A published JWK Set to compare with the store: a file or an https:// URL, fetched as verify --jwks does, 10 s each (repeatable)'
+            cand --ca-file 'Also trust the CA certificates in FILE (PEM) for https:// --published URLs'
+            cand --rotation-period 'How often the rotation job rotates; warn when the newest key is older than this plus 1 day'
+            cand --cache-ttl 'How long verifiers cache the published set: a pending key missing from it is critical when it signs within this'
+            cand --format 'Output format: text lines, JSON lines, or Prometheus text exposition'
+            cand --out 'Replace FILE atomically (mode 0644) instead of printing, e.g. for node_exporter''s textfile collector'
+            cand -k 'The key store'
+            cand --keys 'The key store'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'jwkctl;help'= {
             cand keygen 'Create the key store with one active signing key, and print its kid'
             cand jwks 'Print the public JWK Set: every key a verifier must accept now'
@@ -246,6 +264,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand import 'Add a private key from a PEM or JWK file as a new key, and print its kid'
             cand fixtures 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest'
             cand completions 'Print the completion script for SHELL'
+            cand check 'Tell monitoring whether rotation and publication are healthy'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;help;keygen'= {
@@ -273,6 +292,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         &'jwkctl;help;fixtures'= {
         }
         &'jwkctl;help;completions'= {
+        }
+        &'jwkctl;help;check'= {
         }
         &'jwkctl;help;help'= {
         }

@@ -13,7 +13,8 @@ use crate::clock;
 const EXIT_STATUS: &str = "\
 Exit status:
   0  done; for verify, every token is valid; for rotate --if-older-than, also when nothing was due
-  1  verify: a token was rejected (bad signature, expired, wrong audience ...)
+  1  verify: a token was rejected (bad signature, expired, wrong audience ...);
+     check: a problem was found
   2  usage or input error: bad flags, unreadable or malformed key store or JWK Set,
      unreachable URL, refused overwrite, lock not obtained";
 
@@ -61,6 +62,7 @@ pub enum Command {
     Import(ImportArgs),
     Fixtures(FixturesArgs),
     Completions(CompletionsArgs),
+    Check(CheckArgs),
 }
 
 /// Create the key store with one active signing key, and print its kid
@@ -459,6 +461,56 @@ fn parse_kid(s: &str) -> Result<String, String> {
         return Err("a kid must be non-empty printable text".into());
     }
     Ok(s.to_owned())
+}
+
+/// Tell monitoring whether rotation and publication are healthy
+///
+/// Reads the store without taking its lock (monitoring never blocks a
+/// rotation) and compares it with each published JWK Set. Prints one line
+/// per finding, `LEVEL CHECK: message`, and nothing when all is well.
+/// Checks: no-active-key, rotation-overdue, prune-overdue, store-mode,
+/// published-unreachable, published-missing, published-pending-missing,
+/// published-unknown-key, published-private.
+///
+/// Exit status: 0 nothing found, 1 at least one finding, 2 the store
+/// cannot be read (the Prometheus output then says jwkctl_check_ok 0 and
+/// jwkctl_store_readable 0).
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A published JWK Set to compare with the store: a file or an https:// URL, fetched as verify --jwks does, 10 s each (repeatable)
+    #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath)]
+    pub published: Vec<String>,
+
+    /// Also trust the CA certificates in FILE (PEM) for https:// --published URLs
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub ca_file: Option<PathBuf>,
+
+    /// How often the rotation job rotates; warn when the newest key is older than this plus 1 day
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub rotation_period: Option<Duration>,
+
+    /// How long verifiers cache the published set: a pending key missing from it is critical when it signs within this
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub cache_ttl: Duration,
+
+    /// Output format: text lines, JSON lines, or Prometheus text exposition
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "text")]
+    pub format: CheckFormat,
+
+    /// Replace FILE atomically (mode 0644) instead of printing, e.g. for node_exporter's textfile collector
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub out: Option<PathBuf>,
+}
+
+/// How `check` writes its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// One `LEVEL CHECK: message` line per finding
+    Text,
+    /// One JSON object per finding
+    Json,
+    /// Prometheus text exposition format (node_exporter textfile collector)
+    Prometheus,
 }
 
 #[cfg(test)]

@@ -254,6 +254,12 @@ impl Jwk {
         self.bookkeeping.take()
     }
 
+    /// The names of the private members this key holds, never their values:
+    /// for saying that a published key carries some.
+    pub fn private_names(&self) -> impl Iterator<Item = &str> {
+        self.secret.0.iter().map(|(name, _)| name)
+    }
+
     /// Drops the private members (wiping them): for a key that only verifies.
     pub fn wipe_secret(&mut self) {
         self.secret = Secret::default();
@@ -284,6 +290,15 @@ impl Jwk {
             .filter(|(name, _)| PUBLIC_MEMBERS.contains(name))
             .map(|(n, v)| (n.to_owned(), v.clone()))
             .collect()
+    }
+
+    /// Whether both keys publish the same members (those of
+    /// [`Jwk::to_public`]), compared in place: `check` matches a published
+    /// set of 1,000 keys against the store without copying either.
+    pub fn same_public(&self, other: &Jwk) -> bool {
+        PUBLIC_MEMBERS
+            .iter()
+            .all(|name| self.public.get(name) == other.public.get(name))
     }
 
     /// The same members as [`Jwk::to_public`], serialized in place: `jwks`
@@ -706,6 +721,18 @@ mod tests {
         let all = keys[0].as_ref().unwrap().to_private_map();
         let names: Vec<&str> = all.keys().map(String::as_str).collect();
         assert_eq!(names, ["kty", "d", "p", "q", "dp", "dq", "qi"]);
+    }
+
+    #[test]
+    fn same_public_compares_the_published_members_only() {
+        let a = jwk(json!({"kty": "OKP", "crv": "Ed25519", "x": "abc", "kid": "k", "d": "s1"}));
+        let b = jwk(json!({"kid": "k", "x": "abc", "kty": "OKP", "crv": "Ed25519", "x5c": []}));
+        assert!(a.same_public(&b) && b.same_public(&a));
+        let c = jwk(json!({"kty": "OKP", "crv": "Ed25519", "x": "abd", "kid": "k"}));
+        assert!(!a.same_public(&c));
+        let d =
+            jwk(json!({"kty": "OKP", "crv": "Ed25519", "x": "abc", "kid": "k", "alg": "EdDSA"}));
+        assert!(!a.same_public(&d));
     }
 
     #[test]

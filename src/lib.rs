@@ -4,6 +4,7 @@
 //! other front ends share it.
 
 pub mod alg;
+pub mod check;
 pub mod claims;
 pub mod cli;
 pub mod clock;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Import(args) => cmd::import::run(args, &ctx, out),
         Command::Fixtures(args) => cmd::fixtures::run(args, &ctx, out),
         Command::Completions(args) => cmd::completions::run(args, out),
+        Command::Check(args) => cmd::check::run(args, &ctx, out),
     }?;
     out.flush()?;
     Ok(outcome)

@@ -34,22 +34,33 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
             order.into_iter().map(|i| store.keys[i].jwk.clone()),
         ));
     };
+    let bytes = read(source, ctx, ca_file, "--jwks")?;
+    KeySet::parse(&bytes).map_err(|e| {
+        if fetch::is_url(source) {
+            anyhow!("{source}: {e:#} (check that the URL serves the JWK Set)")
+        } else {
+            anyhow!("{source}: {e:#} (pass a JWK Set file or a single JWK)")
+        }
+    })
+}
+
+/// The bytes of a file or URL key source, under the rules and limits of
+/// `verify --jwks` (also used by `check --published`). `role` names the
+/// option in messages about a file.
+pub fn read(source: &str, ctx: &Ctx, ca_file: Option<&Path>, role: &str) -> Result<Vec<u8>> {
     if fetch::is_url(source) {
-        let bytes = fetch::fetch(source, ctx.fetch_timeout, ca_file)?;
-        return KeySet::parse(&bytes)
-            .map_err(|e| anyhow!("{source}: {e:#} (check that the URL serves the JWK Set)"));
+        return fetch::fetch(source, ctx.fetch_timeout, ca_file);
     }
     if source.contains("://") {
         bail!(
             "{source}: only https:// URLs (http:// for loopback hosts) and files are key sources"
         );
     }
-    let bytes = fsio::read(Path::new(source), Some(MAX_SOURCE_BYTES), "--jwks")?;
+    let bytes = fsio::read(Path::new(source), Some(MAX_SOURCE_BYTES), role)?;
     if bytes.len() as u64 > MAX_SOURCE_BYTES {
         bail!(
             "{source}: larger than 1 MiB, which no JWK Set needs (check that this is the right file)"
         );
     }
-    KeySet::parse(&bytes)
-        .map_err(|e| anyhow!("{source}: {e:#} (pass a JWK Set file or a single JWK)"))
+    Ok(bytes)
 }

@@ -2,6 +2,7 @@
 //! library and its results into output.
 
 pub mod completions;
+pub mod check;
 pub mod export;
 pub mod fixtures;
 pub mod import;

@@ -14,6 +14,7 @@ mod util;
 
 mod attacks;
 mod basics;
+mod check;
 mod concurrency;
 mod crash;
 mod export_out;

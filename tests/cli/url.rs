@@ -1,5 +1,6 @@
 //! `verify --jwks URL` against real servers the tests start on 127.0.0.1:
 //! plain HTTP, and HTTPS with a CA and server certificate made by rcgen.
+//! `check --published URL` uses the same servers.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -12,12 +13,12 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use crate::util::*;
 
 /// What the server answers to one request.
-struct Reply {
-    delay: Duration,
-    bytes: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) delay: Duration,
+    pub(crate) bytes: Vec<u8>,
 }
 
-fn reply(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+pub(crate) fn reply(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
     let mut bytes = format!("HTTP/1.1 {status}\r\n");
     for (name, value) in headers {
         bytes.push_str(&format!("{name}: {value}\r\n"));
@@ -34,7 +35,7 @@ fn reply(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
     }
 }
 
-fn json(body: &str) -> Reply {
+pub(crate) fn json(body: &str) -> Reply {
     reply(
         "200 OK",
         &[("Content-Type", "application/json")],
@@ -48,13 +49,13 @@ fn redirect(to: &str) -> Reply {
 
 /// A server on 127.0.0.1 that answers at most 8 connections within 20 s,
 /// then stops by itself. `seen` holds each request's head.
-struct Server {
+pub(crate) struct Server {
     base: String,
     seen: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
-    fn start(
+    pub(crate) fn start(
         tls: Option<Arc<rustls::ServerConfig>>,
         handler: impl Fn(&str) -> Reply + Send + 'static,
     ) -> Server {
@@ -95,11 +96,11 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    fn requests(&self) -> Vec<String> {
+    pub(crate) fn requests(&self) -> Vec<String> {
         self.seen.lock().unwrap().clone()
     }
 }
@@ -130,7 +131,7 @@ fn answer(
 
 /// A test CA (its PEM) and a server config with a certificate it signed for
 /// 127.0.0.1 and localhost.
-fn test_ca() -> (String, Arc<rustls::ServerConfig>) {
+pub(crate) fn test_ca() -> (String, Arc<rustls::ServerConfig>) {
     test_ca_for(&["127.0.0.1", "localhost"])
 }
 
