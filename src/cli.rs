@@ -1,6 +1,7 @@
 //! The command line, as clap definitions only: the doc comments are the help
 //! text, and the man pages and completions are generated from them.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -160,7 +161,7 @@ pub struct SignArgs {
 pub struct VerifyArgs {
     /// The token; read from stdin when absent or -
     #[arg(value_name = "TOKEN", conflicts_with = "batch")]
-    pub token: Option<String>,
+    pub token: Option<OsString>,
 
     /// Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]
     ///
@@ -285,7 +286,7 @@ pub struct ListArgs {
 pub struct InspectArgs {
     /// The token; read from stdin when absent or -
     #[arg(value_name = "TOKEN")]
-    pub token: Option<String>,
+    pub token: Option<OsString>,
 }
 
 /// Print one key of the store: a public JWK, or SPKI PEM with --pem

@@ -3,36 +3,14 @@
 //! the folder) so a crash leaves the old file or the new one.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::error::{io_message, io_message_with_remedy};
-
-/// Reads a whole file, or at most `limit` bytes plus one so the caller can
-/// tell that it was longer. `role` names the option that pointed here
-/// (`--jwks`), or is empty.
-pub fn read(path: &Path, limit: Option<u64>, role: &str) -> Result<Vec<u8>> {
-    let fail = |e: io::Error| {
-        let message = io_message_with_remedy(path, &e);
-        if role.is_empty() {
-            anyhow!(message)
-        } else {
-            anyhow!("{role} {message}")
-        }
-    };
-    let file = File::open(path).map_err(fail)?;
-    let mut bytes = Vec::new();
-    let result = match limit {
-        Some(limit) => file.take(limit + 1).read_to_end(&mut bytes),
-        None => (&file).read_to_end(&mut bytes),
-    };
-    result.map_err(fail)?;
-    Ok(bytes)
-}
+use crate::error::io_message;
 
 /// The file a write to `path` should replace: the target of a symlink (so
 /// the link keeps pointing at the current file, and every writer locks the

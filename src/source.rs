@@ -6,12 +6,9 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::context::Ctx;
 use crate::fetch;
-use crate::fsio;
+use crate::input;
 use crate::keyset::KeySet;
 use crate::storefile;
-
-/// A key source larger than this is not a JWK Set anyone publishes.
-pub const MAX_SOURCE_BYTES: u64 = 1 << 20;
 
 /// Loads the keys once per run (`--batch` included). `ca_file` applies to
 /// an `https://` source only.
@@ -44,12 +41,7 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
             "{source}: only https:// URLs (http:// for loopback hosts) and files are key sources"
         );
     }
-    let bytes = fsio::read(Path::new(source), Some(MAX_SOURCE_BYTES), "--jwks")?;
-    if bytes.len() as u64 > MAX_SOURCE_BYTES {
-        bail!(
-            "{source}: larger than 1 MiB, which no JWK Set needs (check that this is the right file)"
-        );
-    }
+    let bytes = input::read_file(Path::new(source), input::JWKS)?;
     KeySet::parse(&bytes)
         .map_err(|e| anyhow!("{source}: {e:#} (pass a JWK Set file or a single JWK)"))
 }

@@ -1,4 +1,4 @@
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 
 use anyhow::{Result, anyhow};
 use serde_json::{Value, json};
@@ -6,12 +6,13 @@ use serde_json::{Value, json};
 use crate::claims::Checks;
 use crate::cli::VerifyArgs;
 use crate::context::Ctx;
-use crate::error::{Outcome, Reject};
+use crate::error::{Outcome, Reject, is_broken_pipe};
+use crate::input::{self, InputError};
 use crate::keyset::KeySet;
 use crate::output::Output;
 use crate::parallel;
 use crate::source;
-use crate::token::MAX_TOKEN_BYTES;
+use crate::token::{self, MAX_TOKEN_BYTES};
 use crate::verify::{Policy, verify};
 
 pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
@@ -35,8 +36,9 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         return outcome;
     }
     let input = match args.token.as_deref() {
-        Some(token) if token != "-" => Input::Token(token.trim().to_owned()),
-        _ => read_one(io::stdin().lock())?,
+        // Not UTF-8 is a malformed token, as the same bytes on stdin are.
+        Some(token) if token != "-" => to_input(token.as_encoded_bytes()),
+        _ => read_one()?,
     };
     let result = match input {
         Input::Token(token) => verify(&token, keys, &policy, ctx.now),
@@ -74,26 +76,19 @@ enum Input {
     Rejected(Reject),
 }
 
-/// Reads the one token on stdin: surrounding whitespace (a trailing LF or
-/// CRLF) is not part of it, and more than 1 MiB is rejected unread.
-fn read_one(stdin: impl Read) -> Result<Input> {
-    let mut bytes = Vec::new();
-    // Room for a maximal token plus whitespace around it.
-    stdin
-        .take(MAX_TOKEN_BYTES as u64 + 64)
-        .read_to_end(&mut bytes)
-        .map_err(|e| anyhow!("cannot read the token from stdin: {e}"))?;
-    Ok(to_input(&bytes))
+/// Reads the one token on stdin; more than 1 MiB is rejected unread.
+fn read_one() -> Result<Input> {
+    match input::read_stdin(input::TOKEN) {
+        Ok(bytes) => Ok(to_input(&bytes)),
+        Err(InputError::TooLarge { .. }) => Ok(Input::Rejected(Reject::TooLarge)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn to_input(bytes: &[u8]) -> Input {
-    let trimmed = bytes.trim_ascii();
-    if trimmed.len() > MAX_TOKEN_BYTES {
-        return Input::Rejected(Reject::TooLarge);
-    }
-    match std::str::from_utf8(trimmed) {
+    match token::text(bytes) {
         Ok(text) => Input::Token(text.to_owned()),
-        Err(_) => Input::Rejected(Reject::Malformed),
+        Err(malformed) => Input::Rejected(malformed.into()),
     }
 }
 
@@ -110,15 +105,22 @@ fn batch(keys: &KeySet, policy: &Policy, ctx: &Ctx, out: &mut Output) -> Result<
                 Input::Token(token) => verify(token, keys, policy, ctx.now),
                 Input::Rejected(reject) => Err(reject.clone()),
             });
+            // Every token of the chunk was read: a rejected one counts even
+            // when stdout closes before its line is written.
+            if results.iter().any(Result::is_err) {
+                outcome = Outcome::Rejected;
+            }
             for result in results {
                 let line = match result {
                     Ok(claims) => json!({ "valid": true, "claims": claims }),
-                    Err(reject) => {
-                        outcome = Outcome::Rejected;
-                        json!({ "valid": false, "error": reject.to_string() })
-                    }
+                    Err(reject) => json!({ "valid": false, "error": reject.to_string() }),
                 };
-                out.data(line)?;
+                match out.data(line) {
+                    // `verify --batch | head -n1`: stop reading, and exit 0
+                    // only if every token read so far was valid.
+                    Err(e) if is_broken_pipe(&e) => return Ok(outcome),
+                    result => result?,
+                }
             }
             chunk.clear();
         }
