@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, anyhow, bail};
 
 use crate::error::io_message;
+use crate::input;
 
 /// The file a write to `path` should replace: the target of a symlink (so
 /// the link keeps pointing at the current file, and every writer locks the
@@ -46,7 +47,13 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Lock> {
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+        // Never through a symlink: a link planted at keys.json.lock would
+        // have jwkctl (maybe root) create or open any file it points at.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
     let file = options.open(&lock_path).map_err(|e| {
         // The lock sits beside the store: a missing folder is the cause.
         match lock_path.parent() {
@@ -56,9 +63,22 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Lock> {
                     dir.display()
                 )
             }
+            _ if is_symlink(&lock_path) => anyhow!(
+                "{}: is a symbolic link, and jwkctl never opens its lock file through one (remove the link; jwkctl creates the lock file itself)",
+                lock_path.display()
+            ),
             _ => anyhow!(io_message(&lock_path, &e)),
         }
     })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| anyhow!(io_message(&lock_path, &e)))?;
+    if let Some(is) = input::special(&meta) {
+        bail!(
+            "{}: is {is}, not a regular file (remove it; jwkctl creates the lock file itself)",
+            lock_path.display()
+        );
+    }
     let start = Instant::now();
     loop {
         match file.try_lock() {
@@ -87,8 +107,43 @@ pub enum Existing {
     Refuse,
 }
 
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Refuses to replace what is not a regular file (through a symlink, what
+/// it points at): a rename would put a file where a device, FIFO, socket
+/// or folder was, and `/dev/null` would become a file anyone can write.
+pub fn check_replaceable(path: &Path) -> Result<()> {
+    match fs::metadata(path) {
+        Ok(meta) => match input::special(&meta) {
+            None => Ok(()),
+            Some(is) => bail!(
+                "{}: is {is}; only a regular file is replaced (name a regular file; nothing was changed)",
+                path.display()
+            ),
+        },
+        Err(_) => Ok(()),
+    }
+}
+
+/// Whether two paths name the same file, or would once it is created:
+/// same folder, same name.
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    if same_file(a, b) {
+        return true;
+    }
+    let place = |p: &Path| {
+        let dir = fs::canonicalize(parent_dir(p)).ok()?;
+        Some(dir.join(p.file_name()?))
+    };
+    matches!((place(a), place(b)), (Some(a), Some(b)) if a == b)
+}
+
 /// Replaces `path` with `bytes` atomically, with permission bits `mode`.
+/// Only an absent path or a regular file is replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Result<()> {
+    check_replaceable(path)?;
     let dir = parent_dir(path);
     let fail = |e: io::Error| anyhow!("{} (nothing was changed)", io_message(path, &e));
     // tempfile creates the file 0600, so private keys are never readable by

@@ -16,15 +16,18 @@ pub struct Output {
 /// store): queued, and printed by the Output they are attached to before
 /// its next line, so they come first and `-q` does not hide them.
 #[derive(Clone, Debug, Default)]
-pub struct Warnings(Arc<Mutex<Vec<String>>>);
+pub struct Warnings(Arc<Mutex<Vec<(String, String)>>>);
 
 impl Warnings {
-    /// Queues `line`, once: a store read twice warns once.
-    pub fn push(&self, line: String) {
-        if let Ok(mut queue) = self.0.lock()
-            && !queue.contains(&line)
-        {
-            queue.push(line);
+    /// Queues `line` about `subject`; a later line about the same subject,
+    /// not yet printed, replaces it (a store read twice warns once, in the
+    /// words of the last read).
+    pub fn set(&self, subject: &str, line: String) {
+        if let Ok(mut queue) = self.0.lock() {
+            match queue.iter_mut().find(|(s, _)| s == subject) {
+                Some(entry) => entry.1 = line,
+                None => queue.push((subject.to_owned(), line)),
+            }
         }
     }
 
@@ -33,6 +36,9 @@ impl Warnings {
             .lock()
             .map(|mut queue| std::mem::take(&mut *queue))
             .unwrap_or_default()
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect()
     }
 }
 

@@ -48,7 +48,7 @@ fn warn_if_open(ctx: &Ctx, mode: u32, rewritten: Option<u32>) {
         (true, true) => "readable and writable",
     };
     let path = ctx.keys.display();
-    ctx.warnings.push(match rewritten {
+    ctx.warnings.set(&format!("mode of {path}"), match rewritten {
         None => format!(
             "warning: {path} is {how} by group or others (mode {mode:04o}), and it holds private keys (restrict it: chmod 600 {path})"
         ),

@@ -195,9 +195,10 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut map = Map::new();
         while let Some(name) = access.next_key::<String>()? {
             let Strict(value) = access.next_value()?;
-            if map.insert(name, value).is_some() {
-                return Err(de::Error::custom("duplicate member name"));
+            if map.contains_key(&name) {
+                return Err(crate::jwk::repeated(&name));
             }
+            map.insert(name, value);
         }
         Ok(Value::Object(map))
     }

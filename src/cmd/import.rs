@@ -146,6 +146,9 @@ fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
                 .ok_or_else(|| anyhow!("its \"alg\" {name:?} cannot sign JWTs here"))?,
         ),
     };
+    if jwk.member("kid").is_some_and(|kid| !kid.is_string()) {
+        bail!("its \"kid\" is not a string (write it as a string, or give one with --kid)");
+    }
     let kid = jwk.kid().map(str::to_owned);
     if kid
         .as_deref()

@@ -37,9 +37,16 @@ pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                     path.display()
                 );
             }
-            text.push('\n');
             // Through a symlink, the file the web server reads is replaced.
             let target = fsio::resolve(path);
+            let lock = fsio::lock_path(&fsio::resolve(&ctx.keys));
+            if fsio::same_path(&target, &lock) || fsio::same_path(path, &lock) {
+                bail!(
+                    "{}: this is the key store's lock file (write the JWK Set to another file)",
+                    path.display()
+                );
+            }
+            text.push('\n');
             // A web server, often another user, must be able to read it.
             let mode = fsio::existing_mode(&target).unwrap_or(0o644);
             fsio::write_atomic(&target, text.as_bytes(), mode, Existing::Replace)?;

@@ -18,6 +18,7 @@ mod concurrency;
 mod crash;
 mod files;
 mod fuzz;
+mod inputs;
 mod inspect;
 mod interop;
 mod jwks;
