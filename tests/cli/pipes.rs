@@ -87,3 +87,41 @@ fn verify_batch_into_a_closed_pipe() {
     drop(stdin);
     finish(child);
 }
+
+#[test]
+fn verify_batch_into_a_closed_pipe_still_says_a_token_was_rejected() {
+    let env = TestEnv::with_store("ec-store.json");
+    let valid = es256(&fresh());
+    let expired = es256(&json!({"sub": "alice", "exp": NOW_UNIX - 3600}));
+    // Few lines (written at exit) and many (written while reading): the
+    // rejected token comes first, so it was read either way.
+    for input in [
+        format!("{expired}\n{valid}\n"),
+        format!("{expired}\n{}", format!("{valid}\n").repeat(3000)),
+    ] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("jwkctl"))
+            .current_dir(env.dir.path())
+            .env_clear()
+            .env("JWKCTL_KEYS", env.keys())
+            .env("JWKCTL_NOW", NOW)
+            .args(["verify", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Like `| head -n0`: the reader is gone before the first line.
+        drop(child.stdout.take());
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = std::io::Write::write_all(&mut stdin, input.as_bytes());
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).as_ref()
+            ),
+            (Some(1), "")
+        );
+    }
+}
