@@ -12,7 +12,7 @@ use crate::keyset::KeySet;
 use crate::output::Output;
 use crate::parallel;
 use crate::source;
-use crate::token::{self, MAX_TOKEN_BYTES};
+use crate::token;
 use crate::verify::{Policy, verify};
 
 pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
@@ -131,7 +131,7 @@ fn batch(keys: &KeySet, policy: &Policy, ctx: &Ctx, out: &mut Output) -> Result<
 }
 
 /// Reads one line into `chunk` (skipping blank ones) without ever holding
-/// more than 1 MiB of it. Returns false at the end of input.
+/// more than a token's cap of it. Returns false at the end of input.
 fn read_line_bounded(stdin: &mut impl BufRead, chunk: &mut Vec<Input>) -> Result<bool> {
     let mut line = Vec::new();
     let mut too_long = false;
@@ -146,7 +146,7 @@ fn read_line_bounded(stdin: &mut impl BufRead, chunk: &mut Vec<Input>) -> Result
             Some(i) => (i, true),
             None => (buf.len(), false),
         };
-        if line.len() + take > MAX_TOKEN_BYTES + 64 {
+        if (line.len() + take) as u64 > input::TOKEN.cap {
             too_long = true;
         } else {
             line.extend_from_slice(&buf[..take]);
