@@ -305,4 +305,18 @@ mod tests {
             "--x /dev/zero: is a character device, not a regular file (name a regular file)"
         );
     }
+
+    #[test]
+    fn the_fsio_read_of_older_callers_goes_through_here() {
+        let err = crate::fsio::read(Path::new("/dev/zero"), Some(5), "--x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--x /dev/zero: is a character device, not a regular file (name a regular file)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        fs::write(&path, b"123456").unwrap();
+        assert!(crate::fsio::read(&path, Some(5), "--x").is_err());
+        assert_eq!(crate::fsio::read(&path, Some(6), "--x").unwrap(), b"123456");
+    }
 }
