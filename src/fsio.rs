@@ -157,6 +157,24 @@ pub fn same_path(a: &Path, b: &Path) -> bool {
     matches!((place(a), place(b)), (Some(a), Some(b)) if a == b)
 }
 
+/// A file of the key store that an `--out` must never replace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreFile {
+    Store,
+    Lock,
+}
+
+/// Whether `out` names the store at `store` or its lock file, by any
+/// spelling, through symlinks, and before the lock file exists.
+pub fn store_file_at(out: &Path, store: &Path) -> Option<StoreFile> {
+    if same_file(out, store) {
+        return Some(StoreFile::Store);
+    }
+    let lock = lock_path(&resolve(store));
+    let target = resolve(out);
+    (same_path(&target, &lock) || same_path(out, &lock)).then_some(StoreFile::Lock)
+}
+
 /// Replaces `path` with `bytes` atomically, with permission bits `mode`.
 /// Only an absent path or a regular file is replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Result<()> {
