@@ -98,9 +98,18 @@ fn batch(keys: &KeySet, policy: &Policy, ctx: &Ctx, out: &mut Output) -> Result<
     let mut stdin = io::stdin().lock();
     let mut outcome = Outcome::Done;
     let mut chunk = Vec::with_capacity(parallel::CHUNK);
+    // The bytes of tokens the chunk holds: long tokens make short chunks,
+    // so memory stays near two tokens' cap, not 1,024 times it.
+    let mut held = 0;
     loop {
+        let before = chunk.len();
         let more = read_line_bounded(&mut stdin, &mut chunk)?;
-        if chunk.len() == parallel::CHUNK || (!more && !chunk.is_empty()) {
+        if let (true, Some(Input::Token(token))) = (chunk.len() > before, chunk.last()) {
+            held += token.len();
+        }
+        let full = chunk.len() == parallel::CHUNK || held as u64 >= input::TOKEN.cap;
+        if full || (!more && !chunk.is_empty()) {
+            held = 0;
             let results = parallel::map(&chunk, |input| match input {
                 Input::Token(token) => verify(token, keys, policy, ctx.now),
                 Input::Rejected(reject) => Err(reject.clone()),
