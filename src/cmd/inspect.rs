@@ -20,7 +20,7 @@ pub fn run(args: &InspectArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         _ => {
             stdin = input::read_stdin(input::TOKEN).map_err(|e| match e {
                 InputError::TooLarge { .. } => anyhow!(explain(Malformed::TooLarge)),
-                e => anyhow!("cannot read the token from stdin: {e}"),
+                e => anyhow!(e),
             })?;
             &stdin
         }
