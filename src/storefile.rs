@@ -24,7 +24,7 @@ const MISSING: &str = "create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS 
 /// [`load`], saying `missing` when there is no store.
 pub fn load_or(ctx: &Ctx, missing: &str) -> Result<KeyStore> {
     let (bytes, mode) = read(&ctx.keys, missing)?;
-    warn_if_open(ctx, mode, None);
+    warn_if_open(ctx, &ctx.keys, mode, None);
     parse(&ctx.keys, &bytes, ctx.now)
 }
 
@@ -39,7 +39,7 @@ fn read(path: &Path, missing: &str) -> Result<(Vec<u8>, u32)> {
 /// The store holds private keys: others being able to read it (or to
 /// swap in their own keys) is worth a warning on every command. `rewritten`
 /// says the mode a write just gave it.
-fn warn_if_open(ctx: &Ctx, mode: u32, rewritten: Option<u32>) {
+fn warn_if_open(ctx: &Ctx, shown: &Path, mode: u32, rewritten: Option<u32>) {
     let (read, write) = (mode & 0o044 != 0, mode & 0o022 != 0);
     let how = match (read, write) {
         (false, false) => return,
@@ -47,7 +47,7 @@ fn warn_if_open(ctx: &Ctx, mode: u32, rewritten: Option<u32>) {
         (false, true) => "writable",
         (true, true) => "readable and writable",
     };
-    let path = ctx.keys.display();
+    let path = shown.display();
     ctx.warnings.set(&format!("mode of {path}"), match rewritten {
         None => format!(
             "warning: {path} is {how} by group or others (mode {mode:04o}), and it holds private keys (restrict it: chmod 600 {path})"
@@ -86,17 +86,17 @@ pub fn update<T>(ctx: &Ctx, mut change: impl FnMut(&mut KeyStore, Time) -> Resul
     let (result, after) = match changed {
         Ok(changed) => changed,
         Err(e) => {
-            warn_if_open(ctx, mode, None);
+            warn_if_open(ctx, &ctx.keys, mode, None);
             return Err(e);
         }
     };
     fsio::remove_stale_temps(&path);
     if after != before {
         let written = fsio::write_atomic(&path, &after, STORE_MODE, Existing::Replace);
-        warn_if_open(ctx, mode, written.is_ok().then_some(STORE_MODE));
+        warn_if_open(ctx, &ctx.keys, mode, written.is_ok().then_some(STORE_MODE));
         written?;
     } else {
-        warn_if_open(ctx, mode, None);
+        warn_if_open(ctx, &ctx.keys, mode, None);
     }
     Ok(result)
 }
