@@ -1,6 +1,7 @@
 //! The command line, as clap definitions only: the doc comments are the help
 //! text, and the man pages and completions are generated from them.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -313,7 +314,7 @@ pub struct ListArgs {
 pub struct InspectArgs {
     /// The token; read from stdin when absent or -
     #[arg(value_name = "TOKEN")]
-    pub token: Option<String>,
+    pub token: Option<OsString>,
 }
 
 /// Print one key of the store: a public JWK, or SPKI PEM with --pem

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::cli::GlobalArgs;
 use crate::clock::{self, Time};
 use crate::fetch;
+use crate::output::Warnings;
 
 /// How long a writer waits for the store's lock (CLI.md: 30 s).
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -22,6 +23,12 @@ pub struct Ctx {
     pub lock_timeout: Duration,
     /// The whole of `verify --jwks URL`'s fetch (CLI.md: 10 s).
     pub fetch_timeout: Duration,
+    /// Warnings for stderr from code without an `Output` (the store's mode).
+    pub warnings: Warnings,
+    /// How long a writer sleeps once it holds the store's lock, before it
+    /// reads the clock: a test knob (`JWKCTL_TEST_HOLD_LOCK`, seconds) for
+    /// the race of two writers across a second boundary.
+    pub hold_lock: Duration,
 }
 
 impl Ctx {
@@ -33,6 +40,8 @@ impl Ctx {
             quiet: global.quiet,
             lock_timeout: lock_timeout_override().unwrap_or(LOCK_TIMEOUT),
             fetch_timeout: fetch_timeout_override().unwrap_or(fetch::TIMEOUT),
+            warnings: Warnings::default(),
+            hold_lock: seconds_from_env("JWKCTL_TEST_HOLD_LOCK").unwrap_or_default(),
         }
     }
 }
@@ -54,6 +63,11 @@ impl Ctx {
 /// user-facing option.
 fn lock_timeout_override() -> Option<Duration> {
     let secs: f64 = std::env::var("JWKCTL_LOCK_TIMEOUT").ok()?.parse().ok()?;
+    Duration::try_from_secs_f64(secs).ok()
+}
+
+fn seconds_from_env(name: &str) -> Option<Duration> {
+    let secs: f64 = std::env::var(name).ok()?.trim().parse().ok()?;
     Duration::try_from_secs_f64(secs).ok()
 }
 

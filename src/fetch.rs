@@ -17,10 +17,10 @@ use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 
 use crate::clock;
 use crate::error::io_message;
-use crate::fsio;
+use crate::input;
 
-/// The most a JWK Set answer may hold (CLI.md: 1 MiB).
-pub const MAX_BODY_BYTES: u64 = 1 << 20;
+/// The most a JWK Set answer may hold (CLI.md: 1 MiB, as for a file).
+pub const MAX_BODY_BYTES: u64 = input::JWKS.cap;
 /// Redirects followed, each only to `https://`.
 pub const MAX_REDIRECTS: usize = 3;
 /// The whole fetch, unless `JWKCTL_FETCH_TIMEOUT` says otherwise (CLI.md: 10 s).
@@ -229,7 +229,7 @@ fn agent(ca_file: Option<&Path>) -> Result<Agent> {
 
 /// The certificates of a `--ca-file` (PEM); a file without one is refused.
 fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
-    let bytes = fsio::read(path, Some(MAX_BODY_BYTES), "--ca-file")?;
+    let bytes = input::read_file(path, input::CA_FILE)?;
     let bad = |why: String| {
         anyhow!(
             "{}: {why} (--ca-file takes CA certificates in PEM, -----BEGIN CERTIFICATE-----)",

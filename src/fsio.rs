@@ -3,35 +3,31 @@
 //! the folder) so a crash leaves the old file or the new one.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::error::{io_message, io_message_with_remedy};
+use crate::error::io_message;
+use crate::input;
 
-/// Reads a whole file, or at most `limit` bytes plus one so the caller can
-/// tell that it was longer. `role` names the option that pointed here
-/// (`--jwks`), or is empty.
+/// Reads a regular file of at most `limit` bytes (default: the store's
+/// cap) through [`input::read_file`], for callers that have no
+/// [`input::Kind`] of their own; `role` names the option that pointed here
+/// (`--jwks`), or is empty. New code names its input's kind instead.
 pub fn read(path: &Path, limit: Option<u64>, role: &str) -> Result<Vec<u8>> {
-    let fail = |e: io::Error| {
-        let message = io_message_with_remedy(path, &e);
-        if role.is_empty() {
-            anyhow!(message)
-        } else {
-            anyhow!("{role} {message}")
-        }
+    let kind = input::Kind {
+        role: "",
+        what: "file of this kind",
+        cap: limit.unwrap_or(input::STORE.cap),
     };
-    let file = File::open(path).map_err(fail)?;
-    let mut bytes = Vec::new();
-    let result = match limit {
-        Some(limit) => file.take(limit + 1).read_to_end(&mut bytes),
-        None => (&file).read_to_end(&mut bytes),
-    };
-    result.map_err(fail)?;
-    Ok(bytes)
+    input::read_file(path, kind).map_err(|e| match e {
+        input::InputError::TooLarge { .. } => anyhow!(e),
+        _ if role.is_empty() => anyhow!(e),
+        _ => anyhow!("{role} {e}"),
+    })
 }
 
 /// The file a write to `path` should replace: the target of a symlink (so
@@ -68,7 +64,13 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Lock> {
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+        // Never through a symlink: a link planted at keys.json.lock would
+        // have jwkctl (maybe root) create or open any file it points at.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
     let file = options.open(&lock_path).map_err(|e| {
         // The lock sits beside the store: a missing folder is the cause.
         match lock_path.parent() {
@@ -78,9 +80,22 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<Lock> {
                     dir.display()
                 )
             }
+            _ if is_symlink(&lock_path) => anyhow!(
+                "{}: is a symbolic link, and jwkctl never opens its lock file through one (remove the link; jwkctl creates the lock file itself)",
+                lock_path.display()
+            ),
             _ => anyhow!(io_message(&lock_path, &e)),
         }
     })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| anyhow!(io_message(&lock_path, &e)))?;
+    if let Some(is) = input::special(&meta) {
+        bail!(
+            "{}: is {is}, not a regular file (remove it; jwkctl creates the lock file itself)",
+            lock_path.display()
+        );
+    }
     let start = Instant::now();
     loop {
         match file.try_lock() {
@@ -109,8 +124,61 @@ pub enum Existing {
     Refuse,
 }
 
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Refuses to replace what is not a regular file (through a symlink, what
+/// it points at): a rename would put a file where a device, FIFO, socket
+/// or folder was, and `/dev/null` would become a file anyone can write.
+pub fn check_replaceable(path: &Path) -> Result<()> {
+    match fs::metadata(path) {
+        Ok(meta) => match input::special(&meta) {
+            None => Ok(()),
+            Some(is) => bail!(
+                "{}: is {is}; only a regular file is replaced (name a regular file; nothing was changed)",
+                path.display()
+            ),
+        },
+        Err(_) => Ok(()),
+    }
+}
+
+/// Whether two paths name the same file, or would once it is created:
+/// same folder, same name.
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    if same_file(a, b) {
+        return true;
+    }
+    let place = |p: &Path| {
+        let dir = fs::canonicalize(parent_dir(p)).ok()?;
+        Some(dir.join(p.file_name()?))
+    };
+    matches!((place(a), place(b)), (Some(a), Some(b)) if a == b)
+}
+
+/// A file of the key store that an `--out` must never replace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreFile {
+    Store,
+    Lock,
+}
+
+/// Whether `out` names the store at `store` or its lock file, by any
+/// spelling, through symlinks, and before the lock file exists.
+pub fn store_file_at(out: &Path, store: &Path) -> Option<StoreFile> {
+    if same_file(out, store) {
+        return Some(StoreFile::Store);
+    }
+    let lock = lock_path(&resolve(store));
+    let target = resolve(out);
+    (same_path(&target, &lock) || same_path(out, &lock)).then_some(StoreFile::Lock)
+}
+
 /// Replaces `path` with `bytes` atomically, with permission bits `mode`.
+/// Only an absent path or a regular file is replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Result<()> {
+    check_replaceable(path)?;
     let dir = parent_dir(path);
     let fail = |e: io::Error| anyhow!("{} (nothing was changed)", io_message(path, &e));
     // tempfile creates the file 0600, so private keys are never readable by
@@ -266,18 +334,3 @@ pub fn target(path: &Path) -> Target {
     }
 }
 
-/// Refuses to replace `path` unless it is absent or a regular file, so a
-/// folder, FIFO, socket or device there is left as it was.
-pub fn check_replaceable(path: &Path) -> Result<()> {
-    match target(path) {
-        Target::Absent | Target::File => Ok(()),
-        Target::Dir => bail!(
-            "{}: is a directory (name a file, not a folder; nothing was changed)",
-            path.display()
-        ),
-        Target::Special => bail!(
-            "{}: not a regular file (a FIFO, socket or device is never replaced; name a regular file; nothing was changed)",
-            path.display()
-        ),
-    }
-}

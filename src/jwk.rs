@@ -2,7 +2,7 @@
 //! members behind [`Secret`], unknown members kept for node-jose.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 use crate::alg::{Alg, MIN_RSA_BITS};
+use crate::token::Strict;
 
 /// Members that hold private key material (RFC 7518 §6; `k` is the HMAC key).
 pub const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -122,38 +123,27 @@ impl Members {
         self.position(name).map(|i| &self.0[i].1)
     }
 
-    /// Appends a member; whoever adds members from a file calls
-    /// [`Members::settle`] after the last.
+    /// Appends a member; whoever adds members from a file checks
+    /// [`Members::repeated`] after the last.
     fn push(&mut self, name: Name, value: Value) {
         self.0.push((name, value));
     }
 
-    /// Folds repeated names as a JSON object map does: a name keeps its first
-    /// place and its last value. In one pass rather than a search per member,
-    /// because a hostile key can have 90,000 of them.
-    fn settle(&mut self) {
-        let repeats = if self.0.len() <= 16 {
+    /// A name that appears twice, if one does. In one pass rather than a
+    /// search per member, because a hostile key can have 90,000 of them.
+    fn repeated(&self) -> Option<&str> {
+        if self.0.len() <= 16 {
             let names = &self.0;
-            (1..names.len()).any(|i| names[..i].iter().any(|(n, _)| *n == names[i].0))
+            (1..names.len())
+                .find(|&i| names[..i].iter().any(|(n, _)| *n == names[i].0))
+                .map(|i| names[i].0.as_ref())
         } else {
             let mut seen = HashSet::with_capacity(self.0.len());
-            !self.0.iter().all(|(n, _)| seen.insert(n.as_ref()))
-        };
-        if !repeats {
-            return;
+            self.0
+                .iter()
+                .map(|(n, _)| n.as_ref())
+                .find(|n| !seen.insert(*n))
         }
-        let mut folded: Vec<(Name, Value)> = Vec::new();
-        let mut place: HashMap<Name, usize> = HashMap::new();
-        for (name, value) in std::mem::take(&mut self.0) {
-            match place.get(&name) {
-                Some(&i) => folded[i].1 = value,
-                None => {
-                    place.insert(name.clone(), folded.len());
-                    folded.push((name, value));
-                }
-            }
-        }
-        self.0 = folded;
     }
 
     fn remove(&mut self, name: &str) -> Option<Value> {
@@ -198,7 +188,7 @@ impl Jwk {
     /// Splits a JWK object into its public and private members.
     pub fn from_map(map: Map<String, Value>) -> Jwk {
         let mut jwk = Jwk::default();
-        // A map's names are distinct already: nothing to settle.
+        // A map's names are distinct already.
         for (name, value) in map {
             jwk.add(Cow::Owned(name), value);
         }
@@ -493,13 +483,24 @@ impl Shape for Document {
     fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut keys = Keys::Missing;
         let mut rest = Map::new();
+        let mut seen_keys = false;
         while let Some(name) = map.next_key::<String>()? {
             if name == "keys" {
+                if std::mem::replace(&mut seen_keys, true) {
+                    return Err(repeated("keys"));
+                }
                 keys = map.next_value::<KeysMember>()?.0;
             } else {
-                let value = map.next_value::<Value>()?;
+                let Strict(value) = map.next_value()?;
+                if rest.contains_key(&name) {
+                    return Err(repeated(&name));
+                }
                 rest.insert(name, value);
             }
+        }
+        // A single JWK given as a key source.
+        if rest.get("kid").is_some_and(|kid| !kid.is_string()) {
+            return Err(kid_not_a_string());
         }
         Ok(Document(Some(SetDocument { keys, rest })))
     }
@@ -535,16 +536,26 @@ impl Shape for Element {
             public: Members(Vec::with_capacity(8)),
             ..Jwk::default()
         };
+        let mut bookkept = false;
         while let Some(MemberName(name)) = map.next_key()? {
             if name == BOOKKEEPING {
+                if std::mem::replace(&mut bookkept, true) {
+                    return Err(repeated(BOOKKEEPING));
+                }
                 jwk.bookkeeping = Some(map.next_value()?);
             } else {
-                let value = map.next_value::<Value>()?;
+                let Strict(value) = map.next_value()?;
                 jwk.add(name, value);
             }
         }
-        jwk.public.settle();
-        jwk.secret.0.settle();
+        if let Some(name) = jwk.public.repeated().or(jwk.secret.0.repeated()) {
+            return Err(repeated(name));
+        }
+        // Read as absent, it would be replaced by the thumbprint on the
+        // next write, and a verifier would take the key for one without.
+        if jwk.public.get("kid").is_some_and(|kid| !kid.is_string()) {
+            return Err(kid_not_a_string());
+        }
         // Thousands of keys stay in memory at once.
         jwk.public.0.shrink_to_fit();
         jwk.secret.0.0.shrink_to_fit();
@@ -560,12 +571,26 @@ impl Shape for Bookkeeping {
     fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut members = Members::default();
         while let Some(MemberName(name)) = map.next_key()? {
-            let value = map.next_value::<Value>()?;
+            let Strict(value) = map.next_value()?;
             members.push(name, value);
         }
-        members.settle();
+        if let Some(name) = members.repeated() {
+            return Err(repeated(name));
+        }
         Ok(Bookkeeping::Members(members.0))
     }
+}
+
+/// Two parsers that keep different duplicates disagree on what the file
+/// holds: a store read last-wins could lose keys on its next write.
+pub(crate) fn repeated<E: de::Error>(name: &str) -> E {
+    // The name is untrusted: escaped, and not a megabyte of it.
+    let shown = if name.len() > 64 { "(long)" } else { name };
+    E::custom(format_args!("the member name {shown:?} appears twice"))
+}
+
+fn kid_not_a_string<E: de::Error>() -> E {
+    E::custom("a key's \"kid\" is not a string")
 }
 
 /// A member name, not copied when it is a known one.
@@ -634,7 +659,7 @@ mod tests {
     #[test]
     fn a_set_document_is_read_in_one_pass() {
         let doc = parse_set(
-            br#"{"a": 1, "keys": [{"kty": "EC", "k\u0069d": "one", "d": "s", "kid": "two"},
+            br#"{"a": 1, "keys": [{"kty": "EC", "k\u0069d": "two", "d": "s"},
                 "text", [1, {"x": 2}], null, {}], "jwkctl": {"max_ttl": "1h"}}"#,
         )
         .unwrap()
@@ -644,8 +669,7 @@ mod tests {
         };
         assert_eq!(keys.len(), 5);
         let key = keys[0].as_ref().unwrap();
-        // A repeated name keeps its first place and its last value, as a
-        // JSON object map does; an escaped name is the name.
+        // An escaped name is the name.
         assert_eq!(
             Value::Object(key.to_public()),
             json!({"kty": "EC", "kid": "two"})
@@ -691,24 +715,42 @@ mod tests {
     }
 
     #[test]
-    fn many_members_and_repeats_read_like_a_json_object() {
-        // 60,000 members, one name repeated: folded in one pass (a search
-        // per member would take minutes), first place and last value kept.
+    fn a_repeated_name_anywhere_is_an_error() {
+        // 60,000 members, one name repeated at the end: found in one pass
+        // (a search per member would take minutes).
         let mut text = String::from(r#"{"keys": [{"kty": "EC", "x": "first""#);
         for i in 0..60_000 {
             text.push_str(&format!(r#", "m{i}": {i}"#));
         }
         text.push_str(r#", "x": "last", "kid": "k"}]}"#);
-        let doc = parse_set(text.as_bytes()).unwrap().unwrap();
-        let Keys::Array(keys) = doc.keys else {
-            unreachable!("keys not read as an array");
-        };
-        let key = keys[0].as_ref().unwrap();
-        let names: Vec<&str> = key.public.iter().map(|(n, _)| n).collect();
-        assert_eq!(names.len(), 60_003);
-        assert_eq!(names[..3], ["kty", "x", "m0"]);
-        assert_eq!(names[60_002], "kid");
-        assert_eq!(key.member("x"), Some(&json!("last")));
+        let err = parse_set(text.as_bytes()).err().unwrap().to_string();
+        assert!(
+            err.starts_with(r#"the member name "x" appears twice"#),
+            "{err}"
+        );
+        for (text, name) in [
+            (r#"{"keys": [], "keys": []}"#, "keys"),
+            (r#"{"keys": [], "jwkctl": {}, "jwkctl": {}}"#, "jwkctl"),
+            (r#"{"keys": [], "jwkctl": {"a": {"b": 1, "b": 2}}}"#, "b"),
+            (r#"{"keys": [{"kty": "EC", "kty": "EC"}]}"#, "kty"),
+            (r#"{"keys": [{"d": "1", "d": "2"}]}"#, "d"),
+            (r#"{"keys": [{"jwkctl": {}, "jwkctl": {}}]}"#, "jwkctl"),
+            (
+                r#"{"keys": [{"jwkctl": {"created": 1, "created": 2}}]}"#,
+                "created",
+            ),
+            (r#"{"keys": [{"oth": [{"r": 1, "r": 2}]}]}"#, "r"),
+        ] {
+            let err = parse_set(text.as_bytes()).err().unwrap().to_string();
+            assert!(
+                err.starts_with(&format!("the member name {name:?} appears twice")),
+                "{text}: {err}"
+            );
+        }
+        for text in [r#"{"keys": [{"kid": 5}]}"#, r#"{"kty": "EC", "kid": null}"#] {
+            let err = parse_set(text.as_bytes()).err().unwrap().to_string();
+            assert!(err.starts_with(r#"a key's "kid" is not a string"#), "{err}");
+        }
 
         // Private members are written in RFC 7518's order, whatever the
         // file's order was.

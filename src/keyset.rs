@@ -131,8 +131,11 @@ impl KeySet {
     /// key source at all (an input error), while a key inside that jwkctl
     /// cannot use is only skipped.
     pub fn parse(bytes: &[u8]) -> Result<KeySet> {
-        let Ok(Some(SetDocument { keys, rest })) = jwk::parse_set(bytes) else {
-            bail!("not a JWK Set (expected a JSON object like {{\"keys\":[...]}})");
+        let SetDocument { keys, rest } = match jwk::parse_set(bytes) {
+            Ok(Some(doc)) => doc,
+            // A repeated member name or a kid that is not a string: say which.
+            Err(e) if e.is_data() => bail!("not a valid JWK Set: {e}"),
+            _ => bail!("not a JWK Set (expected a JSON object like {{\"keys\":[...]}})"),
         };
         let jwks = match keys {
             // An element that is not an object is kept as an unusable key,

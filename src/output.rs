@@ -3,11 +3,43 @@
 
 use std::fmt::Display;
 use std::io::{self, BufWriter, Write};
+use std::sync::{Arc, Mutex};
 
 pub struct Output {
     stdout: Box<dyn Write + Send>,
     stderr: Box<dyn Write + Send>,
     quiet: bool,
+    warnings: Warnings,
+}
+
+/// Warnings raised where there is no [`Output`] at hand (reading the key
+/// store): queued, and printed by the Output they are attached to before
+/// its next line, so they come first and `-q` does not hide them.
+#[derive(Clone, Debug, Default)]
+pub struct Warnings(Arc<Mutex<Vec<(String, String)>>>);
+
+impl Warnings {
+    /// Queues `line` about `subject`; a later line about the same subject,
+    /// not yet printed, replaces it (a store read twice warns once, in the
+    /// words of the last read).
+    pub fn set(&self, subject: &str, line: String) {
+        if let Ok(mut queue) = self.0.lock() {
+            match queue.iter_mut().find(|(s, _)| s == subject) {
+                Some(entry) => entry.1 = line,
+                None => queue.push((subject.to_owned(), line)),
+            }
+        }
+    }
+
+    fn take(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|mut queue| std::mem::take(&mut *queue))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect()
+    }
 }
 
 impl Output {
@@ -30,22 +62,37 @@ impl Output {
             stdout,
             stderr,
             quiet,
+            warnings: Warnings::default(),
+        }
+    }
+
+    /// Prints the warnings queued in `warnings` from now on.
+    pub fn attach(&mut self, warnings: &Warnings) {
+        self.warnings = warnings.clone();
+    }
+
+    fn warn_pending(&mut self) {
+        for line in self.warnings.take() {
+            let _ = writeln!(self.stderr, "jwkctl: {line}");
         }
     }
 
     /// One item of data: a token, a kid, a JSON line.
     pub fn data(&mut self, line: impl Display) -> anyhow::Result<()> {
+        self.warn_pending();
         writeln!(self.stdout, "{line}").map_err(stdout_error)
     }
 
     /// Raw bytes to stdout (PEM blocks already end in a newline).
     pub fn data_raw(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.warn_pending();
         self.stdout.write_all(bytes).map_err(stdout_error)
     }
 
     /// A status line for people; `-q` silences it. A failing stderr must not
     /// turn a finished job into an error, so write errors are ignored.
     pub fn status(&mut self, line: impl Display) {
+        self.warn_pending();
         if !self.quiet {
             let _ = writeln!(self.stderr, "jwkctl: {line}");
         }
@@ -53,10 +100,12 @@ impl Output {
 
     /// A warning or a rejection: shown even with `-q`.
     pub fn error(&mut self, msg: impl Display) {
+        self.warn_pending();
         let _ = writeln!(self.stderr, "jwkctl: {msg}");
     }
 
     pub fn flush(&mut self) -> anyhow::Result<()> {
+        self.warn_pending();
         let result = self.stdout.flush();
         let _ = self.stderr.flush();
         result.map_err(stdout_error)

@@ -6,12 +6,12 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::context::Ctx;
 use crate::fetch;
-use crate::fsio;
+use crate::input;
 use crate::keyset::KeySet;
 use crate::storefile;
 
 /// A key source larger than this is not a JWK Set anyone publishes.
-pub const MAX_SOURCE_BYTES: u64 = 1 << 20;
+pub const MAX_SOURCE_BYTES: u64 = input::JWKS.cap;
 
 /// Loads the keys once per run (`--batch` included). `ca_file` applies to
 /// an `https://` source only.
@@ -47,7 +47,7 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
 /// The bytes of a file or URL key source, under the rules and limits of
 /// `verify --jwks` (also used by `check --published`). `role` names the
 /// option in messages about a file.
-pub fn read(source: &str, ctx: &Ctx, ca_file: Option<&Path>, role: &str) -> Result<Vec<u8>> {
+pub fn read(source: &str, ctx: &Ctx, ca_file: Option<&Path>, role: &'static str) -> Result<Vec<u8>> {
     if fetch::is_url(source) {
         return fetch::fetch(source, ctx.fetch_timeout, ca_file);
     }
@@ -56,11 +56,9 @@ pub fn read(source: &str, ctx: &Ctx, ca_file: Option<&Path>, role: &str) -> Resu
             "{source}: only https:// URLs (http:// for loopback hosts) and files are key sources"
         );
     }
-    let bytes = fsio::read(Path::new(source), Some(MAX_SOURCE_BYTES), role)?;
-    if bytes.len() as u64 > MAX_SOURCE_BYTES {
-        bail!(
-            "{source}: larger than 1 MiB, which no JWK Set needs (check that this is the right file)"
-        );
-    }
-    Ok(bytes)
+    let kind = input::Kind {
+        role,
+        ..input::JWKS
+    };
+    Ok(input::read_file(Path::new(source), kind)?)
 }

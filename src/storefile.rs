@@ -8,6 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use crate::clock::Time;
 use crate::context::Ctx;
 use crate::fsio::{self, Existing};
+use crate::input;
 use crate::store::KeyStore;
 
 const STORE_MODE: u32 = 0o600;
@@ -22,15 +23,39 @@ const MISSING: &str = "create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS 
 
 /// [`load`], saying `missing` when there is no store.
 pub fn load_or(ctx: &Ctx, missing: &str) -> Result<KeyStore> {
-    let bytes = read(&ctx.keys, missing)?;
+    let (bytes, mode) = read(&ctx.keys, missing)?;
+    warn_if_open(ctx, &ctx.keys, mode, None);
     parse(&ctx.keys, &bytes, ctx.now)
 }
 
-fn read(path: &Path, missing: &str) -> Result<Vec<u8>> {
+/// The store's text and permission bits.
+fn read(path: &Path, missing: &str) -> Result<(Vec<u8>, u32)> {
     if !path.exists() && path.symlink_metadata().is_err() {
         bail!("{}: no such file ({missing})", path.display());
     }
-    fsio::read(path, None, "")
+    Ok(input::read_file_with_mode(path, input::STORE)?)
+}
+
+/// The store holds private keys: others being able to read it (or to
+/// swap in their own keys) is worth a warning on every command. `rewritten`
+/// says the mode a write just gave it.
+fn warn_if_open(ctx: &Ctx, shown: &Path, mode: u32, rewritten: Option<u32>) {
+    let (read, write) = (mode & 0o044 != 0, mode & 0o022 != 0);
+    let how = match (read, write) {
+        (false, false) => return,
+        (true, false) => "readable",
+        (false, true) => "writable",
+        (true, true) => "readable and writable",
+    };
+    let path = shown.display();
+    ctx.warnings.set(&format!("mode of {path}"), match rewritten {
+        None => format!(
+            "warning: {path} is {how} by group or others (mode {mode:04o}), and it holds private keys (restrict it: chmod 600 {path})"
+        ),
+        Some(now) => format!(
+            "warning: {path} was {how} by group or others (mode {mode:04o}), and it holds private keys: written back with mode {now:04o}"
+        ),
+    });
 }
 
 fn parse(path: &Path, bytes: &[u8], now: Time) -> Result<KeyStore> {
@@ -46,17 +71,32 @@ fn parse(path: &Path, bytes: &[u8], now: Time) -> Result<KeyStore> {
 pub fn update<T>(ctx: &Ctx, mut change: impl FnMut(&mut KeyStore, Time) -> Result<T>) -> Result<T> {
     // Through a symlink, the file it points at is locked and replaced.
     let path = fsio::resolve(&ctx.keys);
-    // No lock file is left beside a mistyped path.
+    // No lock file is left beside a mistyped path (nor beside a FIFO).
     read(&path, MISSING)?;
     let _lock = fsio::lock(&path, ctx.lock_timeout)?;
+    if !ctx.hold_lock.is_zero() {
+        std::thread::sleep(ctx.hold_lock);
+    }
     let now = ctx.now_again();
-    let before = read(&path, MISSING)?;
-    let mut store = parse(&ctx.keys, &before, now)?;
-    let result = change(&mut store, now)?;
-    let after = store.to_json(now);
+    let (before, mode) = read(&path, MISSING)?;
+    let changed = parse(&ctx.keys, &before, now).and_then(|mut store| {
+        let result = change(&mut store, now)?;
+        Ok((result, store.to_json(now)))
+    });
+    let (result, after) = match changed {
+        Ok(changed) => changed,
+        Err(e) => {
+            warn_if_open(ctx, &ctx.keys, mode, None);
+            return Err(e);
+        }
+    };
     fsio::remove_stale_temps(&path);
     if after != before {
-        fsio::write_atomic(&path, &after, STORE_MODE, Existing::Replace)?;
+        let written = fsio::write_atomic(&path, &after, STORE_MODE, Existing::Replace);
+        warn_if_open(ctx, &ctx.keys, mode, written.is_ok().then_some(STORE_MODE));
+        written?;
+    } else {
+        warn_if_open(ctx, &ctx.keys, mode, None);
     }
     Ok(result)
 }

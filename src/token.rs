@@ -39,24 +39,82 @@ pub struct Parsed<'a> {
     pub signature: Vec<u8>,
 }
 
+/// Why a text is not a compact JWS, precisely: `verify` folds it into a
+/// REASON ([`Reject`]), `inspect` says which part is wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Malformed {
+    TooLarge,
+    NotUtf8,
+    /// `{"payload":...}`: the JSON serialization.
+    JsonSerialization,
+    /// Five parts: a JWE.
+    Encrypted,
+    /// Another number of parts than three.
+    Parts(usize),
+    NotBase64(Part),
+    NotJson(Part),
+    NotObject(Part),
+    DuplicateName(Part),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Header,
+    Payload,
+    Signature,
+}
+
+impl Part {
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Header => "header",
+            Part::Payload => "payload",
+            Part::Signature => "signature",
+        }
+    }
+}
+
+impl From<Malformed> for Reject {
+    fn from(m: Malformed) -> Reject {
+        match m {
+            Malformed::TooLarge => Reject::TooLarge,
+            Malformed::JsonSerialization => Reject::JsonSerialization,
+            _ => Reject::Malformed,
+        }
+    }
+}
+
+/// The token in what was given (an argument or stdin): surrounding
+/// whitespace, a trailing LF or CRLF included, is not part of it.
+pub fn text(bytes: &[u8]) -> Result<&str, Malformed> {
+    let trimmed = bytes.trim_ascii();
+    if trimmed.len() > MAX_TOKEN_BYTES {
+        return Err(Malformed::TooLarge);
+    }
+    std::str::from_utf8(trimmed).map_err(|_| Malformed::NotUtf8)
+}
+
 /// Splits and decodes a compact JWS. Every way it can be malformed is a
 /// rejection, not an input error: the caller asked about this token.
-pub fn parse(token: &str) -> Result<Parsed<'_>, Reject> {
+pub fn parse(token: &str) -> Result<Parsed<'_>, Malformed> {
     if token.len() > MAX_TOKEN_BYTES {
-        return Err(Reject::TooLarge);
+        return Err(Malformed::TooLarge);
     }
     if token.starts_with('{') {
-        return Err(Reject::JsonSerialization);
+        return Err(Malformed::JsonSerialization);
     }
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(Reject::Malformed);
+        return Err(match token.split('.').count() {
+            5 => Malformed::Encrypted,
+            n => Malformed::Parts(n),
+        });
     };
-    let header = object(header)?;
-    let claims = object(payload)?;
-    let signature = unb64(signature).ok_or(Reject::Malformed)?;
+    let header = object(header, Part::Header)?;
+    let claims = object(payload, Part::Payload)?;
+    let signature = unb64(signature).ok_or(Malformed::NotBase64(Part::Signature))?;
     let signing_input = token.rfind('.').map_or("", |dot| &token[..dot]);
     Ok(Parsed {
         header,
@@ -66,9 +124,15 @@ pub fn parse(token: &str) -> Result<Parsed<'_>, Reject> {
     })
 }
 
-fn object(segment: &str) -> Result<Map<String, Value>, Reject> {
-    let bytes = unb64(segment).ok_or(Reject::Malformed)?;
-    strict_object(&bytes).ok_or(Reject::Malformed)
+fn object(segment: &str, part: Part) -> Result<Map<String, Value>, Malformed> {
+    let bytes = unb64(segment).ok_or(Malformed::NotBase64(part))?;
+    match serde_json::from_slice::<Strict>(&bytes) {
+        Ok(Strict(Value::Object(map))) => Ok(map),
+        Ok(_) => Err(Malformed::NotObject(part)),
+        // The only errors of the data category are the visitor's own.
+        Err(e) if e.is_data() => Err(Malformed::DuplicateName(part)),
+        Err(_) => Err(Malformed::NotJson(part)),
+    }
 }
 
 /// Parses a JSON object, refusing duplicate member names at any depth:
@@ -80,7 +144,8 @@ pub fn strict_object(bytes: &[u8]) -> Option<Map<String, Value>> {
     }
 }
 
-struct Strict(Value);
+/// A JSON value read with duplicate member names refused, at any depth.
+pub struct Strict(pub Value);
 
 impl<'de> Deserialize<'de> for Strict {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
@@ -130,9 +195,10 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut map = Map::new();
         while let Some(name) = access.next_key::<String>()? {
             let Strict(value) = access.next_value()?;
-            if map.insert(name, value).is_some() {
-                return Err(de::Error::custom("duplicate member name"));
+            if map.contains_key(&name) {
+                return Err(crate::jwk::repeated(&name));
             }
+            map.insert(name, value);
         }
         Ok(Value::Object(map))
     }
@@ -176,15 +242,36 @@ mod tests {
             format!("{h}.{}.AA", b64(b"\xff\xfe")),
             format!("{h} .{p}.AA"),
         ] {
-            assert_eq!(parse(&bad).unwrap_err(), Reject::Malformed, "{bad}");
+            assert_eq!(
+                Reject::from(parse(&bad).unwrap_err()),
+                Reject::Malformed,
+                "{bad}"
+            );
         }
         assert_eq!(
             parse("{\"payload\":\"\"}").unwrap_err(),
-            Reject::JsonSerialization
+            Malformed::JsonSerialization
         );
         assert_eq!(
             parse(&"a".repeat(MAX_TOKEN_BYTES + 1)).unwrap_err(),
-            Reject::TooLarge
+            Malformed::TooLarge
         );
+        let dup = format!("{}.{p}.AA", seg(r#"{"alg":"ES256","x":{"a":1,"a":2}}"#));
+        assert_eq!(
+            parse(&dup).unwrap_err(),
+            Malformed::DuplicateName(Part::Header)
+        );
+        assert_eq!(
+            parse(&format!("{h}.{}.AA", seg("[]"))).unwrap_err(),
+            Malformed::NotObject(Part::Payload)
+        );
+        assert_eq!(
+            parse(&format!("{h}.{}.AA", seg("{"))).unwrap_err(),
+            Malformed::NotJson(Part::Payload)
+        );
+        assert_eq!(parse("a.b.c.d.e").unwrap_err(), Malformed::Encrypted);
+        assert_eq!(parse("a.b").unwrap_err(), Malformed::Parts(2));
+        assert_eq!(text(b" \xff\r\n").unwrap_err(), Malformed::NotUtf8);
+        assert_eq!(text(b" a.b.c\r\n"), Ok("a.b.c"));
     }
 }

@@ -1,9 +1,6 @@
 //! `import`: a private key from a PEM or JWK file becomes a new key of the
 //! store, exactly as `rotate` adds a generated one (`KeyStore::add_key`).
 
-use std::io::{self, Read};
-use std::path::Path;
-
 use anyhow::{Result, anyhow, bail};
 use serde_json::{Map, Value};
 
@@ -13,15 +10,12 @@ use crate::clock;
 use crate::context::Ctx;
 use crate::crypto;
 use crate::error::Outcome;
-use crate::fsio;
+use crate::input;
 use crate::jwk::Jwk;
 use crate::output::Output;
 use crate::store::StoredKey;
 use crate::storefile;
 use crate::token::strict_object;
-
-/// No key file is anywhere near this.
-const MAX_KEY_FILE: u64 = 1 << 20;
 
 /// A key read from a file, before the store is touched.
 struct Imported {
@@ -32,7 +26,7 @@ struct Imported {
 
 pub fn run(args: &ImportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let name = args.file.display().to_string();
-    let bytes = read(&args.file)?;
+    let bytes = input::read(&args.file, input::KEY_FILE)?;
     let key = read_key(&bytes, args).map_err(|e| anyhow!("{name}: {e:#}"))?;
     let Imported { jwk, alg, kid } = key;
     let thumbprint = jwk.thumbprint()?;
@@ -68,27 +62,6 @@ pub fn run(args: &ImportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         ));
     }
     Ok(Outcome::Done)
-}
-
-fn read(file: &Path) -> Result<Vec<u8>> {
-    let bytes = if file == Path::new("-") {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .take(MAX_KEY_FILE + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| anyhow!("cannot read the key from stdin: {e}"))?;
-        bytes
-    } else {
-        fsio::read(file, Some(MAX_KEY_FILE), "import")?
-    };
-    if bytes.len() as u64 > MAX_KEY_FILE {
-        bail!(
-            "{}: larger than 1 MiB, which no key file needs (check that this is the right file)",
-            file.display()
-        );
-    }
-    Ok(bytes)
 }
 
 /// Reads, checks and names the key: everything but the store.
@@ -173,6 +146,9 @@ fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
                 .ok_or_else(|| anyhow!("its \"alg\" {name:?} cannot sign JWTs here"))?,
         ),
     };
+    if jwk.member("kid").is_some_and(|kid| !kid.is_string()) {
+        bail!("its \"kid\" is not a string (write it as a string, or give one with --kid)");
+    }
     let kid = jwk.kid().map(str::to_owned);
     if kid
         .as_deref()

@@ -1,26 +1,34 @@
 //! `inspect`: decode a token for a person, verifying nothing, and say so.
 
-use std::io::{self, Read};
-
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use serde_json::{Map, Value, json};
 
 use crate::cli::InspectArgs;
 use crate::clock::{self, Time};
 use crate::context::Ctx;
 use crate::error::Outcome;
-use crate::jwk::unb64;
+use crate::input::{self, InputError};
 use crate::output::Output;
-use crate::token::{MAX_TOKEN_BYTES, strict_object};
+use crate::token::{self, Malformed};
 
 const HINT: &str = "inspect takes a compact JWS: HEADER.PAYLOAD.SIGNATURE";
 
 pub fn run(args: &InspectArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let text = match args.token.as_deref() {
-        Some(token) if token != "-" => token.to_owned(),
-        _ => read_stdin()?,
+    let stdin;
+    let bytes = match args.token.as_deref() {
+        Some(token) if token != "-" => token.as_encoded_bytes(),
+        _ => {
+            stdin = input::read_stdin(input::TOKEN).map_err(|e| match e {
+                InputError::TooLarge { .. } => anyhow!(explain(Malformed::TooLarge)),
+                e => anyhow!(e),
+            })?;
+            &stdin
+        }
     };
-    let (header, claims) = decode(text.trim())?;
+    let parsed = token::text(bytes)
+        .and_then(token::parse)
+        .map_err(|m| anyhow!(explain(m)))?;
+    let (header, claims) = (parsed.header, parsed.claims);
     // Not a status line: -q must not hide that nothing was checked.
     out.error(
         "warning: NOT verified: the token was only decoded, its signature and claims were not checked (use 'jwkctl verify')",
@@ -30,51 +38,28 @@ pub fn run(args: &InspectArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-fn read_stdin() -> Result<String> {
-    let mut bytes = Vec::new();
-    io::stdin()
-        .lock()
-        .take(MAX_TOKEN_BYTES as u64 + 64)
-        .read_to_end(&mut bytes)
-        .map_err(|e| anyhow!("cannot read the token from stdin: {e}"))?;
-    if bytes.trim_ascii().len() > MAX_TOKEN_BYTES {
-        bail!("the token is larger than 1 MiB, which no JWT needs (nothing was decoded)");
-    }
-    String::from_utf8(bytes).map_err(|_| anyhow!("malformed token: not UTF-8 text ({HINT})"))
-}
-
-/// Splits and decodes a compact JWS, saying which part is wrong.
-fn decode(token: &str) -> Result<(Map<String, Value>, Map<String, Value>)> {
-    if token.len() > MAX_TOKEN_BYTES {
-        bail!("the token is larger than 1 MiB, which no JWT needs (nothing was decoded)");
-    }
-    if token.starts_with('{') {
-        bail!("malformed token: this is JSON serialization, not a compact JWS ({HINT})");
-    }
-    let parts: Vec<&str> = token.split('.').collect();
-    match parts.len() {
-        3 => {}
-        5 => bail!(
-            "malformed token: 5 parts, which is an encrypted token (JWE); jwkctl cannot decrypt it ({HINT})"
-        ),
-        1 => bail!("malformed token: no '.' in it, expected 3 parts ({HINT})"),
-        n => bail!("malformed token: {n} parts separated by '.', not 3 ({HINT})"),
-    }
-    let segment = |i: usize, name: &str| -> Result<Map<String, Value>> {
-        let bytes = unb64(parts[i])
-            .ok_or_else(|| anyhow!("malformed token: the {name} is not base64url ({HINT})"))?;
-        strict_object(&bytes).ok_or_else(|| {
-            anyhow!(
-                "malformed token: the {name} is not a JSON object (or repeats a member name) ({HINT})"
-            )
-        })
+/// What is wrong with the token, for a person, with what inspect takes.
+fn explain(m: Malformed) -> String {
+    let what = match m {
+        Malformed::TooLarge => {
+            return "the token is larger than 1 MiB, which no JWT needs (nothing was decoded)"
+                .into();
+        }
+        Malformed::NotUtf8 => "not UTF-8 text".into(),
+        Malformed::JsonSerialization => "this is JSON serialization, not a compact JWS".into(),
+        Malformed::Encrypted => {
+            "5 parts, which is an encrypted token (JWE); jwkctl cannot decrypt it".into()
+        }
+        Malformed::Parts(1) => "no '.' in it, expected 3 parts".into(),
+        Malformed::Parts(n) => format!("{n} parts separated by '.', not 3"),
+        Malformed::NotBase64(part) => format!("the {} is not base64url", part.name()),
+        Malformed::NotJson(part) => format!("the {} is not JSON", part.name()),
+        Malformed::NotObject(part) => format!("the {} is not a JSON object", part.name()),
+        Malformed::DuplicateName(part) => {
+            format!("the {} repeats a member name", part.name())
+        }
     };
-    let header = segment(0, "header")?;
-    let claims = segment(1, "payload")?;
-    if unb64(parts[2]).is_none() {
-        bail!("malformed token: the signature is not base64url ({HINT})");
-    }
-    Ok((header, claims))
+    format!("malformed token: {what} ({HINT})")
 }
 
 /// `iat ..., nbf ... (valid), exp ... (expired), now ...`: the times a person

@@ -4,7 +4,7 @@ use serde::Serialize;
 use crate::cli::JwksArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
-use crate::fsio::{self, Existing};
+use crate::fsio::{self, Existing, StoreFile};
 use crate::jwk::Public;
 use crate::output::Output;
 use crate::store::KeyStore;
@@ -31,15 +31,20 @@ pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     match &args.out {
         None => out.data(text)?,
         Some(path) => {
-            if fsio::same_file(path, &ctx.keys) {
-                bail!(
+            match fsio::store_file_at(path, &ctx.keys) {
+                Some(StoreFile::Store) => bail!(
                     "{}: this is the key store, and --out would replace its private keys with the public ones (write the JWK Set to another file)",
                     path.display()
-                );
+                ),
+                Some(StoreFile::Lock) => bail!(
+                    "{}: this is the key store's lock file (write the JWK Set to another file)",
+                    path.display()
+                ),
+                None => {}
             }
-            text.push('\n');
             // Through a symlink, the file the web server reads is replaced.
             let target = fsio::resolve(path);
+            text.push('\n');
             // A web server, often another user, must be able to read it.
             let mode = fsio::existing_mode(&target).unwrap_or(0o644);
             fsio::write_atomic(&target, text.as_bytes(), mode, Existing::Replace)?;

@@ -1,4 +1,3 @@
-use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use crate::clock;
 use crate::context::Ctx;
 use crate::crypto::Signer;
 use crate::error::Outcome;
-use crate::fsio;
+use crate::input;
 use crate::jwk::b64;
 use crate::output::Output;
 use crate::parallel;
@@ -155,17 +154,14 @@ fn ttl(args: &SignArgs, store: &KeyStore) -> Result<Duration> {
 
 /// `--claims JSON|@FILE|-`.
 fn read_claims(source: &str) -> Result<Map<String, Value>> {
-    if source == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| anyhow!("--claims -: cannot read stdin: {e}"))?;
-        claims::parse_claims_object(&text, "--claims -")
+    let (bytes, name) = if source == "-" {
+        (input::read_stdin(input::CLAIMS)?, "--claims -")
     } else if let Some(file) = source.strip_prefix('@') {
-        let bytes = fsio::read(Path::new(file), None, "--claims")?;
-        let text = String::from_utf8(bytes).map_err(|_| anyhow!("{file}: not UTF-8 text"))?;
-        claims::parse_claims_object(&text, file)
+        (input::read_file(Path::new(file), input::CLAIMS)?, file)
     } else {
-        claims::parse_claims_object(source, "--claims")
-    }
+        // An argument: the OS caps it (128 KiB on Linux).
+        return claims::parse_claims_object(source, "--claims");
+    };
+    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{name}: not UTF-8 text"))?;
+    claims::parse_claims_object(&text, name)
 }

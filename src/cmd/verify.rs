@@ -1,4 +1,4 @@
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 
 use anyhow::{Result, anyhow};
 use serde_json::{Value, json};
@@ -6,12 +6,13 @@ use serde_json::{Value, json};
 use crate::claims::Checks;
 use crate::cli::VerifyArgs;
 use crate::context::Ctx;
-use crate::error::{Outcome, Reject};
+use crate::error::{Outcome, Reject, is_broken_pipe};
+use crate::input::{self, InputError};
 use crate::keyset::KeySet;
 use crate::output::Output;
 use crate::parallel;
 use crate::source;
-use crate::token::MAX_TOKEN_BYTES;
+use crate::token;
 use crate::verify::{Policy, verify};
 
 pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
@@ -38,7 +39,7 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         Some(token) if token != "-" => to_input(token.as_encoded_bytes()).ok_or_else(|| {
             anyhow!("no token: the TOKEN argument is blank (pass the token itself, or - to read it from stdin)")
         })?,
-        _ => read_one(io::stdin().lock())?.ok_or_else(|| {
+        _ => read_one()?.ok_or_else(|| {
             anyhow!("no token: stdin is empty or blank (pipe a token in, or pass it as an argument: jwkctl verify TOKEN)")
         })?,
     };
@@ -78,17 +79,14 @@ enum Input {
     Rejected(Reject),
 }
 
-/// Reads the one token on stdin: surrounding whitespace (a trailing LF or
-/// CRLF) is not part of it, and more than 1 MiB is rejected unread. `None`:
-/// there is no token at all.
-fn read_one(stdin: impl Read) -> Result<Option<Input>> {
-    let mut bytes = Vec::new();
-    // Room for a maximal token plus whitespace and "Bearer " around it.
-    stdin
-        .take(MAX_TOKEN_BYTES as u64 + 64)
-        .read_to_end(&mut bytes)
-        .map_err(|e| anyhow!("cannot read the token from stdin: {e}"))?;
-    Ok(to_input(&bytes))
+/// Reads the one token on stdin; more than 1 MiB is rejected unread.
+/// `None`: there is no token at all.
+fn read_one() -> Result<Option<Input>> {
+    match input::read_stdin(input::TOKEN) {
+        Ok(bytes) => Ok(to_input(&bytes)),
+        Err(InputError::TooLarge { .. }) => Ok(Some(Input::Rejected(Reject::TooLarge))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// One token as given: surrounding whitespace and a leading `Bearer ` (any
@@ -102,9 +100,6 @@ fn to_input(bytes: &[u8]) -> Option<Input> {
     if trimmed.is_empty() {
         return None;
     }
-    if trimmed.len() > MAX_TOKEN_BYTES {
-        return Some(Input::Rejected(Reject::TooLarge));
-    }
     // (A JSON serialization spans lines too, and has its own REASON.)
     if !trimmed.starts_with(b"{")
         && trimmed
@@ -115,9 +110,9 @@ fn to_input(bytes: &[u8]) -> Option<Input> {
     {
         return Some(Input::Rejected(Reject::SeveralTokens));
     }
-    Some(match std::str::from_utf8(trimmed) {
+    Some(match token::text(trimmed) {
         Ok(text) => Input::Token(text.to_owned()),
-        Err(_) => Input::Rejected(Reject::Malformed),
+        Err(malformed) => Input::Rejected(malformed.into()),
     })
 }
 
@@ -136,22 +131,38 @@ fn batch(keys: &KeySet, policy: &Policy, ctx: &Ctx, out: &mut Output) -> Result<
     let mut stdin = io::stdin().lock();
     let mut outcome = Outcome::Done;
     let mut chunk = Vec::with_capacity(parallel::CHUNK);
+    // The bytes of tokens the chunk holds: long tokens make short chunks,
+    // so memory stays near two tokens' cap, not 1,024 times it.
+    let mut held = 0;
     loop {
+        let before = chunk.len();
         let more = read_line_bounded(&mut stdin, &mut chunk)?;
-        if chunk.len() == parallel::CHUNK || (!more && !chunk.is_empty()) {
+        if let (true, Some(Input::Token(token))) = (chunk.len() > before, chunk.last()) {
+            held += token.len();
+        }
+        let full = chunk.len() == parallel::CHUNK || held as u64 >= input::TOKEN.cap;
+        if full || (!more && !chunk.is_empty()) {
+            held = 0;
             let results = parallel::map(&chunk, |input| match input {
                 Input::Token(token) => verify(token, keys, policy, ctx.now),
                 Input::Rejected(reject) => Err(reject.clone()),
             });
+            // Every token of the chunk was read: a rejected one counts even
+            // when stdout closes before its line is written.
+            if results.iter().any(Result::is_err) {
+                outcome = Outcome::Rejected;
+            }
             for result in results {
                 let line = match result {
                     Ok(claims) => json!({ "valid": true, "claims": claims }),
-                    Err(reject) => {
-                        outcome = Outcome::Rejected;
-                        json!({ "valid": false, "error": reject.to_string() })
-                    }
+                    Err(reject) => json!({ "valid": false, "error": reject.to_string() }),
                 };
-                out.data(line)?;
+                match out.data(line) {
+                    // `verify --batch | head -n1`: stop reading, and exit 0
+                    // only if every token read so far was valid.
+                    Err(e) if is_broken_pipe(&e) => return Ok(outcome),
+                    result => result?,
+                }
             }
             chunk.clear();
         }
@@ -162,7 +173,7 @@ fn batch(keys: &KeySet, policy: &Policy, ctx: &Ctx, out: &mut Output) -> Result<
 }
 
 /// Reads one line into `chunk` (skipping blank ones) without ever holding
-/// more than 1 MiB of it. Returns false at the end of input.
+/// more than a token's cap of it. Returns false at the end of input.
 fn read_line_bounded(stdin: &mut impl BufRead, chunk: &mut Vec<Input>) -> Result<bool> {
     let mut line = Vec::new();
     let mut too_long = false;
@@ -177,7 +188,7 @@ fn read_line_bounded(stdin: &mut impl BufRead, chunk: &mut Vec<Input>) -> Result
             Some(i) => (i, true),
             None => (buf.len(), false),
         };
-        if line.len() + take > MAX_TOKEN_BYTES + 64 {
+        if (line.len() + take) as u64 > input::TOKEN.cap {
             too_long = true;
         } else {
             line.extend_from_slice(&buf[..take]);

@@ -458,7 +458,10 @@ fn a_store_others_can_read_or_write() {
                 format!(
                     "warning store-mode: {shown} is {what} by group or others (mode {mode:04o}): {risk}; run 'chmod 600 {shown}'\n"
                 ),
-                String::new()
+                // Every command that reads such a store says so, -q or not.
+                format!(
+                    "jwkctl: warning: {shown} is {what} by group or others (mode {mode:04o}), and it holds private keys (restrict it: chmod 600 {shown})\n"
+                )
             )
         );
     }
@@ -893,9 +896,17 @@ fn json_lines_say_null_where_no_kid_or_source_applies() {
     let env = published_store();
     std::fs::set_permissions(env.keys(), std::fs::Permissions::from_mode(0o640)).unwrap();
     let (code, stdout, stderr) = check(&env, NOW, &["--format", "json"]);
-    assert_eq!((code, stderr.as_str()), (1, ""));
     let shown = env.keys();
     let shown = shown.display();
+    assert_eq!(
+        (code, stderr),
+        (
+            1,
+            format!(
+                "jwkctl: warning: {shown} is readable by group or others (mode 0640), and it holds private keys (restrict it: chmod 600 {shown})\n"
+            )
+        )
+    );
     assert_eq!(
         stdout,
         format!(

@@ -93,3 +93,77 @@ fn rotate_prune_and_sign_mixed() {
         .assert()
         .success();
 }
+
+/// Two cron hosts at a second boundary: writer A holds the lock into the
+/// next second and adds a key there; writer B, which started before and
+/// waited, must judge the store at the time it got the lock, where A's key
+/// is active, not "from the future" (pending, so B's rotation refused).
+#[test]
+fn a_writer_that_waited_for_the_lock_judges_the_store_when_it_gets_it() {
+    use std::fs::{File, TryLockError};
+    use std::time::{Duration, Instant};
+
+    let env = TestEnv::new();
+    // The real clock throughout: no JWKCTL_NOW.
+    let real = |args: &[&str]| {
+        let mut cmd = env.spawnable(args);
+        cmd.env_remove("JWKCTL_NOW")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    };
+    let out = real(&["keygen", "--alg", "EdDSA", "--kid", "first"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // A sleeps 1.5 s once it holds the lock, then reads the clock.
+    let a = real(&["rotate", "--kid", "a"])
+        .env("JWKCTL_TEST_HOLD_LOCK", "1.5")
+        .spawn()
+        .unwrap();
+    let lock = File::open(env.path("keys.json.lock")).unwrap();
+    let start = Instant::now();
+    loop {
+        match lock.try_lock() {
+            Err(TryLockError::WouldBlock) => break,
+            // Not taken yet: let go at once, A retries every 20 ms.
+            Ok(()) => lock.unlock().unwrap(),
+            Err(TryLockError::Error(e)) => panic!("{e}"),
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "A never locked");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // B reads the clock now, well before A's key is stamped.
+    let b = real(&["rotate", "--kid", "b"]).spawn().unwrap();
+    assert_eq!(finish(a), "a\n");
+    let out = b.wait_with_output().unwrap();
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).as_ref(),
+            String::from_utf8_lossy(&out.stderr).as_ref()
+        ),
+        (
+            Some(0),
+            "b\n",
+            "jwkctl: added EdDSA key b: signs from now; a retires then\n"
+        )
+    );
+    let listed = real(&["list", "--json"]).output().unwrap();
+    let states: Vec<(String, String)> = String::from_utf8(listed.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["kid"].as_str().unwrap().to_owned(),
+                v["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [("b", "active"), ("a", "retired"), ("first", "retired")];
+    assert_eq!(
+        states,
+        expected.map(|(k, s)| (k.to_owned(), s.to_owned())).to_vec()
+    );
+}

@@ -103,8 +103,8 @@ fn the_store_its_lock_a_folder_or_a_fifo_are_never_replaced() {
         (keys, format!("{keys}: this is the key store or its lock file, which --out never replaces (write the key to another file)")),
         ("keys.json", "keys.json: this is the key store or its lock file, which --out never replaces (write the key to another file)".to_owned()),
         (lock, format!("{lock}: this is the key store or its lock file, which --out never replaces (write the key to another file)")),
-        ("dir", "dir: is a directory (name a file, not a folder; nothing was changed)".to_owned()),
-        ("fifo", "fifo: not a regular file (a FIFO, socket or device is never replaced; name a regular file; nothing was changed)".to_owned()),
+        ("dir", "dir: is a directory; only a regular file is replaced (name a regular file; nothing was changed)".to_owned()),
+        ("fifo", "fifo: is a FIFO (named pipe); only a regular file is replaced (name a regular file; nothing was changed)".to_owned()),
     ] {
         for private in [&[][..], &["--private"][..]] {
             env.jwkctl()

@@ -152,7 +152,7 @@ fn a_store_path_that_is_a_fifo_is_refused_and_left_alone() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr("jwkctl: fifo: not a regular file (a FIFO, socket or device is never replaced; name a regular file; nothing was changed)\n");
+        .stderr("jwkctl: fifo: is a FIFO (named pipe); only a regular file is replaced (name a regular file; nothing was changed)\n");
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
     assert!(!env.path("fifo.lock").exists());
 }

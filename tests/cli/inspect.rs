@@ -86,11 +86,11 @@ fn malformed_input_exits_2() {
         ),
         (
             format!("{h}.{}.AA", b64("[1]")),
-            "the payload is not a JSON object (or repeats a member name)".to_owned(),
+            "the payload is not a JSON object".to_owned(),
         ),
         (
             format!("{}.{p}.AA", b64(r#"{"alg":"ES256","alg":"none"}"#)),
-            "the header is not a JSON object (or repeats a member name)".to_owned(),
+            "the header repeats a member name".to_owned(),
         ),
         (
             format!("{h}.{p}.A+A"),

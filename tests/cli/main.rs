@@ -23,6 +23,7 @@ mod fixtures;
 mod flags;
 mod fuzz;
 mod help;
+mod inputs;
 mod inspect;
 mod jwks;
 mod keygen;

@@ -453,6 +453,7 @@ fn a_bad_now_is_a_usage_error() {
 fn global_options_work_before_or_after_the_subcommand() {
     let env = TestEnv::new();
     std::fs::copy(fixture_path("ec-store.json"), env.path("other.json")).unwrap();
+    private(&env.path("other.json"));
     let other = env.path("other.json");
     let other = other.to_str().unwrap();
     // JWKCTL_KEYS points at a missing keys.json; -k wins wherever it is.

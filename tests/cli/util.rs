@@ -27,6 +27,7 @@ impl TestEnv {
     pub fn with_store(fixture: &str) -> TestEnv {
         let env = TestEnv::new();
         fs::copy(fixture_path(fixture), env.keys()).expect("copy fixture");
+        private(&env.keys());
         env
     }
 
@@ -64,8 +65,13 @@ impl TestEnv {
         fs::read_to_string(self.path(name)).expect("read")
     }
 
+    /// Writes a file; `keys.json` gets the mode jwkctl gives a store, so
+    /// that only the tests about a loose mode see its warning.
     pub fn write(&self, name: &str, text: &str) {
-        fs::write(self.path(name), text).expect("write")
+        fs::write(self.path(name), text).expect("write");
+        if name == "keys.json" {
+            private(&self.path(name));
+        }
     }
 
     pub fn store_json(&self) -> Value {
@@ -93,6 +99,12 @@ pub fn fixture_path(name: &str) -> PathBuf {
 
 pub fn fixture(name: &str) -> String {
     fs::read_to_string(fixture_path(name)).expect("fixture")
+}
+
+/// Mode 0600, as jwkctl creates a store.
+pub fn private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).expect("chmod");
 }
 
 /// The mode bits of a file.
