@@ -25,6 +25,7 @@ mod keygen;
 mod keysets;
 mod nodejose;
 mod pipes;
+mod readme;
 mod replay;
 mod rotation;
 mod roundtrip;
