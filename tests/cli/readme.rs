@@ -97,3 +97,131 @@ fn readme_examples_run_as_written() {
         );
     }
 }
+
+/// Pages that other work adds to docs/; a link to one of them is not
+/// dangling while it is absent. Empty once they are all in the tree.
+const PAGES_ADDED_SEPARATELY: [&str; 6] = [
+    "docs/check.md",
+    "docs/serve.md",
+    "docs/fixtures.md",
+    "docs/vault.md",
+    "docs/keys.md",
+    "docs/files.md",
+];
+
+/// The anchor GitHub gives a heading: lower case, spaces to hyphens,
+/// punctuation other than hyphens and underscores dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The targets of the inline links `[text](target)` of a markdown text,
+/// outside code blocks and code spans.
+fn links(markdown: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut in_block = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if in_block {
+            continue;
+        }
+        // Code spans never hold links; drop them first.
+        let text: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("](") {
+            rest = &rest[i + 2..];
+            if let Some(end) = rest.find(')') {
+                found.push(rest[..end].to_owned());
+                rest = &rest[end..];
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn anchors_and_links_are_found() {
+    assert_eq!(anchor("`jwkctl keygen`"), "jwkctl-keygen");
+    assert_eq!(
+        anchor("A store on OpenBao or Vault"),
+        "a-store-on-openbao-or-vault"
+    );
+    assert_eq!(
+        links("see [a](docs/a.md#x), `[b](no)`, [c](#y)\n```\n[d](no)\n```\n"),
+        vec!["docs/a.md#x", "#y"]
+    );
+}
+
+/// Every relative link of the README and docs/ names a file that exists
+/// and, with `#anchor`, a heading of it.
+#[test]
+fn documentation_links_resolve() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md"), root.join("bench/README.md")];
+    for entry in fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    let headings = |path: &std::path::Path| -> Vec<String> {
+        fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with('#'))
+            .map(|l| anchor(l.trim_start_matches('#')))
+            .collect()
+    };
+    for page in &pages {
+        let text = fs::read_to_string(page).unwrap();
+        let dir = page.parent().unwrap();
+        for link in links(&text) {
+            if link.contains("://") || link.starts_with("mailto:") {
+                continue;
+            }
+            let (file, fragment) = match link.split_once('#') {
+                Some((file, fragment)) => (file, Some(fragment)),
+                None => (link.as_str(), None),
+            };
+            let target = if file.is_empty() {
+                page.clone()
+            } else {
+                dir.join(file)
+            };
+            let from_root = target
+                .canonicalize()
+                .ok()
+                .and_then(|t| t.strip_prefix(root).ok().map(|p| p.to_path_buf()));
+            if !target.exists() {
+                let relative = dir.strip_prefix(root).unwrap().join(file);
+                let relative = relative.to_string_lossy().replace("docs/../", "");
+                assert!(
+                    PAGES_ADDED_SEPARATELY.contains(&relative.as_str()),
+                    "{}: the link ({link}) names a missing file",
+                    page.display()
+                );
+                continue;
+            }
+            if let Some(fragment) = fragment {
+                assert!(
+                    headings(&target).iter().any(|h| h == fragment),
+                    "{}: the link ({link}) names no heading of {}",
+                    page.display(),
+                    from_root.unwrap_or(target).display()
+                );
+            }
+        }
+    }
+}
