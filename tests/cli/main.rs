@@ -29,6 +29,7 @@ mod readme;
 mod replay;
 mod rotation;
 mod roundtrip;
+mod schedule;
 mod sign;
 mod transfer;
 mod url;
