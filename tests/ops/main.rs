@@ -218,6 +218,7 @@ fn nginx_serves(nginx: &PathBuf) {
             .arg(d)
             .arg("-c")
             .arg(d.join("nginx.conf"))
+            .args(["-e", "stderr"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(fs::File::create(d.join("nginx.log")).unwrap())
