@@ -225,3 +225,52 @@ fn documentation_links_resolve() {
         }
     }
 }
+
+/// docs/reference.md has a section for every subcommand naming each of
+/// its flags (or the command's own page docs/COMMAND.md does), and the
+/// global options in theirs, so the reference cannot fall behind `--help`.
+#[test]
+fn reference_names_every_command_and_flag() {
+    use clap::CommandFactory;
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reference = fs::read_to_string(root.join("docs/reference.md")).unwrap();
+    let section = |heading: &str| -> Option<String> {
+        let start = reference.find(&format!("\n## {heading}\n"))?;
+        let body = &reference[start + 1..];
+        let end = body[3..].find("\n## ").map_or(body.len(), |i| i + 3);
+        Some(body[..end].to_owned())
+    };
+    let cli = jwkctl::cli::Cli::command();
+    let globals: Vec<&str> = cli.get_arguments().filter_map(|a| a.get_long()).collect();
+    let global_section = section("Global options").expect("a Global options section");
+    let mut missing = Vec::new();
+    for long in &globals {
+        if !global_section.contains(&format!("--{long}")) {
+            missing.push(format!("Global options: --{long}"));
+        }
+    }
+    for sub in cli.get_subcommands() {
+        let name = sub.get_name();
+        let own_page = fs::read_to_string(root.join(format!("docs/{name}.md"))).ok();
+        let Some(text) = section(&format!("`jwkctl {name}`")) else {
+            missing.push(format!("a section \"## `jwkctl {name}`\""));
+            continue;
+        };
+        for arg in sub.get_arguments() {
+            let Some(long) = arg.get_long() else { continue };
+            if globals.contains(&long) || long == "help" || long == "version" {
+                continue;
+            }
+            let flag = format!("--{long}");
+            let on_own_page = own_page.as_deref().is_some_and(|p| p.contains(&flag));
+            if !text.contains(&flag) && !on_own_page {
+                missing.push(format!("jwkctl {name} {flag}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/reference.md does not document: {missing:#?}"
+    );
+}
