@@ -18,8 +18,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
     }
     var completions = [
         &'jwkctl'= {
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
             cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
@@ -45,8 +45,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --bits 'RSA key size: 2048, 3072 or 4096 [default: 2048]'
             cand --kid 'Key id of the new key instead of its RFC 7638 thumbprint'
             cand --max-ttl 'The longest token lifetime `sign` will issue from this store'
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand --force 'Replace an existing key store (its keys are lost)'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
@@ -58,8 +58,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         }
         &'jwkctl;jwks'= {
             cand --out 'Replace FILE atomically (mode 0644, or FILE''s existing mode) instead of printing'
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
             cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
@@ -78,8 +78,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --claims 'Claims as a JSON object: inline, @FILE, or - for stdin'
             cand --kid 'Sign with this key (the active key or a pending one; a retired key is refused)'
             cand --count 'Print N tokens, one per line'
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand --jti 'Add a random token id (jti), fresh for every token'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
@@ -98,8 +98,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --sub 'Require this subject (sub)'
             cand --aud 'Accept this audience (repeatable: any one matching is enough); a token with aud needs one'
             cand --require 'Require this claim to be present (repeatable)'
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand --allow-no-exp 'Accept tokens without exp'
             cand --batch 'Read one token per line from stdin and print one JSON result per line'
@@ -117,8 +117,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --if-older-than 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0'
             cand --publish-ahead 'Publish the new key now but sign with it only from now + DURATION'
             cand --max-ttl 'Change the store''s max token lifetime'
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
             cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
@@ -129,8 +129,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         }
         &'jwkctl;prune'= {
             cand --older-than 'Remove keys retired for longer than DURATION (at least the default)'
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand --dry-run 'Print what would be removed; change nothing'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
@@ -141,8 +141,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;revoke'= {
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
             cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
@@ -152,8 +152,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;list'= {
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand --json 'One JSON object per line, for monitoring'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
@@ -164,8 +164,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;inspect'= {
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
             cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
@@ -175,8 +175,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;export'= {
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand --pem 'PEM instead of a JWK: SPKI public key, or PKCS#8 with --private'
             cand --private 'Print the PRIVATE key (keep the output as secret as the store)'
@@ -191,8 +191,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --alg 'Signing algorithm; needed only where the key does not fix it [default: the JWK''s alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]'
             cand --kid 'Key id instead of the JWK''s kid or the RFC 7638 thumbprint'
             cand --publish-ahead 'Publish the key now but sign with it only from now + DURATION (pending)'
-            cand -k 'The key store'
-            cand --keys 'The key store'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
             cand --quiet 'No status lines on stderr (errors and rejections are still shown)'

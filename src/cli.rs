@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueHint};
 
 use crate::alg::{Alg, RSA_BITS};
+use crate::backend::Location;
 use crate::clock;
 
 const EXIT_STATUS: &str = "\
@@ -29,9 +30,12 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The key store
-    #[arg(short, long, global = true, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "PATH", value_hint = ValueHint::FilePath)]
-    pub keys: PathBuf,
+    /// The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine
+    ///
+    /// For vault:, the server and token come from VAULT_ADDR, VAULT_TOKEN
+    /// (else ~/.vault-token), VAULT_CACERT and VAULT_NAMESPACE.
+    #[arg(short, long, global = true, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "STORE", value_hint = ValueHint::FilePath, value_parser = parse_store)]
+    pub keys: Location,
 
     /// Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)
     ///
@@ -334,6 +338,10 @@ pub struct ImportArgs {
     /// Publish the key now but sign with it only from now + DURATION (pending)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub publish_ahead: Option<Duration>,
+}
+
+fn parse_store(s: &str) -> Result<Location, String> {
+    Location::parse(s)
 }
 
 fn parse_now(s: &str) -> Result<clock::Time, String> {

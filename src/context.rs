@@ -1,9 +1,9 @@
 //! Resolves the global options once into what every command needs. Nothing
 //! below this reads the clock or the environment.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::backend::Location;
 use crate::cli::GlobalArgs;
 use crate::clock::{self, Time};
 use crate::fetch;
@@ -17,7 +17,7 @@ pub struct Ctx {
     pub now: Time,
     /// Whether `--now`/`JWKCTL_NOW` fixed the time.
     pub pinned: bool,
-    pub keys: PathBuf,
+    pub keys: Location,
     pub quiet: bool,
     pub lock_timeout: Duration,
     /// The whole of `verify --jwks URL`'s fetch (CLI.md: 10 s).

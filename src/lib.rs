@@ -4,6 +4,7 @@
 //! other front ends share it.
 
 pub mod alg;
+pub mod backend;
 pub mod claims;
 pub mod cli;
 pub mod clock;
@@ -22,6 +23,7 @@ pub mod source;
 pub mod store;
 pub mod storefile;
 pub mod token;
+pub mod vault;
 pub mod verify;
 
 use anyhow::Result;

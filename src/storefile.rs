@@ -14,16 +14,16 @@ const STORE_MODE: u32 = 0o600;
 
 /// Reads the store for a command that only looks (`jwks`, `sign`, `list`):
 /// writes replace the file by rename, so a reader never sees half of one.
-pub fn load(ctx: &Ctx) -> Result<KeyStore> {
-    load_or(ctx, MISSING)
+pub fn load(ctx: &Ctx, path: &Path) -> Result<KeyStore> {
+    load_or(ctx, path, MISSING)
 }
 
 const MISSING: &str = "create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS at yours";
 
 /// [`load`], saying `missing` when there is no store.
-pub fn load_or(ctx: &Ctx, missing: &str) -> Result<KeyStore> {
-    let bytes = read(&ctx.keys, missing)?;
-    parse(&ctx.keys, &bytes, ctx.now)
+pub fn load_or(ctx: &Ctx, path: &Path, missing: &str) -> Result<KeyStore> {
+    let bytes = read(path, missing)?;
+    parse(path, &bytes, ctx.now)
 }
 
 fn read(path: &Path, missing: &str) -> Result<Vec<u8>> {
@@ -43,15 +43,19 @@ fn parse(path: &Path, bytes: &[u8], now: Time) -> Result<KeyStore> {
 /// result if it differs. Returns what `change` returned. `change` gets the
 /// time read once the store is held ([`Ctx::now_again`]); it may be called
 /// more than once by a backend that retries, so it must not consume state.
-pub fn update<T>(ctx: &Ctx, mut change: impl FnMut(&mut KeyStore, Time) -> Result<T>) -> Result<T> {
+pub fn update<T>(
+    ctx: &Ctx,
+    given: &Path,
+    mut change: impl FnMut(&mut KeyStore, Time) -> Result<T>,
+) -> Result<T> {
     // Through a symlink, the file it points at is locked and replaced.
-    let path = fsio::resolve(&ctx.keys);
+    let path = fsio::resolve(given);
     // No lock file is left beside a mistyped path.
     read(&path, MISSING)?;
     let _lock = fsio::lock(&path, ctx.lock_timeout)?;
     let now = ctx.now_again();
     let before = read(&path, MISSING)?;
-    let mut store = parse(&ctx.keys, &before, now)?;
+    let mut store = parse(given, &before, now)?;
     let result = change(&mut store, now)?;
     let after = store.to_json(now);
     fsio::remove_stale_temps(&path);
@@ -64,14 +68,11 @@ pub fn update<T>(ctx: &Ctx, mut change: impl FnMut(&mut KeyStore, Time) -> Resul
 /// Writes a new store; an existing one is replaced only with `force`. The
 /// check happens under the lock and the final rename refuses to clobber, so
 /// two `keygen`s racing cannot both win.
-pub fn create(ctx: &Ctx, store: &KeyStore, force: bool) -> Result<()> {
-    let path = fsio::resolve(&ctx.keys);
+pub fn create(ctx: &Ctx, given: &Path, store: &KeyStore, force: bool) -> Result<()> {
+    let path = fsio::resolve(given);
     let _lock = fsio::lock(&path, ctx.lock_timeout)?;
-    if !force && ctx.keys.symlink_metadata().is_ok() {
-        bail!(
-            "{}: a key store already exists (use --force to replace it and lose its keys, or -k to choose another file)",
-            ctx.keys.display()
-        );
+    if !force {
+        refuse_existing(given)?;
     }
     fsio::remove_stale_temps(&path);
     let existing = if force {
@@ -80,4 +81,15 @@ pub fn create(ctx: &Ctx, store: &KeyStore, force: bool) -> Result<()> {
         Existing::Refuse
     };
     fsio::write_atomic(&path, &store.to_json(ctx.now), STORE_MODE, existing)
+}
+
+/// Refuses when something is at `path` already (`keygen` without `--force`).
+pub fn refuse_existing(path: &Path) -> Result<()> {
+    if path.symlink_metadata().is_ok() {
+        bail!(
+            "{}: a key store already exists (use --force to replace it and lose its keys, or -k to choose another file)",
+            path.display()
+        );
+    }
+    Ok(())
 }

@@ -4,16 +4,16 @@
 use anyhow::{Result, anyhow};
 use serde_json::Value;
 
+use crate::backend;
 use crate::cli::ExportArgs;
 use crate::context::Ctx;
 use crate::crypto;
 use crate::error::Outcome;
 use crate::jwk::PRIVATE_MEMBERS;
 use crate::output::Output;
-use crate::storefile;
 
 pub fn run(args: &ExportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let store = storefile::load(ctx)?;
+    let store = backend::load(ctx)?;
     let index = match &args.kid {
         None => store.active(ctx.now).ok_or_else(|| {
             anyhow!(

@@ -1,11 +1,11 @@
 use anyhow::{Result, bail};
 
+use crate::backend;
 use crate::cli::KeygenArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
 use crate::store::{KeyStore, StoredKey};
-use crate::storefile;
 
 pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if args.max_ttl.is_zero() {
@@ -13,18 +13,13 @@ pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     }
     // Fail before spending seconds on an RSA key; `create` checks again
     // under the lock.
-    if !args.force && ctx.keys.symlink_metadata().is_ok() {
-        bail!(
-            "{}: a key store already exists (use --force to replace it and lose its keys, or -k to choose another file)",
-            ctx.keys.display()
-        );
-    }
+    backend::refuse_existing(ctx, args.force)?;
     let (jwk, alg, kid) = super::generate_key(&args.key, None)?;
     let mut store = KeyStore::new(args.max_ttl);
     store
         .keys
         .push(StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now));
-    storefile::create(ctx, &store, args.force)?;
+    backend::create(ctx, &store, args.force)?;
     super::print_saved_kid(out, &kid)?;
     out.status(format_args!(
         "created {} with {alg} key {kid}",

@@ -3,12 +3,12 @@ use std::io::IsTerminal;
 use anyhow::Result;
 use serde_json::{Value, json};
 
+use crate::backend;
 use crate::cli::ListArgs;
 use crate::clock;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
-use crate::storefile;
 
 const COLUMNS: [&str; 7] = [
     "KID",
@@ -21,7 +21,7 @@ const COLUMNS: [&str; 7] = [
 ];
 
 pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let store = storefile::load(ctx)?;
+    let store = backend::load(ctx)?;
     let grace = store.min_grace();
     let states = store.states(ctx.now);
     let rows: Vec<[String; 7]> = store

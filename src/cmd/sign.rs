@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
+use crate::backend;
 use crate::claims::{self, Request};
 use crate::cli::SignArgs;
 use crate::clock;
@@ -16,14 +17,13 @@ use crate::jwk::b64;
 use crate::output::Output;
 use crate::parallel;
 use crate::store::State;
-use crate::storefile;
 use crate::token;
 
 /// `--ttl` when not given (CLI.md: 1h).
 const DEFAULT_TTL: Duration = Duration::from_secs(3600);
 
 pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let store = storefile::load(ctx)?;
+    let store = backend::load(ctx)?;
     // A store that allows less than an hour still signs with plain `sign`.
     let ttl = args.ttl.unwrap_or(DEFAULT_TTL.min(store.max_ttl));
     if ttl > store.max_ttl {
