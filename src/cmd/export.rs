@@ -1,7 +1,7 @@
 //! `export`: one key of the store as a public JWK or PEM, or with
 //! `--private` as a private JWK or PKCS#8 PEM.
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
 
 use crate::backend;
@@ -11,22 +11,21 @@ use crate::crypto;
 use crate::error::Outcome;
 use crate::jwk::PRIVATE_MEMBERS;
 use crate::output::Output;
+use crate::store::Unselected;
 
 pub fn run(args: &ExportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = backend::load(ctx)?;
-    let index = match &args.kid {
-        None => store.active(ctx.now).ok_or_else(|| {
-            anyhow!(
-                "{}: no key signs now (name one: 'jwkctl export KID')",
-                ctx.keys.display()
-            )
-        })?,
-        Some(kid) => store.find(kid).ok_or_else(|| {
-            anyhow!(
-                "{}: no key with kid {kid:?} (see 'jwkctl jwks' for the kids)",
-                ctx.keys.display()
-            )
-        })?,
+    let index = match store.select(args.kid.as_deref(), ctx.now) {
+        Ok((i, _)) => i,
+        Err(Unselected::NoActiveKey) => bail!(
+            "{}: no key signs now (name one: 'jwkctl export KID')",
+            ctx.keys.display()
+        ),
+        Err(Unselected::UnknownKid) => bail!(
+            "{}: no key with kid {:?} (see 'jwkctl jwks' for the kids)",
+            ctx.keys.display(),
+            args.kid.as_deref().unwrap_or_default()
+        ),
     };
     let key = &store.keys[index];
     match (args.pem, args.private) {

@@ -22,10 +22,9 @@ const COLUMNS: [&str; 7] = [
 
 pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = backend::load(ctx)?;
-    let grace = store.min_grace();
-    let states = store.states(ctx.now);
+    let view = store.view(ctx.now);
     let rows: Vec<[String; 7]> = store
-        .ordered(ctx.now)
+        .ordered_in(&view)
         .into_iter()
         .map(|i| {
             let key = &store.keys[i];
@@ -33,11 +32,11 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             [
                 key.kid().to_owned(),
                 key.alg.name().to_owned(),
-                states[i].name().to_owned(),
+                view[i].state.name().to_owned(),
                 clock::format(key.times.created),
                 clock::format(key.times.signs_from),
-                time(store.retired_at(i, ctx.now)),
-                time(store.prunable_at(i, ctx.now, grace)),
+                time(view[i].retired),
+                time(view[i].prunable),
             ]
         })
         .collect();

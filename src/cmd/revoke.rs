@@ -22,8 +22,8 @@ pub fn run(args: &RevokeArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     // Make a needed replacement before taking the lock: an RSA key can take
     // seconds, and other writers wait on the lock.
     let store = backend::load(ctx)?;
-    let ready = match store.find(&args.kid) {
-        Some(i) if store.state(i, ctx.now) == State::Active && store.pending(ctx.now).is_none() => {
+    let ready = match store.select(Some(&args.kid), ctx.now) {
+        Ok((i, State::Active)) if store.pending(ctx.now).is_none() => {
             Some(replacement_for(&store.keys[i], ctx)?)
         }
         _ => None,

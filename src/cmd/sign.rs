@@ -16,7 +16,7 @@ use crate::fsio;
 use crate::jwk::b64;
 use crate::output::Output;
 use crate::parallel;
-use crate::store::State;
+use crate::store::{State, Unselected};
 use crate::token;
 
 /// `--ttl` when not given (CLI.md: 1h).
@@ -36,27 +36,21 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if ttl.is_zero() {
         bail!("--ttl must be longer than 0s (like 15m or 1h)");
     }
-    let index = match &args.kid {
-        None => store.active(ctx.now).ok_or_else(|| {
-            anyhow!(
-                "{}: no key signs now (add one with 'jwkctl rotate')",
-                ctx.keys.display()
-            )
-        })?,
-        Some(kid) => {
-            let i = store.find(kid).ok_or_else(|| {
-                anyhow!(
-                    "{}: no key with kid {kid:?} (see 'jwkctl list')",
-                    ctx.keys.display()
-                )
-            })?;
-            if store.state(i, ctx.now) == State::Retired {
-                bail!(
-                    "key {kid:?} is retired and no longer signs (sign with the active key: drop --kid)"
-                );
-            }
-            i
-        }
+    let index = match store.select(args.kid.as_deref(), ctx.now) {
+        Ok((_, State::Retired)) => bail!(
+            "key {:?} is retired and no longer signs (sign with the active key: drop --kid)",
+            args.kid.as_deref().unwrap_or_default()
+        ),
+        Ok((i, _)) => i,
+        Err(Unselected::NoActiveKey) => bail!(
+            "{}: no key signs now (add one with 'jwkctl rotate')",
+            ctx.keys.display()
+        ),
+        Err(Unselected::UnknownKid) => bail!(
+            "{}: no key with kid {:?} (see 'jwkctl list')",
+            ctx.keys.display(),
+            args.kid.as_deref().unwrap_or_default()
+        ),
     };
     let key = &store.keys[index];
     let signer = Signer::new(key.alg, &key.jwk)
