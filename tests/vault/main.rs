@@ -592,6 +592,15 @@ fn server_gone(b: &Bao) {
     };
     let store = Store::new(&mine, "stopped");
     store.ok(DAY0, &["keygen", "--alg", "EdDSA"]);
+    bao(&mine, &["operator", "seal"]);
+    store.fails(
+        DAY0,
+        &["list"],
+        &format!(
+            "{}: HTTP 503: Vault is sealed (the server is sealed: unseal it ('bao operator unseal'), then try again)\n",
+            store.at()
+        ),
+    );
     let mut own = own;
     let _ = own.child.kill();
     let _ = own.child.wait();
