@@ -143,6 +143,11 @@ fn main() -> ExitCode {
         external::needs("no_change_writes_no_version", &prereq, no_change_no_version),
         external::needs("keygen_refuses_and_force_replaces", &prereq, keygen_cas),
         external::needs("the_token_is_never_printed", &prereq, token_never_printed),
+        external::needs(
+            "an_agent_template_renders_a_file_store",
+            &prereq,
+            agent_template,
+        ),
     ];
     let code = external::run(trials);
     if let Some(lock) = SERVER.get()
@@ -823,4 +828,56 @@ fn token_never_printed(b: &Bao) {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("http:// is refused for vault.example"));
+}
+
+/// The README's Agent template, rendered once by `bao agent`: the file is
+/// the secret's field byte for byte, and a file store jwkctl signs from.
+fn agent_template(b: &Bao) {
+    let store = Store::new(b, "agent");
+    store.ok(DAY0, &["keygen", "--alg", "EdDSA"]);
+    store.ok(DAY0 + DAY, &["rotate"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = dir.path().join("token");
+    std::fs::write(&token, &b.token).expect("write");
+    let rendered = dir.path().join("keys.json");
+    let template =
+        r#"{{ with secret "secret/data/agent" }}{{ index .Data.data "keys.json" }}{{ end }}"#;
+    let config = format!(
+        "vault {{ address = {:?} }}\n\
+         auto_auth {{ method \"token_file\" {{ config {{ token_file_path = {:?} }} }} }}\n\
+         exit_after_auth = true\n\
+         template {{\n  contents = {:?}\n  destination = {:?}\n  perms = \"0600\"\n}}\n",
+        b.addr,
+        token.display().to_string(),
+        template,
+        rendered.display().to_string()
+    );
+    let config_file = dir.path().join("agent.hcl");
+    std::fs::write(&config_file, config).expect("write");
+    let out = Command::new(&b.bao)
+        .env_clear()
+        .env("HOME", dir.path())
+        .args(["agent", &format!("-config={}", config_file.display())])
+        .output()
+        .expect("bao agent");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rendered).expect("rendered"),
+        store.field()
+    );
+    let from_file = store
+        .cmd(DAY0 + DAY, &["list", "--json"])
+        .env("JWKCTL_KEYS", &rendered)
+        .env_remove("VAULT_ADDR")
+        .output()
+        .expect("run");
+    assert!(from_file.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&from_file.stdout),
+        store.ok(DAY0 + DAY, &["list", "--json"])
+    );
 }
