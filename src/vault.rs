@@ -330,7 +330,7 @@ impl<'a> Client<'a> {
         let at = data["path"].as_str().unwrap_or("");
         if !at.is_empty() && at.trim_end_matches('/') != mount {
             bail!(
-                "{}: the engine holding this path is mounted at {at}, and MOUNT must be that mount's path (write -k vault:{at}...)",
+                "{}: the engine holding this path is mounted at {at}, and jwkctl takes MOUNT to be the first segment ({mount}/) (keep the store in an engine mounted at a one-segment path)",
                 self.at()
             );
         }
@@ -367,7 +367,7 @@ impl<'a> Client<'a> {
             503 if message.contains("sealed") => {
                 "the server is sealed: unseal it ('bao operator unseal'), then try again".to_owned()
             }
-            413 => "the server refused the request as too large; its max_request_size is below this store (prune old keys, or raise the listener's max_request_size)".to_owned(),
+            413 => "the store is larger than the server's max_request_size: prune old keys, or raise the listener's max_request_size".to_owned(),
             s if s >= 500 => "the server failed; try again later".to_owned(),
             _ => "check VAULT_ADDR and the path".to_owned(),
         };

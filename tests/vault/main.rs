@@ -22,10 +22,15 @@ use tempfile::TempDir;
 /// 2026-01-01T00:00:00Z.
 const DAY0: i64 = 1_767_225_600;
 const DAY: i64 = 86_400;
+/// The request size limit of the server's second listener: a store of a
+/// few EdDSA keys is larger.
+const SMALL_REQUEST: usize = 3000;
 
 /// A dev server: its address, root token and process.
 struct Server {
     addr: String,
+    /// A second listener with a small request size limit.
+    small_addr: String,
     token: String,
     child: Child,
     _dir: TempDir,
@@ -36,6 +41,7 @@ struct Server {
 struct Bao {
     bao: PathBuf,
     addr: String,
+    small_addr: String,
     token: String,
 }
 
@@ -61,6 +67,16 @@ fn start_server(bao: &Path) -> Result<Server, String> {
     let port = free_port();
     let token = canary_token();
     let addr = format!("http://127.0.0.1:{port}");
+    let small_port = free_port();
+    let small_addr = format!("http://127.0.0.1:{small_port}");
+    let config = dir.path().join("small.hcl");
+    std::fs::write(
+        &config,
+        format!(
+            "listener \"tcp\" {{\n  address = \"127.0.0.1:{small_port}\"\n  tls_disable = true\n  max_request_size = {SMALL_REQUEST}\n}}\n"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
     let log = std::fs::File::create(dir.path().join("server.log")).map_err(|e| e.to_string())?;
     let child = Command::new(bao)
         .args([
@@ -68,6 +84,7 @@ fn start_server(bao: &Path) -> Result<Server, String> {
             "-dev",
             &format!("-dev-listen-address=127.0.0.1:{port}"),
             &format!("-dev-root-token-id={token}"),
+            &format!("-config={}", config.display()),
         ])
         .env("HOME", dir.path())
         .stdin(Stdio::null())
@@ -77,6 +94,7 @@ fn start_server(bao: &Path) -> Result<Server, String> {
         .map_err(|e| format!("cannot start bao: {e}"))?;
     let mut server = Server {
         addr,
+        small_addr,
         token,
         child,
         _dir: dir,
@@ -107,6 +125,7 @@ fn prereq() -> Result<Bao, String> {
     let found = Bao {
         bao,
         addr: server.addr.clone(),
+        small_addr: server.small_addr.clone(),
         token: server.token.clone(),
     };
     let _ = SERVER.set(Mutex::new(Some(server)));
@@ -148,6 +167,7 @@ fn main() -> ExitCode {
             &prereq,
             agent_template,
         ),
+        external::needs("a_request_too_large_is_not_retried", &prereq, too_large),
     ];
     let code = external::run(trials);
     if let Some(lock) = SERVER.get()
@@ -593,6 +613,7 @@ fn server_gone(b: &Bao) {
     let mine = Bao {
         bao: b.bao.clone(),
         addr: own.addr.clone(),
+        small_addr: own.small_addr.clone(),
         token: own.token.clone(),
     };
     let store = Store::new(&mine, "stopped");
@@ -880,4 +901,33 @@ fn agent_template(b: &Bao) {
         String::from_utf8_lossy(&from_file.stdout),
         store.ok(DAY0 + DAY, &["list", "--json"])
     );
+}
+
+/// A store that outgrew the server's max_request_size: exit 2 at once with
+/// the server's words, and no version written.
+fn too_large(b: &Bao) {
+    let store = Store::new(b, "large");
+    store.ok(DAY0, &["keygen", "--alg", "EdDSA"]);
+    while store.field().len() < SMALL_REQUEST {
+        store.ok(DAY0, &["rotate"]);
+    }
+    let version = store.version();
+    let started = Instant::now();
+    let out = store
+        .cmd(DAY0, &["rotate"])
+        .env("VAULT_ADDR", &b.small_addr)
+        .output()
+        .expect("run");
+    no_token(&b.token, &out);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "jwkctl: {} at {}: HTTP 413: http: request body too large (the store is larger than the server's max_request_size: prune old keys, or raise the listener's max_request_size)\n",
+            store.keys(),
+            b.small_addr
+        )
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(store.version(), version);
 }
