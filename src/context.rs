@@ -7,6 +7,7 @@ use crate::backend::Location;
 use crate::cli::GlobalArgs;
 use crate::clock::{self, Time};
 use crate::fetch;
+use crate::vault;
 
 /// How long a writer waits for the store's lock (CLI.md: 30 s).
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -20,8 +21,11 @@ pub struct Ctx {
     pub keys: Location,
     pub quiet: bool,
     pub lock_timeout: Duration,
-    /// The whole of `verify --jwks URL`'s fetch (CLI.md: 10 s).
+    /// The whole of `verify --jwks URL`'s fetch (CLI.md: 10 s), and of
+    /// each request to OpenBao/Vault.
     pub fetch_timeout: Duration,
+    /// Server and credentials for a `vault:` store.
+    pub vault: vault::Env,
 }
 
 impl Ctx {
@@ -33,6 +37,7 @@ impl Ctx {
             quiet: global.quiet,
             lock_timeout: lock_timeout_override().unwrap_or(LOCK_TIMEOUT),
             fetch_timeout: fetch_timeout_override().unwrap_or(fetch::TIMEOUT),
+            vault: vault::Env::from_process(),
         }
     }
 }

@@ -83,11 +83,35 @@ impl fmt::Display for Location {
 }
 
 /// A token: `Debug` never shows it.
+#[derive(Clone)]
 struct Token(String);
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Token(hidden)")
+    }
+}
+
+/// The `VAULT_*` variables (and `HOME`, for `~/.vault-token`), read once
+/// with the global options; checked only when a `vault:` store is used.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    addr: Option<String>,
+    token: Option<Token>,
+    cacert: Option<PathBuf>,
+    namespace: Option<String>,
+    home: Option<PathBuf>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env {
+            addr: env("VAULT_ADDR"),
+            token: env("VAULT_TOKEN").map(Token),
+            cacert: env("VAULT_CACERT").map(PathBuf::from),
+            namespace: env("VAULT_NAMESPACE"),
+            home: env("HOME").map(PathBuf::from),
+        }
     }
 }
 
@@ -129,7 +153,8 @@ enum WriteError {
 
 impl<'a> Client<'a> {
     fn from_env(ctx: &Ctx, loc: &'a Location) -> Result<Client<'a>> {
-        let addr = env("VAULT_ADDR").ok_or_else(|| {
+        let vars = &ctx.vault;
+        let addr = vars.addr.clone().ok_or_else(|| {
             anyhow!(
                 "{loc}: VAULT_ADDR is not set (export VAULT_ADDR=https://HOST:8200, the address of the OpenBao or Vault server)"
             )
@@ -145,9 +170,8 @@ impl<'a> Client<'a> {
         }
         let uri =
             fetch::check_url(&addr).map_err(|what| anyhow!("{loc}: VAULT_ADDR {addr}: {what}"))?;
-        let ca_file = env("VAULT_CACERT").map(PathBuf::from);
         let agent = if uri.scheme_str() == Some("https") {
-            fetch::agent(ca_file.as_deref()).with_context(|| format!("{loc}: VAULT_CACERT"))?
+            fetch::agent(vars.cacert.as_deref()).with_context(|| format!("{loc}: VAULT_CACERT"))?
         } else {
             // Plain http (loopback only): no certificates to load.
             Agent::config_builder()
@@ -158,11 +182,11 @@ impl<'a> Client<'a> {
                 .build()
                 .into()
         };
-        let token = token(loc)?;
+        let token = token(vars, loc)?;
         Ok(Client {
             addr,
             token,
-            namespace: env("VAULT_NAMESPACE"),
+            namespace: vars.namespace.clone(),
             loc,
             timeout: ctx.fetch_timeout,
             agent: AgentBox(agent),
@@ -408,12 +432,11 @@ fn server_message(answer: &Value) -> String {
 }
 
 /// `VAULT_TOKEN`, else `~/.vault-token` (what `bao login` writes).
-fn token(loc: &Location) -> Result<Token> {
-    let (token, from) = match env("VAULT_TOKEN") {
-        Some(token) => (token, "VAULT_TOKEN".to_owned()),
+fn token(vars: &Env, loc: &Location) -> Result<Token> {
+    let (token, from) = match &vars.token {
+        Some(token) => (token.0.clone(), "VAULT_TOKEN".to_owned()),
         None => {
-            let home = env("HOME").map(PathBuf::from);
-            let file = home.map(|h| h.join(".vault-token"));
+            let file = vars.home.as_ref().map(|h| h.join(".vault-token"));
             match file.filter(|f| f.is_file()) {
                 Some(file) => {
                     let bytes = fsio::read(&file, Some(MAX_TOKEN_FILE), "")?;
@@ -610,5 +633,10 @@ mod tests {
     #[test]
     fn the_token_is_not_in_debug() {
         assert_eq!(format!("{:?}", Token("s.secret".into())), "Token(hidden)");
+        let vars = Env {
+            token: Some(Token("s.secret".into())),
+            ..Env::default()
+        };
+        assert!(!format!("{vars:?}").contains("s.secret"));
     }
 }
