@@ -195,7 +195,10 @@ impl<'a> Client<'a> {
 
     /// How every message starts: the store and the server.
     fn at(&self) -> String {
-        format!("{} at {}", self.loc, self.addr)
+        match &self.namespace {
+            Some(ns) => format!("{} at {} (namespace {ns})", self.loc, self.addr),
+            None => format!("{} at {}", self.loc, self.addr),
+        }
     }
 
     fn url(&self, api_path: &str) -> String {

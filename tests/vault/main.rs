@@ -168,6 +168,7 @@ fn main() -> ExitCode {
             agent_template,
         ),
         external::needs("a_request_too_large_is_not_retried", &prereq, too_large),
+        external::needs("vault_namespace_is_used", &prereq, namespace),
     ];
     let code = external::run(trials);
     if let Some(lock) = SERVER.get()
@@ -930,4 +931,60 @@ fn too_large(b: &Bao) {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(store.version(), version);
+}
+
+/// `VAULT_NAMESPACE` picks the namespace; messages name it.
+fn namespace(b: &Bao) {
+    bao(b, &["namespace", "create", "jwkctl-ns"]);
+    let in_ns = |args: &[&str]| {
+        let out = Command::new(&b.bao)
+            .env_clear()
+            .env("VAULT_ADDR", &b.addr)
+            .env("VAULT_TOKEN", &b.token)
+            .env("VAULT_NAMESPACE", "jwkctl-ns")
+            .env("HOME", std::env::temp_dir())
+            .args(args)
+            .output()
+            .expect("bao");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    in_ns(&["secrets", "enable", "-path=kv", "kv-v2"]);
+    let store = Store::new(b, "unused");
+    let run = |ns: Option<&str>, args: &[&str]| {
+        let mut cmd = store.cmd(DAY0, args);
+        cmd.env("JWKCTL_KEYS", "vault:kv/jwkctl");
+        if let Some(ns) = ns {
+            cmd.env("VAULT_NAMESPACE", ns);
+        }
+        let out = cmd.output().expect("run");
+        no_token(&b.token, &out);
+        out
+    };
+    let out = run(Some("jwkctl-ns"), &["keygen", "--alg", "EdDSA"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kid = String::from_utf8(out.stdout).expect("utf-8");
+    let field = in_ns(&["kv", "get", "-field=keys.json", "kv/jwkctl"]);
+    assert!(field.contains(kid.trim()));
+    let out = run(Some("jwkctl-ns"), &["list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(kid.trim()));
+    // Outside the namespace there is no such mount.
+    let out = run(None, &["list"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(Some("jwkctl-ns"), &["-k", "vault:kv/other", "list"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "jwkctl: vault:kv/other at {} (namespace jwkctl-ns): no such secret (create one with 'jwkctl keygen -k vault:kv/other')\n",
+            b.addr
+        )
+    );
 }
