@@ -226,7 +226,7 @@ impl<'a> Client<'a> {
                     .send(&bytes[..])
             }
         }
-        .map_err(|e| fail(fetch::describe(&e, self.timeout)))?;
+        .map_err(|e| fail(describe(&e, self.timeout)))?;
         let status = response.status().as_u16();
         let bytes = response
             .into_body()
@@ -238,7 +238,7 @@ impl<'a> Client<'a> {
                     "the answer is larger than {} MiB, which no key store needs (check the path)",
                     MAX_ANSWER_BYTES >> 20
                 )),
-                e => fail(fetch::describe(&e, self.timeout)),
+                e => fail(describe(&e, self.timeout)),
             })?;
         // 204 and some errors have no body.
         let value = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -400,6 +400,12 @@ impl<'a> Client<'a> {
         };
         anyhow!("{}: {said} ({remedy})", self.at())
     }
+}
+
+/// A failed request as `verify --jwks` words it, with the variable that
+/// names a private CA here.
+fn describe(err: &ureq::Error, timeout: Duration) -> String {
+    fetch::describe(err, timeout).replace("with --ca-file", "with VAULT_CACERT")
 }
 
 fn env(name: &str) -> Option<String> {

@@ -45,6 +45,13 @@ struct Bao {
     token: String,
 }
 
+impl Server {
+    /// The CA of a `tls` server.
+    fn ca(&self) -> PathBuf {
+        self._dir.path().join("vault-ca.pem")
+    }
+}
+
 static SERVER: OnceLock<Mutex<Option<Server>>> = OnceLock::new();
 
 fn free_port() -> u16 {
@@ -62,11 +69,14 @@ fn canary_token() -> String {
     format!("root-canary-{:x}-{}", nanos, std::process::id())
 }
 
-fn start_server(bao: &Path) -> Result<Server, String> {
+/// A dev server; with `tls`, on https with a CA of its own
+/// (`DIR/vault-ca.pem`, see [`Server::ca`]) and without the second listener.
+fn start_server(bao: &Path, tls: bool) -> Result<Server, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let port = free_port();
     let token = canary_token();
-    let addr = format!("http://127.0.0.1:{port}");
+    let scheme = if tls { "https" } else { "http" };
+    let addr = format!("{scheme}://127.0.0.1:{port}");
     let small_port = free_port();
     let small_addr = format!("http://127.0.0.1:{small_port}");
     let config = dir.path().join("small.hcl");
@@ -78,14 +88,20 @@ fn start_server(bao: &Path) -> Result<Server, String> {
     )
     .map_err(|e| e.to_string())?;
     let log = std::fs::File::create(dir.path().join("server.log")).map_err(|e| e.to_string())?;
+    let mut args = vec![
+        "server".to_owned(),
+        "-dev".to_owned(),
+        format!("-dev-listen-address=127.0.0.1:{port}"),
+        format!("-dev-root-token-id={token}"),
+    ];
+    if tls {
+        args.push("-dev-tls".to_owned());
+        args.push(format!("-dev-tls-cert-dir={}", dir.path().display()));
+    } else {
+        args.push(format!("-config={}", config.display()));
+    }
     let child = Command::new(bao)
-        .args([
-            "server",
-            "-dev",
-            &format!("-dev-listen-address=127.0.0.1:{port}"),
-            &format!("-dev-root-token-id={token}"),
-            &format!("-config={}", config.display()),
-        ])
+        .args(&args)
         .env("HOME", dir.path())
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
@@ -101,7 +117,11 @@ fn start_server(bao: &Path) -> Result<Server, String> {
     };
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let status = Command::new(bao)
+        let mut status = Command::new(bao);
+        if tls {
+            status.env("VAULT_CACERT", server.ca());
+        }
+        let status = status
             .arg("status")
             .env("VAULT_ADDR", &server.addr)
             .env("HOME", server._dir.path())
@@ -121,7 +141,7 @@ fn start_server(bao: &Path) -> Result<Server, String> {
 
 fn prereq() -> Result<Bao, String> {
     let bao = external::program("bao")?;
-    let server = start_server(&bao)?;
+    let server = start_server(&bao, false)?;
     let found = Bao {
         bao,
         addr: server.addr.clone(),
@@ -169,6 +189,7 @@ fn main() -> ExitCode {
         ),
         external::needs("a_request_too_large_is_not_retried", &prereq, too_large),
         external::needs("vault_namespace_is_used", &prereq, namespace),
+        external::needs("https_with_vault_cacert", &prereq, https),
     ];
     let code = external::run(trials);
     if let Some(lock) = SERVER.get()
@@ -610,7 +631,7 @@ fn kv_v1(b: &Bao) {
 
 fn server_gone(b: &Bao) {
     // A server of its own, stopped under the store.
-    let own = start_server(&b.bao).expect("a second server");
+    let own = start_server(&b.bao, false).expect("a second server");
     let mine = Bao {
         bao: b.bao.clone(),
         addr: own.addr.clone(),
@@ -987,4 +1008,49 @@ fn namespace(b: &Bao) {
             b.addr
         )
     );
+}
+
+/// https with the server's own CA from `VAULT_CACERT`; without it, the
+/// message says which variable to set.
+fn https(b: &Bao) {
+    let mut own = start_server(&b.bao, true).expect("a TLS server");
+    let mine = Bao {
+        bao: b.bao.clone(),
+        addr: own.addr.clone(),
+        small_addr: String::new(),
+        token: own.token.clone(),
+    };
+    let store = Store::new(&mine, "tls");
+    let ca = own.ca();
+    let with_ca = |args: &[&str]| {
+        let out = store
+            .cmd(DAY0, args)
+            .env("VAULT_CACERT", &ca)
+            .output()
+            .expect("run");
+        no_token(&mine.token, &out);
+        out
+    };
+    let out = with_ca(&["keygen", "--alg", "EdDSA"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = with_ca(&["sign"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    store.fails(
+        DAY0,
+        &["list"],
+        &format!(
+            "{}: TLS: the server's certificate is not from a trusted CA (unknown issuer; for a private CA pass its certificate with VAULT_CACERT)\n",
+            store.at()
+        ),
+    );
+    let _ = own.child.kill();
+    let _ = own.child.wait();
 }
