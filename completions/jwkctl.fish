@@ -24,7 +24,7 @@ function __fish_jwkctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c jwkctl -n "__fish_jwkctl_needs_command" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_needs_command" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -57,14 +57,14 @@ EdDSA\t''"
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l bits -d 'RSA key size: 2048, 3072 or 4096 [default: 2048]' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l kid -d 'Key id of the new key instead of its RFC 7638 thumbprint' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l max-ttl -d 'The longest token lifetime `sign` will issue from this store' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l force -d 'Replace an existing key store (its keys are lost)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s V -l version -d 'Print version'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -l out -d 'Replace FILE atomically (mode 0644, or FILE\'s existing mode) instead of printing' -r -F
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand jwks" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -80,7 +80,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l claim -d 'A claim
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l claims -d 'Claims as a JSON object: inline, @FILE, or - for stdin' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l kid -d 'Sign with this key (the active key or a pending one; a retired key is refused)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l count -d 'Print N tokens, one per line' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -l jti -d 'Add a random token id (jti), fresh for every token'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand sign" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
@@ -103,7 +103,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l iss -d 'Require
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l sub -d 'Require this subject (sub)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l aud -d 'Accept this audience (repeatable: any one matching is enough); a token with aud needs one' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l require -d 'Require this claim to be present (repeatable)' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l allow-no-exp -d 'Accept tokens without exp'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l batch -d 'Read one token per line from stdin and print one JSON result per line'
@@ -125,36 +125,36 @@ ES384\t''
 ES512\t''
 EdDSA\t''"
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l bits -d 'RSA key size: 2048, 3072 or 4096 [default: the active key\'s size when it is RSA, else 2048]' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s V -l version -d 'Print version'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -l older-than -d 'Remove keys retired for longer than DURATION (at least the default)' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -l dry-run -d 'Print what would be removed; change nothing'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand prune" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand revoke" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -l json -d 'One JSON object per line, for monitoring'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand list" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l out -d 'Write FILE atomically instead of printing: mode 0600 with --private, else 0644 (or FILE\'s existing mode)' -r -F
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l pem -d 'PEM instead of a JWK: SPKI public key, or PKCS#8 with --private'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand export" -l private -d 'Print the PRIVATE key (keep the output as secret as the store)'
@@ -173,7 +173,7 @@ ES512\t''
 EdDSA\t''"
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l kid -d 'Key id instead of the JWK\'s kid or the RFC 7638 thumbprint' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l publish-ahead -d 'Publish the key now but sign with it only from now + DURATION (pending)' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -191,12 +191,12 @@ EdDSA\t''"
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -l iss -d 'The issuer the verifier expects' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -l aud -d 'The audience the verifier expects' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -l ttl -d 'How long the valid token is valid, from now' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand fixtures" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -209,7 +209,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l format -d 'Outpu
 json\t'One JSON object per finding'
 prometheus\t'Prometheus text exposition format (node_exporter textfile collector)'"
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l out -d 'Replace FILE atomically (mode 0644) instead of printing, e.g. for node_exporter\'s textfile collector' -r -F
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s k -l keys -d 'The key store' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -16,7 +16,7 @@ use crate::fetch;
 use crate::jwk::{self, Jwk, Keys};
 use crate::source;
 use crate::store::{KeyStore, State};
-use crate::storefile;
+use crate::backend;
 
 /// The margin past `--rotation-period` and past a key's prunable time
 /// before a stopped job is reported: a daily cron job may run a little late.
@@ -138,7 +138,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
         );
     }
     let sources = distinct(opts.published);
-    let store = storefile::load(ctx)?;
+    let store = backend::load(ctx)?;
     let mut report = Report::empty(ctx.now, &sources);
     report.store_readable = true;
     let view = StoreView::new(&store, ctx.now);
@@ -151,7 +151,10 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     no_active_key(&view, &store_name, findings);
     rotation_overdue(&view, opts.rotation_period, findings);
     prune_overdue(&view, findings);
-    store_mode(&ctx.keys, findings);
+    // A store that is not a local file (a vault: store) has no mode.
+    if let Some(path) = ctx.keys.file() {
+        store_mode(path, findings);
+    }
 
     let fetched = fetch_all(&sources, ctx, opts.ca_file);
     for ((given, published), bytes) in sources.iter().zip(&mut report.published).zip(fetched) {
@@ -486,16 +489,17 @@ struct StoreView<'a> {
 
 impl<'a> StoreView<'a> {
     fn new(store: &'a KeyStore, now: Time) -> StoreView<'a> {
-        let states = store.states(now);
+        let view = store.view(now);
+        let states: Vec<State> = view.iter().map(|k| k.state).collect();
         StoreView {
             store,
             now,
-            order: store.ordered(now),
+            order: store.ordered_in(&view),
             active: states.iter().position(|s| *s == State::Active),
             pending: states.iter().position(|s| *s == State::Pending),
             newest: (0..store.keys.len()).max_by_key(|&i| store.keys[i].times.created),
-            retired: store.retirements(now),
-            prunable: store.prunable_times(now, store.min_grace()),
+            retired: view.iter().map(|k| k.retired).collect(),
+            prunable: view.iter().map(|k| k.prunable).collect(),
             states,
         }
     }
@@ -614,7 +618,6 @@ fn prune_overdue(view: &StoreView, findings: &mut Vec<Finding>) {
 }
 
 fn store_mode(path: &Path, findings: &mut Vec<Finding>) {
-    // A store that is not a local file (a vault: store) has no mode.
     let Some(mode) = crate::fsio::existing_mode(path) else {
         return;
     };

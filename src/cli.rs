@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueHint};
 
 use crate::alg::{Alg, RSA_BITS};
 use crate::claims::When;
+use crate::backend::Location;
 use crate::clock;
 
 const EXIT_STATUS: &str = "\
@@ -33,9 +34,12 @@ pub struct Cli {
 // After each subcommand's own options in its help and man page.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The key store
-    #[arg(short, long, global = true, display_order = 100, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "PATH", value_hint = ValueHint::FilePath)]
-    pub keys: PathBuf,
+    /// The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine
+    ///
+    /// For vault:, the server and token come from VAULT_ADDR, VAULT_TOKEN
+    /// (else ~/.vault-token), VAULT_CACERT and VAULT_NAMESPACE.
+    #[arg(short, long, global = true, display_order = 100, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "STORE", value_hint = ValueHint::FilePath, value_parser = parse_store)]
+    pub keys: Location,
 
     /// Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)
     ///
@@ -416,6 +420,10 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_name = "SHELL", value_enum, ignore_case = true)]
     pub shell: clap_complete::Shell,
+}
+
+fn parse_store(s: &str) -> Result<Location, String> {
+    Location::parse(s)
 }
 
 fn parse_now(s: &str) -> Result<clock::Time, String> {

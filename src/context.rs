@@ -1,13 +1,14 @@
 //! Resolves the global options once into what every command needs. Nothing
 //! below this reads the clock or the environment.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::backend::Location;
 use crate::cli::GlobalArgs;
 use crate::clock::{self, Time};
 use crate::fetch;
 use crate::output::Warnings;
+use crate::vault;
 
 /// How long a writer waits for the store's lock (CLI.md: 30 s).
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -18,10 +19,11 @@ pub struct Ctx {
     pub now: Time,
     /// Whether `--now`/`JWKCTL_NOW` fixed the time.
     pub pinned: bool,
-    pub keys: PathBuf,
+    pub keys: Location,
     pub quiet: bool,
     pub lock_timeout: Duration,
-    /// The whole of `verify --jwks URL`'s fetch (CLI.md: 10 s).
+    /// The whole of `verify --jwks URL`'s fetch (CLI.md: 10 s), and of
+    /// each request to OpenBao/Vault.
     pub fetch_timeout: Duration,
     /// Warnings for stderr from code without an `Output` (the store's mode).
     pub warnings: Warnings,
@@ -29,6 +31,8 @@ pub struct Ctx {
     /// reads the clock: a test knob (`JWKCTL_TEST_HOLD_LOCK`, seconds) for
     /// the race of two writers across a second boundary.
     pub hold_lock: Duration,
+    /// Server and credentials for a `vault:` store.
+    pub vault: vault::Env,
 }
 
 impl Ctx {
@@ -42,6 +46,7 @@ impl Ctx {
             fetch_timeout: fetch_timeout_override().unwrap_or(fetch::TIMEOUT),
             warnings: Warnings::default(),
             hold_lock: seconds_from_env("JWKCTL_TEST_HOLD_LOCK").unwrap_or_default(),
+            vault: vault::Env::from_process(),
         }
     }
 }

@@ -159,7 +159,7 @@ pub fn check_url(url: &str) -> Result<Uri, String> {
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let bare = host
         .strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
@@ -197,7 +197,7 @@ fn resolve(base: &Uri, location: &str) -> Result<Uri, String> {
         .map_err(|e| format!("not a valid URL: {e} (point --jwks at the final URL)"))
 }
 
-fn agent(ca_file: Option<&Path>) -> Result<Agent> {
+pub(crate) fn agent(ca_file: Option<&Path>) -> Result<Agent> {
     let mut roots: Vec<Certificate<'static>> = Vec::new();
     if let Some(path) = ca_file {
         roots.extend(read_ca_file(path)?);
@@ -266,7 +266,7 @@ fn timeout_message(timeout: Duration) -> String {
 }
 
 /// What went wrong, and what to do, for one failed request or body read.
-fn describe(err: &ureq::Error, timeout: Duration) -> String {
+pub(crate) fn describe(err: &ureq::Error, timeout: Duration) -> String {
     use ureq::Error as E;
     match err {
         E::Timeout(_) => timeout_message(timeout),

@@ -5,6 +5,7 @@
 
 pub mod alg;
 pub mod check;
+pub mod backend;
 pub mod claims;
 pub mod cli;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod source;
 pub mod store;
 pub mod storefile;
 pub mod token;
+pub mod vault;
 pub mod verify;
 
 use anyhow::Result;

@@ -4,11 +4,11 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 
+use crate::backend;
 use crate::context::Ctx;
 use crate::fetch;
 use crate::input;
 use crate::keyset::KeySet;
-use crate::storefile;
 
 /// A key source larger than this is not a JWK Set anyone publishes.
 pub const MAX_SOURCE_BYTES: u64 = input::JWKS.cap;
@@ -25,7 +25,7 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
         );
     }
     let Some(source) = source else {
-        let store = storefile::load_or(
+        let store = backend::load_or(
             ctx,
             "pass the issuer's public keys with --jwks FILE|URL, or point -k/JWKCTL_KEYS at a key store",
         )?;

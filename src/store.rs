@@ -39,6 +39,23 @@ impl State {
     }
 }
 
+/// One key as commands see it at a given time ([`KeyStore::view`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyView {
+    pub state: State,
+    /// When it stopped (or stops) signing, once that is known.
+    pub retired: Option<Time>,
+    /// When `prune` with the default grace may remove it.
+    pub prunable: Option<Time>,
+}
+
+/// Why [`KeyStore::select`] found no key; each command names its own remedy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unselected {
+    NoActiveKey,
+    UnknownKid,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Times {
     pub created: Time,
@@ -173,9 +190,9 @@ impl KeyStore {
     /// so that node-jose, which signs with the first key, signs with the
     /// active one. Retirement times are written down as they are derived.
     pub fn to_json(&self, now: Time) -> Vec<u8> {
-        let retirements = self.retirements(now);
+        let view = self.view(now);
         let keys: Vec<Value> = self
-            .ordered(now)
+            .ordered_in(&view)
             .into_iter()
             .map(|i| {
                 let key = &self.keys[i];
@@ -185,7 +202,7 @@ impl KeyStore {
                     "signs_from".into(),
                     clock::format(key.times.signs_from).into(),
                 );
-                if let Some(retired) = retirements[i] {
+                if let Some(retired) = view[i].retired {
                     times.insert("retired".into(), clock::format(retired).into());
                 }
                 if let Some(max_ttl) = key.times.max_ttl {
@@ -239,16 +256,51 @@ impl KeyStore {
         best
     }
 
-    pub fn state(&self, i: usize, now: Time) -> State {
-        self.state_given(i, now, self.active(now))
+    /// Every key's state, retirement and prunable time at `now`, with the
+    /// active key found once and retirements in O(n log n): `list`,
+    /// `to_json` and `prune` need them all, and per key on a 1,000-key
+    /// store that cost hundreds of millions of instructions.
+    pub fn view(&self, now: Time) -> Vec<KeyView> {
+        let active = self.active(now);
+        let mut starts: Vec<Time> = self
+            .keys
+            .iter()
+            .map(|k| k.times.signs_from)
+            .filter(|&s| s <= now)
+            .collect();
+        starts.sort_unstable();
+        let grace = self.min_grace();
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                let state = self.state_given(i, now, active);
+                // Recorded, or for a key superseded without a record, when
+                // its successor (the earliest later start that has passed)
+                // took over.
+                let retired = key.times.retired.or_else(|| {
+                    (state == State::Retired).then(|| {
+                        let after = starts.partition_point(|&s| s <= key.times.signs_from);
+                        starts.get(after).copied().unwrap_or(now)
+                    })
+                });
+                KeyView {
+                    state,
+                    retired,
+                    prunable: self.prunable_after(i, state, retired, grace),
+                }
+            })
+            .collect()
     }
 
-    /// Every key's state, computing the active key once.
-    pub fn states(&self, now: Time) -> Vec<State> {
+    /// The key `sign` and `export` use: `kid`'s, or the active key.
+    pub fn select(&self, kid: Option<&str>, now: Time) -> Result<(usize, State), Unselected> {
         let active = self.active(now);
-        (0..self.keys.len())
-            .map(|i| self.state_given(i, now, active))
-            .collect()
+        let i = match kid {
+            None => active.ok_or(Unselected::NoActiveKey)?,
+            Some(kid) => self.find(kid).ok_or(Unselected::UnknownKid)?,
+        };
+        Ok((i, self.state_given(i, now, active)))
     }
 
     fn state_given(&self, i: usize, now: Time, active: Option<usize>) -> State {
@@ -264,11 +316,15 @@ impl KeyStore {
     /// Key indices in the order `jwks` publishes them: active, then pending,
     /// then retired, newest first within each.
     pub fn ordered(&self, now: Time) -> Vec<usize> {
-        let states = self.states(now);
+        self.ordered_in(&self.view(now))
+    }
+
+    /// [`KeyStore::ordered`] from a [`KeyStore::view`] already made.
+    pub fn ordered_in(&self, view: &[KeyView]) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.keys.len()).collect();
         order.sort_by_key(|&i| {
             let t = &self.keys[i].times;
-            let rank = match states[i] {
+            let rank = match view[i].state {
                 State::Active => 0,
                 State::Pending => 1,
                 State::Retired => 2,
@@ -276,53 +332,6 @@ impl KeyStore {
             (rank, Reverse(t.signs_from), Reverse(t.created))
         });
         order
-    }
-
-    /// When key `i` stopped (or stops) signing: its recorded retirement, or
-    /// for a key superseded without one, when its successor took over.
-    pub fn retired_at(&self, i: usize, now: Time) -> Option<Time> {
-        if let Some(retired) = self.keys[i].times.retired {
-            return Some(retired);
-        }
-        if self.state(i, now) != State::Retired {
-            return None;
-        }
-        let from = self.keys[i].times.signs_from;
-        let successor = self
-            .keys
-            .iter()
-            .map(|k| k.times.signs_from)
-            .filter(|&s| s > from && s <= now)
-            .min();
-        Some(successor.unwrap_or(now))
-    }
-
-    /// [`KeyStore::retired_at`] of every key, in O(n log n) rather than
-    /// n times O(n): `to_json` and `prune` need them all, and on a
-    /// 1,000-key store the quadratic way cost 230 M instructions.
-    pub fn retirements(&self, now: Time) -> Vec<Option<Time>> {
-        let active = self.active(now);
-        let mut starts: Vec<Time> = self
-            .keys
-            .iter()
-            .map(|k| k.times.signs_from)
-            .filter(|&s| s <= now)
-            .collect();
-        starts.sort_unstable();
-        (0..self.keys.len())
-            .map(|i| {
-                let key = &self.keys[i];
-                if let Some(retired) = key.times.retired {
-                    return Some(retired);
-                }
-                if self.state_given(i, now, active) != State::Retired {
-                    return None;
-                }
-                // The earliest start after this key's that has passed.
-                let after = starts.partition_point(|&s| s <= key.times.signs_from);
-                Some(starts.get(after).copied().unwrap_or(now))
-            })
-            .collect()
     }
 
     /// The pending key, if any (there is at most one).
@@ -384,10 +393,10 @@ impl KeyStore {
     /// Records the derived retirement time of every superseded key, so that
     /// removing a key never changes when another one retired.
     fn materialize(&mut self, now: Time) {
-        let retired = self.retirements(now);
-        for (key, retired) in self.keys.iter_mut().zip(retired) {
+        let view = self.view(now);
+        for (key, seen) in self.keys.iter_mut().zip(view) {
             if key.times.retired.is_none() && key.times.signs_from <= now {
-                key.times.retired = retired;
+                key.times.retired = seen.retired;
             }
         }
     }
@@ -396,13 +405,12 @@ impl KeyStore {
     /// kids. The active key and a pending key are never removed.
     pub fn prune(&mut self, now: Time, older_than: Duration) -> Vec<String> {
         self.materialize(now);
-        // States and retirements once, not per key (prunable_at finds the
-        // active key each time: 90 M instructions on 1,000 keys).
-        let states = self.states(now);
-        let retirements = self.retirements(now);
-        let doomed: Vec<bool> = (0..self.keys.len())
-            .map(|i| {
-                self.prunable_given(i, older_than, states[i], retirements[i])
+        let doomed: Vec<bool> = self
+            .view(now)
+            .into_iter()
+            .enumerate()
+            .map(|(i, seen)| {
+                self.prunable_after(i, seen.state, seen.retired, older_than)
                     .is_some_and(|t| now > t)
             })
             .collect();
@@ -445,7 +453,7 @@ impl KeyStore {
         };
         self.materialize(now);
         let mut replacement = None;
-        match self.state(i, now) {
+        match self.state_given(i, now, self.active(now)) {
             State::Retired => {}
             State::Pending => {
                 // The active key was due to retire when this one took over.
@@ -478,32 +486,15 @@ impl KeyStore {
         self.max_ttl.saturating_add(CLOCK_SKEW)
     }
 
-    /// When `prune` with `grace` may remove key `i`; `None` while it signs
-    /// or waits to.
-    pub fn prunable_at(&self, i: usize, now: Time, grace: Duration) -> Option<Time> {
-        if self.state(i, now) != State::Retired {
-            return None;
-        }
-        self.prunable_given(i, grace, State::Retired, self.retired_at(i, now))
-    }
-
-    /// [`KeyStore::prunable_at`] of every key, with states and retirements
-    /// computed once: `check` looks at all of them on a 1,000-key store.
-    pub fn prunable_times(&self, now: Time, grace: Duration) -> Vec<Option<Time>> {
-        let states = self.states(now);
-        let retirements = self.retirements(now);
-        (0..self.keys.len())
-            .map(|i| self.prunable_given(i, grace, states[i], retirements[i]))
-            .collect()
-    }
-
-    /// [`KeyStore::prunable_at`] given key `i`'s state and retirement time.
-    fn prunable_given(
+    /// When `prune` with `grace` may remove key `i`, given its state and
+    /// retirement; `None` while it signs or waits to. A key that signed
+    /// under a longer max token lifetime waits for that one.
+    fn prunable_after(
         &self,
         i: usize,
-        grace: Duration,
         state: State,
         retired: Option<Time>,
+        grace: Duration,
     ) -> Option<Time> {
         if state != State::Retired {
             return None;
@@ -617,10 +608,11 @@ mod tests {
     }
 
     fn kids(store: &KeyStore, now: Time) -> Vec<(&str, State)> {
+        let view = store.view(now);
         store
-            .ordered(now)
+            .ordered_in(&view)
             .into_iter()
-            .map(|i| (store.keys[i].kid(), store.state(i, now)))
+            .map(|i| (store.keys[i].kid(), view[i].state))
             .collect()
     }
 
@@ -656,31 +648,26 @@ mod tests {
             kids(&store, after),
             [("next", Active), ("cur", Retired), ("old", Retired)]
         );
-        assert_eq!(store.retired_at(1, after), Some(t("2026-03-02T00:00:00Z")));
-        for now in [
-            before,
-            after,
-            t("2026-01-15T00:00:00Z"),
-            t("2027-01-01T00:00:00Z"),
-        ] {
-            let one_by_one: Vec<_> = (0..3).map(|i| store.retired_at(i, now)).collect();
-            assert_eq!(store.retirements(now), one_by_one);
-        }
-        let grace = store.min_grace();
-        for now in [before, after, t("2027-01-01T00:00:00Z")] {
-            let one_by_one: Vec<_> = (0..3).map(|i| store.prunable_at(i, now, grace)).collect();
-            assert_eq!(store.prunable_times(now, grace), one_by_one);
-        }
+        let view = store.view(after);
+        assert_eq!(view[1].retired, Some(t("2026-03-02T00:00:00Z")));
+        assert_eq!(view[1].prunable, Some(t("2026-03-03T00:05:00Z")));
+        assert_eq!(view[2].prunable, None);
+        assert_eq!(store.view(before)[1].prunable, None);
+        assert_eq!(store.select(None, before), Ok((1, Active)));
+        assert_eq!(store.select(Some("next"), before), Ok((2, Pending)));
+        assert_eq!(store.select(Some("old"), after), Ok((0, Retired)));
         assert_eq!(
-            store.prunable_at(1, after, grace),
-            Some(t("2026-03-03T00:05:00Z"))
+            store.select(Some("gone"), after),
+            Err(Unselected::UnknownKid)
         );
-        assert_eq!(store.prunable_at(2, after, grace), None);
-        assert_eq!(store.prunable_at(1, before, grace), None);
+        assert_eq!(
+            store.select(None, t("2025-12-01T00:00:00Z")),
+            Err(Unselected::NoActiveKey)
+        );
     }
 
     #[test]
-    fn derived_retirements_match_one_by_one() {
+    fn superseded_keys_retire_when_their_successor_starts() {
         let mut store = KeyStore::new(DEFAULT_MAX_TTL);
         let times = [
             ("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
@@ -692,18 +679,25 @@ mod tests {
         for (i, (created, from)) in times.into_iter().enumerate() {
             store.keys.push(key(&format!("k{i}"), created, from, None));
         }
-        for now in [
-            "2025-12-15T00:00:00Z",
-            "2026-01-02T00:00:00Z",
-            "2026-02-01T00:00:00Z",
-            "2026-02-15T00:00:00Z",
-            "2026-03-01T00:00:00Z",
-            "2027-01-01T00:00:00Z",
-        ] {
-            let now = t(now);
-            let one_by_one: Vec<_> = (0..5).map(|i| store.retired_at(i, now)).collect();
-            assert_eq!(store.retirements(now), one_by_one, "{now}");
-        }
+        let retired = |now: &str| -> Vec<Option<Time>> {
+            store.view(t(now)).iter().map(|k| k.retired).collect()
+        };
+        let at = |s: &str| Some(t(s));
+        // k1 and k2 start together; the one created later (k1) signs.
+        assert_eq!(
+            retired("2026-02-15T00:00:00Z"),
+            [
+                at("2026-02-01T00:00:00Z"),
+                None,
+                at("2026-02-15T00:00:00Z"),
+                None,
+                at("2026-01-01T00:00:00Z"),
+            ]
+        );
+        assert_eq!(
+            retired("2026-01-02T00:00:00Z"),
+            [None, None, None, None, at("2026-01-01T00:00:00Z")]
+        );
     }
 
     #[test]

@@ -15,17 +15,17 @@ const STORE_MODE: u32 = 0o600;
 
 /// Reads the store for a command that only looks (`jwks`, `sign`, `list`):
 /// writes replace the file by rename, so a reader never sees half of one.
-pub fn load(ctx: &Ctx) -> Result<KeyStore> {
-    load_or(ctx, MISSING)
+pub fn load(ctx: &Ctx, path: &Path) -> Result<KeyStore> {
+    load_or(ctx, path, MISSING)
 }
 
 const MISSING: &str = "create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS at yours";
 
 /// [`load`], saying `missing` when there is no store.
-pub fn load_or(ctx: &Ctx, missing: &str) -> Result<KeyStore> {
-    let (bytes, mode) = read(&ctx.keys, missing)?;
-    warn_if_open(ctx, &ctx.keys, mode, None);
-    parse(&ctx.keys, &bytes, ctx.now)
+pub fn load_or(ctx: &Ctx, path: &Path, missing: &str) -> Result<KeyStore> {
+    let (bytes, mode) = read(path, missing)?;
+    warn_if_open(ctx, path, mode, None);
+    parse(path, &bytes, ctx.now)
 }
 
 /// The store's text and permission bits.
@@ -68,9 +68,13 @@ fn parse(path: &Path, bytes: &[u8], now: Time) -> Result<KeyStore> {
 /// result if it differs. Returns what `change` returned. `change` gets the
 /// time read once the store is held ([`Ctx::now_again`]); it may be called
 /// more than once by a backend that retries, so it must not consume state.
-pub fn update<T>(ctx: &Ctx, mut change: impl FnMut(&mut KeyStore, Time) -> Result<T>) -> Result<T> {
+pub fn update<T>(
+    ctx: &Ctx,
+    given: &Path,
+    mut change: impl FnMut(&mut KeyStore, Time) -> Result<T>,
+) -> Result<T> {
     // Through a symlink, the file it points at is locked and replaced.
-    let path = fsio::resolve(&ctx.keys);
+    let path = fsio::resolve(given);
     // No lock file is left beside a mistyped path (nor beside a FIFO).
     read(&path, MISSING)?;
     let _lock = fsio::lock(&path, ctx.lock_timeout)?;
@@ -79,24 +83,24 @@ pub fn update<T>(ctx: &Ctx, mut change: impl FnMut(&mut KeyStore, Time) -> Resul
     }
     let now = ctx.now_again();
     let (before, mode) = read(&path, MISSING)?;
-    let changed = parse(&ctx.keys, &before, now).and_then(|mut store| {
+    let changed = parse(given, &before, now).and_then(|mut store| {
         let result = change(&mut store, now)?;
         Ok((result, store.to_json(now)))
     });
     let (result, after) = match changed {
         Ok(changed) => changed,
         Err(e) => {
-            warn_if_open(ctx, &ctx.keys, mode, None);
+            warn_if_open(ctx, given, mode, None);
             return Err(e);
         }
     };
     fsio::remove_stale_temps(&path);
     if after != before {
         let written = fsio::write_atomic(&path, &after, STORE_MODE, Existing::Replace);
-        warn_if_open(ctx, &ctx.keys, mode, written.is_ok().then_some(STORE_MODE));
+        warn_if_open(ctx, given, mode, written.is_ok().then_some(STORE_MODE));
         written?;
     } else {
-        warn_if_open(ctx, &ctx.keys, mode, None);
+        warn_if_open(ctx, given, mode, None);
     }
     Ok(result)
 }
@@ -104,16 +108,13 @@ pub fn update<T>(ctx: &Ctx, mut change: impl FnMut(&mut KeyStore, Time) -> Resul
 /// Writes a new store; an existing one is replaced only with `force`. The
 /// check happens under the lock and the final rename refuses to clobber, so
 /// two `keygen`s racing cannot both win.
-pub fn create(ctx: &Ctx, store: &KeyStore, force: bool) -> Result<()> {
-    let path = fsio::resolve(&ctx.keys);
+pub fn create(ctx: &Ctx, given: &Path, store: &KeyStore, force: bool) -> Result<()> {
+    let path = fsio::resolve(given);
     // Before the lock: no lock file beside a folder that is never replaced.
     fsio::check_replaceable(&path)?;
     let _lock = fsio::lock(&path, ctx.lock_timeout)?;
-    if !force && ctx.keys.symlink_metadata().is_ok() {
-        bail!(
-            "{}: a key store already exists (use --force to replace it and lose its keys, or -k to choose another file)",
-            ctx.keys.display()
-        );
+    if !force {
+        refuse_existing(given)?;
     }
     fsio::remove_stale_temps(&path);
     let existing = if force {
@@ -122,4 +123,15 @@ pub fn create(ctx: &Ctx, store: &KeyStore, force: bool) -> Result<()> {
         Existing::Refuse
     };
     fsio::write_atomic(&path, &store.to_json(ctx.now), STORE_MODE, existing)
+}
+
+/// Refuses when something is at `path` already (`keygen` without `--force`).
+pub fn refuse_existing(path: &Path) -> Result<()> {
+    if path.symlink_metadata().is_ok() {
+        bail!(
+            "{}: a key store already exists (use --force to replace it and lose its keys, or -k to choose another file)",
+            path.display()
+        );
+    }
+    Ok(())
 }

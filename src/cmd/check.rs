@@ -9,7 +9,8 @@ use crate::output::Output;
 
 pub fn run(args: &CheckArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if let Some(path) = &args.out
-        && (fsio::same_file(path, &ctx.keys) || fsio::same_file(path, &fsio::lock_path(&ctx.keys)))
+        && let Some(keys) = ctx.keys.file()
+        && fsio::store_file_at(path, keys).is_some()
     {
         bail!(
             "{}: this is the key store or its lock file, which --out would replace (write the result to another file)",

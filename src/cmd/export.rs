@@ -7,6 +7,7 @@ use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
+use crate::backend;
 use crate::cli::ExportArgs;
 use crate::context::Ctx;
 use crate::crypto;
@@ -14,23 +15,21 @@ use crate::error::Outcome;
 use crate::fsio::{self, Existing};
 use crate::jwk::PRIVATE_MEMBERS;
 use crate::output::Output;
-use crate::storefile;
+use crate::store::Unselected;
 
 pub fn run(args: &ExportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let store = storefile::load(ctx)?;
-    let index = match &args.kid {
-        None => store.active(ctx.now).ok_or_else(|| {
-            anyhow!(
-                "{}: no key signs now (name one: 'jwkctl export KID')",
-                ctx.keys.display()
-            )
-        })?,
-        Some(kid) => store.find(kid).ok_or_else(|| {
-            anyhow!(
-                "{}: no key with kid {kid:?} (see 'jwkctl jwks' for the kids)",
-                ctx.keys.display()
-            )
-        })?,
+    let store = backend::load(ctx)?;
+    let index = match store.select(args.kid.as_deref(), ctx.now) {
+        Ok((i, _)) => i,
+        Err(Unselected::NoActiveKey) => bail!(
+            "{}: no key signs now (name one: 'jwkctl export KID')",
+            ctx.keys.display()
+        ),
+        Err(Unselected::UnknownKid) => bail!(
+            "{}: no key with kid {:?} (see 'jwkctl jwks' for the kids)",
+            ctx.keys.display(),
+            args.kid.as_deref().unwrap_or_default()
+        ),
     };
     let key = &store.keys[index];
     let text = Zeroizing::new(match (args.pem, args.private) {
@@ -89,12 +88,8 @@ fn line(value: &Value) -> Result<Vec<u8>> {
 /// `--out FILE`: replaced atomically, so no reader sees half a key and a
 /// private key is never readable by others, not even for a moment.
 fn write_out(path: &Path, bytes: &[u8], private: bool, ctx: &Ctx) -> Result<()> {
-    let lock = fsio::lock_path(&fsio::resolve(&ctx.keys));
-    // The lock file may not exist yet: compare names as well.
-    let absolute = |p: &Path| std::path::absolute(p).ok();
-    if fsio::same_file(path, &ctx.keys)
-        || fsio::same_file(path, &lock)
-        || absolute(&fsio::resolve(path)) == absolute(&lock)
+    if let Some(keys) = ctx.keys.file()
+        && fsio::store_file_at(path, keys).is_some()
     {
         bail!(
             "{}: this is the key store or its lock file, which --out never replaces (write the key to another file)",

@@ -5,6 +5,7 @@ use anyhow::{Result, anyhow, bail};
 use serde_json::{Map, Value};
 
 use crate::alg::{Alg, MIN_RSA_BITS};
+use crate::backend;
 use crate::cli::ImportArgs;
 use crate::clock;
 use crate::context::Ctx;
@@ -14,7 +15,6 @@ use crate::input;
 use crate::jwk::Jwk;
 use crate::output::Output;
 use crate::store::StoredKey;
-use crate::storefile;
 use crate::token::strict_object;
 
 /// A key read from a file, before the store is touched.
@@ -31,7 +31,7 @@ pub fn run(args: &ImportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let Imported { jwk, alg, kid } = key;
     let thumbprint = jwk.thumbprint()?;
     let stored = StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now);
-    let (signs_from, now) = storefile::update(ctx, |store, now| {
+    let (signs_from, now) = backend::update(ctx, |store, now| {
         // The same key under any kid is the likelier mistake than a kid
         // clash, so it is named first.
         if let Some(same) = store

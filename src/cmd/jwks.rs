@@ -1,6 +1,7 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 
+use crate::backend;
 use crate::cli::JwksArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
@@ -8,7 +9,6 @@ use crate::fsio::{self, Existing, StoreFile};
 use crate::jwk::Public;
 use crate::output::Output;
 use crate::store::KeyStore;
-use crate::storefile;
 
 #[derive(Serialize)]
 struct PublicSet<'a> {
@@ -26,12 +26,12 @@ pub fn public_set(store: &KeyStore, now: crate::clock::Time) -> Result<String> {
 }
 
 pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let store = storefile::load(ctx)?;
+    let store = backend::load(ctx)?;
     let mut text = public_set(&store, ctx.now)?;
     match &args.out {
         None => out.data(text)?,
         Some(path) => {
-            match fsio::store_file_at(path, &ctx.keys) {
+            match ctx.keys.file().and_then(|keys| fsio::store_file_at(path, keys)) {
                 Some(StoreFile::Store) => bail!(
                     "{}: this is the key store, and --out would replace its private keys with the public ones (write the JWK Set to another file)",
                     path.display()

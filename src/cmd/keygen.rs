@@ -1,12 +1,12 @@
 use anyhow::{Result, bail};
 
+use crate::backend;
 use crate::cli::KeygenArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::fsio::{self, Target};
 use crate::output::Output;
 use crate::store::{KeyStore, StoredKey};
-use crate::storefile;
 
 pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if args.max_ttl.is_zero() {
@@ -14,28 +14,25 @@ pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     }
     // A folder is not a store that --force could replace: say what it is
     // before the lock file would be made beside it.
-    if fsio::target(&ctx.keys) == Target::Dir {
-        bail!(
-            "{}: is a directory (choose the store file with -k, like -k {})",
-            ctx.keys.display(),
-            ctx.keys.join("keys.json").display()
-        );
+    if let Some(path) = ctx.keys.file() {
+        if fsio::target(path) == Target::Dir {
+            bail!(
+                "{}: is a directory (choose the store file with -k, like -k {})",
+                path.display(),
+                path.join("keys.json").display()
+            );
+        }
+        fsio::check_replaceable(path)?;
     }
-    fsio::check_replaceable(&ctx.keys)?;
     // Fail before spending seconds on an RSA key; `create` checks again
     // under the lock.
-    if !args.force && ctx.keys.symlink_metadata().is_ok() {
-        bail!(
-            "{}: a key store already exists (use --force to replace it and lose its keys, or -k to choose another file)",
-            ctx.keys.display()
-        );
-    }
+    backend::refuse_existing(ctx, args.force)?;
     let (jwk, alg, kid) = super::generate_key(&args.key, None)?;
     let mut store = KeyStore::new(args.max_ttl);
     store
         .keys
         .push(StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now));
-    storefile::create(ctx, &store, args.force)?;
+    backend::create(ctx, &store, args.force)?;
     super::print_saved_kid(out, &kid)?;
     out.status(format_args!(
         "created {} with {alg} key {kid}",

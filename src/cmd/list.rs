@@ -3,12 +3,12 @@ use std::io::IsTerminal;
 use anyhow::Result;
 use serde_json::{Value, json};
 
+use crate::backend;
 use crate::cli::ListArgs;
 use crate::clock;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
-use crate::storefile;
 
 const COLUMNS: [&str; 7] = [
     "KID",
@@ -21,14 +21,10 @@ const COLUMNS: [&str; 7] = [
 ];
 
 pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let store = storefile::load(ctx)?;
-    let grace = store.min_grace();
-    let states = store.states(ctx.now);
-    // All at once: one key at a time is quadratic on a 1,000-key store.
-    let retired = store.retirements(ctx.now);
-    let prunable = store.prunable_times(ctx.now, grace);
+    let store = backend::load(ctx)?;
+    let view = store.view(ctx.now);
     let rows: Vec<[String; 7]> = store
-        .ordered(ctx.now)
+        .ordered_in(&view)
         .into_iter()
         .map(|i| {
             let key = &store.keys[i];
@@ -36,11 +32,11 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             [
                 key.kid().to_owned(),
                 key.alg.name().to_owned(),
-                states[i].name().to_owned(),
+                view[i].state.name().to_owned(),
                 clock::format(key.times.created),
                 clock::format(key.times.signs_from),
-                time(retired[i]),
-                time(prunable[i]),
+                time(view[i].retired),
+                time(view[i].prunable),
             ]
         })
         .collect();

@@ -1,19 +1,19 @@
 use anyhow::{Result, bail};
 
+use crate::backend;
 use crate::cli::PruneArgs;
 use crate::clock;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
-use crate::storefile;
 
 pub fn run(args: &PruneArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let removed = if args.dry_run {
-        let mut store = storefile::load(ctx)?;
+        let mut store = backend::load(ctx)?;
         let grace = grace(args, store.min_grace())?;
         store.prune(ctx.now, grace)
     } else {
-        storefile::update(ctx, |store, now| {
+        backend::update(ctx, |store, now| {
             let grace = grace(args, store.min_grace())?;
             Ok(store.prune(now, grace))
         })?

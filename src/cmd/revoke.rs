@@ -1,11 +1,11 @@
 use anyhow::Result;
 
+use crate::backend;
 use crate::cli::{NewKeyArgs, RevokeArgs};
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
 use crate::store::{State, StoredKey};
-use crate::storefile;
 
 /// A new key like `revoked`, as `rotate` would make it.
 fn replacement_for(revoked: &StoredKey, ctx: &Ctx) -> Result<StoredKey> {
@@ -21,14 +21,14 @@ fn replacement_for(revoked: &StoredKey, ctx: &Ctx) -> Result<StoredKey> {
 pub fn run(args: &RevokeArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     // Make a needed replacement before taking the lock: an RSA key can take
     // seconds, and other writers wait on the lock.
-    let store = storefile::load(ctx)?;
-    let ready = match store.find(&args.kid) {
-        Some(i) if store.state(i, ctx.now) == State::Active && store.pending(ctx.now).is_none() => {
+    let store = backend::load(ctx)?;
+    let ready = match store.select(Some(&args.kid), ctx.now) {
+        Ok((i, State::Active)) if store.pending(ctx.now).is_none() => {
             Some(replacement_for(&store.keys[i], ctx)?)
         }
         _ => None,
     };
-    let replacement = storefile::update(ctx, |store, now| {
+    let replacement = backend::update(ctx, |store, now| {
         store.revoke(&args.kid, now, |revoked| match &ready {
             Some(key) => Ok(key.stamped(now)),
             None => Ok(replacement_for(revoked, ctx)?.stamped(now)),

@@ -1,12 +1,12 @@
 use anyhow::{Result, bail};
 
+use crate::backend;
 use crate::cli::RotateArgs;
 use crate::clock::{self, Time};
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
 use crate::store::{KeyStore, StoredKey};
-use crate::storefile;
 
 /// Why a rotation is not due yet, if it is not.
 fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {
@@ -43,7 +43,7 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     // Look first, without the lock: a daily cron run that is not due must
     // not pay for a new RSA key. A store being adopted goes on, so that its
     // first run records the keys' times (and the next one counts from them).
-    let store = storefile::load(ctx)?;
+    let store = backend::load(ctx)?;
     if let Some(why) = not_due(&store, args, ctx.now).filter(|_| !store.adopting) {
         out.status(why);
         return Ok(Outcome::Done);
@@ -56,7 +56,7 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
 
     // Decide again under the lock, at the time it was obtained: another
     // rotate may have run meanwhile.
-    let rotated = storefile::update(ctx, |store, now| {
+    let rotated = backend::update(ctx, |store, now| {
         if let Some(why) = not_due(store, args, now) {
             return Ok(Err(why));
         }

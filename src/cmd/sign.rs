@@ -4,6 +4,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
+use crate::backend;
 use crate::claims::{self, Request, When};
 use crate::cli::SignArgs;
 use crate::clock;
@@ -14,15 +15,14 @@ use crate::input;
 use crate::jwk::b64;
 use crate::output::Output;
 use crate::parallel;
-use crate::store::{KeyStore, State};
-use crate::storefile;
+use crate::store::{KeyStore, State, Unselected};
 use crate::token;
 
 /// `--ttl` when not given (CLI.md: 1h).
 const DEFAULT_TTL: Duration = Duration::from_secs(3600);
 
 pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let store = storefile::load(ctx)?;
+    let store = backend::load(ctx)?;
     let exp = match args.exp {
         Some(exp) => {
             let latest = clock::add(ctx.now, store.max_ttl)?;
@@ -38,27 +38,21 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         }
         None => When::After(ttl(args, &store)?),
     };
-    let index = match &args.kid {
-        None => store.active(ctx.now).ok_or_else(|| {
-            anyhow!(
-                "{}: no key signs now (add one with 'jwkctl rotate')",
-                ctx.keys.display()
-            )
-        })?,
-        Some(kid) => {
-            let i = store.find(kid).ok_or_else(|| {
-                anyhow!(
-                    "{}: no key with kid {kid:?} (see 'jwkctl list')",
-                    ctx.keys.display()
-                )
-            })?;
-            if store.state(i, ctx.now) == State::Retired {
-                bail!(
-                    "key {kid:?} is retired and no longer signs (sign with the active key: drop --kid)"
-                );
-            }
-            i
-        }
+    let index = match store.select(args.kid.as_deref(), ctx.now) {
+        Ok((_, State::Retired)) => bail!(
+            "key {:?} is retired and no longer signs (sign with the active key: drop --kid)",
+            args.kid.as_deref().unwrap_or_default()
+        ),
+        Ok((i, _)) => i,
+        Err(Unselected::NoActiveKey) => bail!(
+            "{}: no key signs now (add one with 'jwkctl rotate')",
+            ctx.keys.display()
+        ),
+        Err(Unselected::UnknownKid) => bail!(
+            "{}: no key with kid {:?} (see 'jwkctl list')",
+            ctx.keys.display(),
+            args.kid.as_deref().unwrap_or_default()
+        ),
     };
     let key = &store.keys[index];
     let signer = Signer::new(key.alg, &key.jwk)

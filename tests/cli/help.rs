@@ -40,7 +40,9 @@ Options:
                                   ago; otherwise change nothing and exit 0
       --publish-ahead <DURATION>  Publish the new key now but sign with it only from now + DURATION
       --max-ttl <DURATION>        Change the store's max token lifetime
-  -k, --keys <PATH>               The key store [env: JWKCTL_KEYS=] [default: keys.json]
+  -k, --keys <STORE>              The key store: a file, or vault:MOUNT/PATH for a secret of an
+                                  OpenBao or Vault KV version 2 engine [env: JWKCTL_KEYS=] [default:
+                                  keys.json]
       --now <TIME>                Act as if the current time were TIME (RFC 3339 like
                                   2026-01-02T03:04:05Z, or Unix seconds) [env: JWKCTL_NOW=]
   -q, --quiet                     No status lines on stderr (errors and rejections are still shown)
@@ -90,7 +92,7 @@ fn every_subcommand_page_has_the_global_options_and_no_page_is_dangling() {
         subcommands += 1;
         let page = repo(&format!("man/{name}"));
         for global in [
-            "\\fB\\-k\\fR, \\fB\\-\\-keys\\fR \\fI<PATH>\\fR [default: keys.json]\nThe key store\n",
+            "\\fB\\-k\\fR, \\fB\\-\\-keys\\fR \\fI<STORE>\\fR [default: keys.json]\nThe key store: a file, or vault:MOUNT/PATH",
             "\\fB\\-\\-now\\fR \\fI<TIME>\\fR\nAct as if the current time were TIME",
             "\\fB\\-q\\fR, \\fB\\-\\-quiet\\fR\nNo status lines on stderr",
         ] {
