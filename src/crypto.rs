@@ -16,11 +16,13 @@ use josekit::jwk::alg::ec::{EcCurve, EcKeyPair};
 use josekit::jwk::alg::ed::{EdCurve, EdKeyPair};
 use josekit::jwk::alg::rsa::RsaKeyPair;
 use josekit::jwk::{Jwk as JoseJwk, KeyPair};
-use josekit::jws::alg::ecdsa::{EcdsaJwsSigner, EcdsaJwsVerifier};
-use josekit::jws::alg::eddsa::{EddsaJwsSigner, EddsaJwsVerifier};
-use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
-use josekit::jws::alg::rsassa_pss::{RsassaPssJwsSigner, RsassaPssJwsVerifier};
-use josekit::jws::{self, JwsSigner, JwsVerifier};
+use josekit::jws::alg::ecdsa::EcdsaJwsVerifier;
+use josekit::jws::alg::eddsa::EddsaJwsVerifier;
+use josekit::jws::alg::rsassa::RsassaJwsVerifier;
+use josekit::jws::alg::rsassa_pss::RsassaPssJwsVerifier;
+use josekit::jws::{self, JwsVerifier};
+use openssl::error::ErrorStack;
+use openssl::pkey::{PKey, Private};
 use rsa::BoxedUint;
 use rsa::PrivateKey as RsaPrivateKey;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
@@ -256,90 +258,137 @@ pub fn private_key_from_jwk(key: &Jwk) -> Result<Map<String, Value>> {
     Ok(map)
 }
 
-/// Signs and verifies a test message: proves that the private members and
-/// the public ones (which verifiers will get) belong to one key.
-pub fn check_pair(alg: Alg, key: &Jwk) -> Result<()> {
-    let message = b"jwkctl key check";
-    let signature = Signer::new(alg, key)
-        .and_then(|s| s.sign(message))
-        .context("the key cannot sign")?;
-    if !Verifier::new(alg, key)
-        .context("the key cannot verify")?
-        .verify(message, &signature)
-    {
-        bail!("its private and public members do not belong to one key");
-    }
-    Ok(())
-}
-
-/// Whether an EC public key's point lies on its curve: the check a verifier
-/// build would make, without the cost of one (a 1,000-key JWK Set is read
-/// for every token). Anything unreadable counts as off the curve.
-pub fn ec_point_on_curve(crv: &str, x: &[u8], y: &[u8]) -> bool {
-    use std::sync::OnceLock;
-
-    use openssl::bn::{BigNum, BigNumContext};
-    use openssl::ec::{EcGroup, EcPoint};
-    use openssl::nid::Nid;
-
-    // Building a curve's group is the costly part: once per curve.
-    static GROUPS: [OnceLock<Option<EcGroup>>; 3] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    let (slot, nid) = match crv {
-        "P-256" => (0, Nid::X9_62_PRIME256V1),
-        "P-384" => (1, Nid::SECP384R1),
-        "P-521" => (2, Nid::SECP521R1),
-        _ => return false,
-    };
-    let Some(group) = GROUPS[slot].get_or_init(|| EcGroup::from_curve_name(nid).ok()) else {
-        return false;
-    };
-    let check = || -> Result<bool, openssl::error::ErrorStack> {
-        let mut ctx = BigNumContext::new()?;
-        let mut point = EcPoint::new(group)?;
-        let (x, y) = (BigNum::from_slice(x)?, BigNum::from_slice(y)?);
-        point.set_affine_coordinates_gfp(group, &x, &y, &mut ctx)?;
-        point.is_on_curve(group, &mut ctx)
-    };
-    check().unwrap_or(false)
-}
-
-/// A private key ready to sign for one algorithm.
-pub enum Signer {
-    Rsa(RsassaJwsSigner),
-    Pss(RsassaPssJwsSigner),
-    Ec(EcdsaJwsSigner),
-    Ed(EddsaJwsSigner),
+/// A private key ready to sign for one algorithm, and its public half as
+/// verifiers get it: every signature is checked with that before it is
+/// returned, so a fault in the computation (one bad RSA-CRT signature
+/// leaks the key's factors) or a public half that does not fit never
+/// leaves the process as a token.
+pub struct Signer {
+    alg: Alg,
+    /// Built by OpenSSL from the key members decoded into wiped buffers;
+    /// OpenSSL clears the key's numbers when it frees them.
+    key: PKey<Private>,
+    verifier: Verifier,
 }
 
 impl Signer {
     pub fn new(alg: Alg, key: &Jwk) -> Result<Signer> {
-        let jwk = to_jose(key.to_private_map())?;
-        let signer = match alg {
-            Alg::Rs256 => Signer::Rsa(jws::RS256.signer_from_jwk(&jwk)?),
-            Alg::Rs384 => Signer::Rsa(jws::RS384.signer_from_jwk(&jwk)?),
-            Alg::Rs512 => Signer::Rsa(jws::RS512.signer_from_jwk(&jwk)?),
-            Alg::Ps256 => Signer::Pss(jws::PS256.signer_from_jwk(&jwk)?),
-            Alg::Ps384 => Signer::Pss(jws::PS384.signer_from_jwk(&jwk)?),
-            Alg::Ps512 => Signer::Pss(jws::PS512.signer_from_jwk(&jwk)?),
-            Alg::Es256 => Signer::Ec(jws::ES256.signer_from_jwk(&jwk)?),
-            Alg::Es384 => Signer::Ec(jws::ES384.signer_from_jwk(&jwk)?),
-            Alg::Es512 => Signer::Ec(jws::ES512.signer_from_jwk(&jwk)?),
-            Alg::EdDsa => Signer::Ed(jws::EdDSA.signer_from_jwk(&jwk)?),
-        };
-        Ok(signer)
+        key.check_fits(alg).map_err(|why| anyhow!("{why}"))?;
+        let private = private_pkey(key).context("reading the private key")?;
+        Ok(Signer {
+            alg,
+            key: private,
+            verifier: Verifier::new(alg, key)?,
+        })
     }
 
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let signer: &dyn JwsSigner = match self {
-            Signer::Rsa(s) => s,
-            Signer::Pss(s) => s,
-            Signer::Ec(s) => s,
-            Signer::Ed(s) => s,
+        let signature = self
+            .raw_sign(message)
+            .map_err(|e| anyhow!("signing failed: {e}"))?;
+        if !self.verifier.verify(message, &signature) {
+            bail!(
+                "a signature did not verify with the key's public half, so it was not used (a fault in the computation, or public members that do not belong to the key)"
+            );
+        }
+        Ok(signature)
+    }
+
+    fn raw_sign(&self, message: &[u8]) -> Result<Vec<u8>, ErrorStack> {
+        use openssl::ecdsa::EcdsaSig;
+        use openssl::hash::MessageDigest;
+        use openssl::rsa::Padding;
+        use openssl::sign::{RsaPssSaltlen, Signer as Ossl};
+
+        let digest = match self.alg {
+            Alg::EdDsa => {
+                return Ossl::new_without_digest(&self.key)?.sign_oneshot_to_vec(message);
+            }
+            Alg::Rs256 | Alg::Ps256 | Alg::Es256 => MessageDigest::sha256(),
+            Alg::Rs384 | Alg::Ps384 | Alg::Es384 => MessageDigest::sha384(),
+            Alg::Rs512 | Alg::Ps512 | Alg::Es512 => MessageDigest::sha512(),
         };
-        signer
-            .sign(message)
-            .map_err(|e| anyhow!("signing failed: {e}"))
+        let mut signer = Ossl::new(digest, &self.key)?;
+        if matches!(self.alg, Alg::Ps256 | Alg::Ps384 | Alg::Ps512) {
+            // RFC 7518 §3.5: MGF1 with the same hash, salt as long as it.
+            signer.set_rsa_padding(Padding::PKCS1_PSS)?;
+            signer.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
+            signer.set_rsa_mgf1_md(digest)?;
+        }
+        signer.update(message)?;
+        let der = signer.sign_to_vec()?;
+        let width = match self.alg {
+            Alg::Es256 => 32,
+            Alg::Es384 => 48,
+            Alg::Es512 => 66,
+            _ => return Ok(der),
+        };
+        // JWS carries ECDSA signatures as R || S, each of the curve's width.
+        let sig = EcdsaSig::from_der(&der)?;
+        let mut raw = sig.r().to_vec_padded(width)?;
+        raw.extend(sig.s().to_vec_padded(width)?);
+        Ok(raw)
+    }
+}
+
+/// An OpenSSL private key from a stored key's members, without a copy of
+/// them that outlives this call unwiped.
+fn private_pkey(key: &Jwk) -> Result<PKey<Private>> {
+    use openssl::bn::BigNum;
+    use openssl::ec::{EcKey, EcPoint};
+    use openssl::pkey::Id;
+    use openssl::rsa::RsaPrivateKeyBuilder;
+
+    use crate::keycheck::{self, SecretNum};
+
+    let flaw = |f: keycheck::Flaw| anyhow!("{f}");
+    let public = |name: &'static str| -> Result<BigNum> {
+        let bytes = key
+            .member(name)
+            .and_then(Value::as_str)
+            .and_then(crate::jwk::unb64)
+            .ok_or(keycheck::Flaw::Member(name))
+            .map_err(flaw)?;
+        Ok(BigNum::from_slice(&bytes)?)
+    };
+    let secret = |name| SecretNum::of(key, name).map_err(flaw);
+    let has = |name| key.private_member(name).is_some();
+    match key.kty() {
+        Some("RSA") => {
+            let d = secret("d")?;
+            let mut builder =
+                RsaPrivateKeyBuilder::new(public("n")?, public("e")?, d.copy_for_openssl()?)?;
+            if has("p") || has("q") {
+                let (p, q) = (secret("p")?, secret("q")?);
+                builder = builder.set_factors(p.copy_for_openssl()?, q.copy_for_openssl()?)?;
+                if has("dp") || has("dq") || has("qi") {
+                    let (dp, dq, qi) = (secret("dp")?, secret("dq")?, secret("qi")?);
+                    builder = builder.set_crt_params(
+                        dp.copy_for_openssl()?,
+                        dq.copy_for_openssl()?,
+                        qi.copy_for_openssl()?,
+                    )?;
+                }
+            }
+            Ok(PKey::from_rsa(builder.build())?)
+        }
+        Some("EC") => {
+            let crv = key.crv().unwrap_or_default();
+            let group = keycheck::group(crv).ok_or_else(|| anyhow!("unknown curve {crv:?}"))?;
+            let (x, y) = (public("x")?, public("y")?);
+            let mut ctx = openssl::bn::BigNumContext::new()?;
+            let mut point = EcPoint::new(group)?;
+            point.set_affine_coordinates_gfp(group, &x, &y, &mut ctx)?;
+            let d = secret("d")?;
+            Ok(PKey::from_ec_key(EcKey::from_private_components(
+                group, &d, &point,
+            )?)?)
+        }
+        Some("OKP") => {
+            let d = keycheck::secret_bytes(key, "d").map_err(flaw)?;
+            Ok(PKey::private_key_from_raw_bytes(&d, Id::ED25519)?)
+        }
+        other => bail!("no signing key of type {other:?}"),
     }
 }
 

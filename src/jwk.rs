@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
-use crate::alg::{Alg, MIN_RSA_BITS};
+use crate::alg::Alg;
 
 /// Members that hold private key material (RFC 7518 §6; `k` is the HMAC key).
 pub const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -241,6 +241,11 @@ impl Jwk {
     pub fn member(&self, name: &str) -> Option<&Value> {
         self.public.get(name)
     }
+    /// A private member's text, for the code that builds a key from it
+    /// (decoded into wiped buffers, never copied as text).
+    pub fn private_member(&self, name: &str) -> Option<&str> {
+        self.secret.0.get(name).and_then(Value::as_str)
+    }
     pub fn remove_member(&mut self, name: &str) -> Option<Value> {
         self.public.remove(name)
     }
@@ -341,7 +346,8 @@ impl Jwk {
     }
 
     /// Checks that this key can be used with `alg` at all: type and curve,
-    /// RSA size, and the members that must be there. Returns why not.
+    /// and the members that must be there. Returns why not. Whether the
+    /// material is a real key is `keycheck`'s question.
     pub fn check_fits(&self, alg: Alg) -> Result<(), String> {
         let kty = self.kty().ok_or("the key has no kty")?;
         if !alg.fits(kty, self.crv()) {
@@ -358,12 +364,6 @@ impl Jwk {
         for name in required {
             if self.str(name).and_then(|v| with_unb64(v, |_| ())).is_none() {
                 return Err(format!("the member {name:?} is missing or not base64url"));
-            }
-        }
-        if kty == "RSA" {
-            let bits = self.rsa_bits().unwrap_or(0);
-            if bits < MIN_RSA_BITS {
-                return Err(format!("RSA key of {bits} bits is under {MIN_RSA_BITS}"));
             }
         }
         Ok(())

@@ -15,6 +15,7 @@ pub mod fetch;
 pub mod fsio;
 pub mod r#gen;
 pub mod jwk;
+pub mod keycheck;
 pub mod keyset;
 pub mod output;
 mod parallel;

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::alg::Alg;
 use crate::clock::{self, Time};
 use crate::jwk::{self, BOOKKEEPING, Bookkeeping, Jwk, Keys, SetDocument};
+use crate::keycheck;
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
 pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -157,10 +158,14 @@ impl KeyStore {
         for (i, key) in keys.into_iter().enumerate() {
             let adopted_first = i == 0;
             store.adopting |= key.as_ref().is_none_or(|k| k.bookkeeping().is_none());
+            let label = match key.as_ref().and_then(Jwk::kid) {
+                Some(kid) => format!("key {} (kid {kid:?})", i + 1),
+                None => format!("key {}", i + 1),
+            };
             let key = key
                 .ok_or_else(|| anyhow!("not a JSON object"))
                 .and_then(|jwk| parse_key(jwk, now, adopted_first))
-                .with_context(|| format!("key {}", i + 1))?;
+                .context(label)?;
             if !kids.insert(key.kid().to_owned()) {
                 bail!("two keys have kid {:?} (remove or rename one)", key.kid());
             }
@@ -524,6 +529,9 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
     if !jwk.is_private() {
         bail!("no private part (\"d\"): a key store holds private keys");
     }
+    // A key that is not a real key is refused whole, not skipped: the next
+    // write would keep it, and `sign` could pick it.
+    keycheck::check_private(&jwk).map_err(|flaw| anyhow!("{flaw}"))?;
     jwk.set("alg", alg.name().into());
     if jwk.kid().is_none() {
         let kid = jwk.thumbprint()?;

@@ -15,6 +15,7 @@ use crate::crypto;
 use crate::error::Outcome;
 use crate::fsio;
 use crate::jwk::Jwk;
+use crate::keycheck::{self, Flaw};
 use crate::output::Output;
 use crate::store::StoredKey;
 use crate::storefile;
@@ -108,10 +109,19 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
     };
     let mut jwk = Jwk::from_map(material);
     let kty = jwk.kty().unwrap_or_default().to_owned();
-    if let Some(bits) = jwk.rsa_bits().filter(|b| *b < MIN_RSA_BITS) {
-        bail!(
+    // The same checks as for every key of the store, before anything else
+    // about the key is judged.
+    match keycheck::check_private(&jwk) {
+        Ok(()) => {}
+        Err(Flaw::RsaTooSmall(bits)) => bail!(
             "an RSA key of {bits} bits is refused: RSA keys need at least {MIN_RSA_BITS} bits (import a larger key, or make one with 'jwkctl rotate')"
-        );
+        ),
+        Err(Flaw::Mismatch) => bail!("{}", Flaw::Mismatch),
+        Err(flaw) => {
+            bail!(
+                "not a key jwkctl can trust: {flaw} (import another key, or make one with 'jwkctl rotate')"
+            )
+        }
     }
     let alg = match (args.alg, own_alg) {
         (Some(flag), Some(own)) if flag != own => bail!(
@@ -125,7 +135,6 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
         anyhow!("--alg {alg} does not fit this key: {why} (choose an algorithm for an {kty} key)")
     })?;
     jwk.set("use", Value::from("sig"));
-    crypto::check_pair(alg, &jwk)?;
     let kid = match args.kid.clone().or(own_kid) {
         Some(kid) => kid,
         None => jwk.thumbprint()?,
