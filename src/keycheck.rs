@@ -49,7 +49,7 @@ impl fmt::Display for Flaw {
             }
             Flaw::RsaExponent(what) => write!(
                 f,
-                "its RSA public exponent {what} (it must be odd, at least 3 and less than the modulus)"
+                "its RSA public exponent {what}; it must be odd, at least 3 and less than the modulus"
             ),
             Flaw::RsaMultiPrime => {
                 f.write_str("RSA keys with more than two primes (\"oth\") are not supported")
@@ -60,7 +60,7 @@ impl fmt::Display for Flaw {
                 f.write_str("its \"x\" is not the canonical encoding of an Ed25519 point")
             }
             Flaw::Ed25519SmallOrder => f.write_str(
-                "its \"x\" is an Ed25519 point of small order (it would accept forged signatures)",
+                "its \"x\" is an Ed25519 point of small order, which accepts forged signatures",
             ),
             Flaw::Mismatch => {
                 f.write_str("its private and public members do not belong to one key")
@@ -224,7 +224,7 @@ fn check_rsa_public(jwk: &Jwk) -> Result<(), Flaw> {
         _ => format!("of {} bits", e.num_bits()),
     };
     if e < three {
-        return Err(Flaw::RsaExponent(format!("is {}, under 3", shown())));
+        return Err(Flaw::RsaExponent(format!("{} is under 3", shown())));
     }
     if !e.is_bit_set(0) {
         return Err(Flaw::RsaExponent(format!("{} is even", shown())));

@@ -142,6 +142,21 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
     Ok(Imported { jwk, alg, kid })
 }
 
+/// The checks every key of the store passes, before anything else about
+/// the key is judged.
+fn check(jwk: &Jwk) -> Result<()> {
+    match keycheck::check_private(jwk) {
+        Ok(()) => Ok(()),
+        Err(Flaw::RsaTooSmall(bits)) => bail!(
+            "an RSA key of {bits} bits is refused: RSA keys need at least {MIN_RSA_BITS} bits (import a larger key, or make one with 'jwkctl rotate')"
+        ),
+        Err(Flaw::Mismatch) => bail!("{}", Flaw::Mismatch),
+        Err(flaw) => bail!(
+            "{flaw}: such a key is refused (import another key, or make one with 'jwkctl rotate')"
+        ),
+    }
+}
+
 /// Key members, and the JWK's own `alg` and `kid`.
 type FromJwk = (Map<String, Value>, Option<Alg>, Option<String>);
 
@@ -201,6 +216,9 @@ fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
             jwk.crv().unwrap_or_default()
         );
     }
+    // On the members as given: OpenSSL's rebuild below would replace a
+    // public half that does not fit, or fail on it with its own words.
+    check(&jwk)?;
     let material = crypto::private_key_from_jwk(&jwk)?;
     // OpenSSL derives some public members from the private ones (Ed25519's
     // x): a JWK that says otherwise is inconsistent, not to be "fixed".

@@ -21,6 +21,7 @@ mod fuzz;
 mod inspect;
 mod interop;
 mod jwks;
+mod keychecks;
 mod keygen;
 mod keysets;
 mod nodejose;
