@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::alg::Alg;
 use crate::clock::{self, Time};
-use crate::jwk::{self, BOOKKEEPING, Bookkeeping, Jwk, Keys, SetDocument};
+use crate::jwk::{self, BOOKKEEPING, Bookkeeping, Jwk, Keys, SecretBytes, SetDocument};
 use crate::keycheck;
+use crate::parallel;
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
 pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -171,13 +172,26 @@ impl KeyStore {
             }
             store.keys.push(key);
         }
+        // A key that is not a real key is refused with the whole store, not
+        // skipped: the next write would keep it, and `sign` could pick it.
+        // Deriving each public half costs a point multiplication per key
+        // (about 40 µs), so the keys are checked on every core.
+        let flaws = parallel::map(&store.keys, |key| keycheck::check_private(&key.jwk));
+        if let Some((i, flaw)) = flaws
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, result)| result.err().map(|flaw| (i, flaw)))
+        {
+            bail!("key {} (kid {:?}): {flaw}", i + 1, store.keys[i].kid());
+        }
         Ok(store)
     }
 
     /// The store file: keys in canonical order (active, pending, retired),
     /// so that node-jose, which signs with the first key, signs with the
     /// active one. Retirement times are written down as they are derived.
-    pub fn to_json(&self, now: Time) -> Vec<u8> {
+    /// The text holds private keys: it is wiped when dropped.
+    pub fn to_json(&self, now: Time) -> SecretBytes {
         let retirements = self.retirements(now);
         let keys: Vec<Value> = self
             .ordered(now)
@@ -215,9 +229,7 @@ impl KeyStore {
         for (name, value) in &self.extra {
             top.insert(name.clone(), value.clone());
         }
-        let mut bytes = serde_json::to_vec_pretty(&Value::Object(top)).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+        SecretBytes::pretty_json(Value::Object(top))
     }
 
     pub fn find(&self, kid: &str) -> Option<usize> {
@@ -529,9 +541,6 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
     if !jwk.is_private() {
         bail!("no private part (\"d\"): a key store holds private keys");
     }
-    // A key that is not a real key is refused whole, not skipped: the next
-    // write would keep it, and `sign` could pick it.
-    keycheck::check_private(&jwk).map_err(|flaw| anyhow!("{flaw}"))?;
     jwk.set("alg", alg.name().into());
     if jwk.kid().is_none() {
         let kid = jwk.thumbprint()?;

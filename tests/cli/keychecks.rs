@@ -237,13 +237,14 @@ fn a_store_key_whose_public_half_is_another_keys_is_refused() {
         ),
     );
     // An Ed25519 key holding the public key of ed25519.pem (node-jose
-    // layout, no kid: the error names the key by position).
+    // layout, no kid: the error names the thumbprint jwkctl gives it).
     let pem = openssl::pkey::PKey::private_key_from_pem(fixture("ed25519.pem").as_bytes()).unwrap();
     let x = b64(&pem.raw_public_key().unwrap());
     let env = edited_store("rfc8037-store.json", |key| key["x"] = json!(x));
+    let kid = thumbprint(&json!({"kty": "OKP", "crv": "Ed25519", "x": x}));
     store_refused(
         &env,
-        "key 1: its private and public members do not belong to one key",
+        &format!("key 1 (kid \"{kid}\"): its private and public members do not belong to one key"),
     );
 }
 
