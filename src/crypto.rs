@@ -449,6 +449,28 @@ mod tests {
     }
 
     #[test]
+    fn a_signature_that_does_not_verify_is_never_returned() {
+        // A public half from another key stands in for a faulty signature
+        // computation: the signature does not verify, so none comes out.
+        for alg in [Alg::Es256, Alg::EdDsa] {
+            let key = generate(alg, 0).unwrap();
+            let other = generate(alg, 0).unwrap();
+            let mut map = key.to_private_map();
+            for name in ["x", "y"] {
+                if let Some(value) = other.member(name) {
+                    map.insert(name.into(), value.clone());
+                }
+            }
+            let signer = Signer::new(alg, &Jwk::from_map(map)).unwrap();
+            let err = format!("{:#}", signer.sign(b"msg").unwrap_err());
+            assert!(
+                err.contains("did not verify with the key's public half"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn pem_blocks_and_private_key_round_trip() {
         let key = generate(Alg::Es384, 0).unwrap();
         let pem = String::from_utf8(to_pem(&key, true).unwrap()).unwrap();
