@@ -355,7 +355,14 @@ pub fn ec_point(crv: &str, x: &[u8], y: &[u8]) -> Option<EcPoint> {
         let mut ctx = BigNumContext::new()?;
         let mut point = EcPoint::new(group)?;
         let (x, y) = (BigNum::from_slice(x)?, BigNum::from_slice(y)?);
-        // Checks the coordinates and that the point is on the curve.
+        // A coordinate is a field element: below the prime, not reduced by
+        // OpenSSL into one (two encodings of one point).
+        let (mut p, mut a, mut b) = (BigNum::new()?, BigNum::new()?, BigNum::new()?);
+        group.components_gfp(&mut p, &mut a, &mut b, &mut ctx)?;
+        if x >= p || y >= p {
+            return Ok(None);
+        }
+        // Fails for a point that is not on the curve.
         point.set_affine_coordinates_gfp(group, &x, &y, &mut ctx)?;
         Ok(point.is_on_curve(group, &mut ctx)?.then_some(point))
     };
@@ -389,6 +396,18 @@ mod tests {
             assert_eq!(check_public(&swapped), Ok(()), "{alg}");
             assert_eq!(check_private(&swapped), Err(Flaw::Mismatch), "{alg}");
         }
+    }
+
+    #[test]
+    fn ec_coordinates_are_field_elements_on_the_curve() {
+        let key = crypto::generate(Alg::Es256, 0).unwrap();
+        let y = unb64(key.member("y").unwrap().as_str().unwrap()).unwrap();
+        let mut off = y.clone();
+        off[31] ^= 1;
+        assert_eq!(
+            check_public(&with(&key, "y", json!(b64(&off)))),
+            Err(Flaw::OffCurve)
+        );
     }
 
     #[test]
