@@ -158,10 +158,11 @@ impl Checks {
 
 /// Whether NumericDate `date` is later than `nanos` (Unix nanoseconds),
 /// compared exactly. Whole seconds are integers on both sides. A fraction
-/// reached jwkctl as the double its JSON text parsed to, so `nanos` is
-/// written as decimal seconds and parsed by the same parser: a date whose
-/// text equals that time compares equal, where float arithmetic on the
-/// clock (nanoseconds / 1e9, plus the leeway) could land a step either side.
+/// reached jwkctl as the double nearest to its JSON text (serde_json's
+/// `float_roundtrip`), so `nanos` is written as decimal seconds and turned
+/// into the double nearest to it: a date equal to that time is the same
+/// double, where float arithmetic on the clock (nanoseconds / 1e9, plus the
+/// leeway) could land a step either side.
 fn after(date: &Number, nanos: i128) -> bool {
     const NANOS: i128 = 1_000_000_000;
     if let Some(secs) = date.as_i64() {
@@ -176,7 +177,7 @@ fn after(date: &Number, nanos: i128) -> bool {
     let sign = if nanos < 0 { "-" } else { "" };
     let abs = nanos.unsigned_abs();
     let text = format!("{sign}{}.{:09}", abs / 1_000_000_000, abs % 1_000_000_000);
-    let boundary = serde_json::from_str::<f64>(&text).unwrap_or(nanos as f64 / 1e9);
+    let boundary = text.parse::<f64>().unwrap_or(nanos as f64 / 1e9);
     date > boundary
 }
 
@@ -309,6 +310,17 @@ mod tests {
             ),
             Ok(())
         );
+        // However the number is written, and where float nanoseconds would
+        // be a step early (1767323045.25 s is 1767323045249999872 ns).
+        let quarter = clock::parse_time("1767323045.25").unwrap();
+        for exp in ["1767323045.25", "1767323045.250000", "176732304525e-2"] {
+            let claims = parse(&format!(r#"{{"exp": {exp}}}"#));
+            assert_eq!(
+                strict.check(&claims, quarter),
+                Err(Reject::Expired),
+                "{exp}"
+            );
+        }
         // The same with the default leeway of 60 s on either side.
         let checks = Checks::default();
         assert_eq!(

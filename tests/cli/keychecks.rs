@@ -324,8 +324,10 @@ fn import_refuses_keys_that_are_not_keys() {
 
 #[test]
 fn a_fractional_exp_equal_to_now_is_expired_and_nbf_equal_to_now_is_valid() {
+    // 1767323045.25 s as float nanoseconds is 1767323045249999872: a clock
+    // compared through floats is a step early, so exp equal to now passed
+    // and nbf equal to now failed.
     let env = TestEnv::with_store("ec-store.json");
-    let now = "1767323045.123456789";
     let key = fixture_key("ec-store.json", 0);
     let token = |payload: &str| {
         let header = text(&json!({"alg": "ES256", "typ": "JWT", "kid": EC_KID}));
@@ -334,38 +336,32 @@ fn a_fractional_exp_equal_to_now_is_expired_and_nbf_equal_to_now_is_valid() {
             signer.sign(input).unwrap()
         })
     };
-    let verify = |payload: &str, leeway: &str| {
+    let verify = |now: &str, payload: &str, leeway: &str| {
         let mut cmd = env.jwkctl();
         cmd.args(["--now", now, "verify", "--leeway", leeway])
             .write_stdin(token(payload));
         cmd
     };
-    for (payload, leeway) in [
-        (r#"{"sub":"alice","exp":1767323045.123456789}"#, "0s"),
-        (r#"{"sub":"alice","exp":1767322985.123456789}"#, "60s"),
-    ] {
-        verify(payload, leeway)
-            .assert()
-            .code(1)
-            .stdout("")
-            .stderr("jwkctl: invalid token: expired\n");
-    }
-    for (payload, leeway) in [
-        (
-            r#"{"sub":"alice","exp":1767326645,"nbf":1767323045.123456789}"#,
-            "0s",
-        ),
-        (
-            r#"{"sub":"alice","exp":1767326645,"nbf":1767323105.123456789}"#,
-            "60s",
-        ),
-    ] {
-        let claims: Value = serde_json::from_str(payload).unwrap();
-        verify(payload, leeway)
-            .assert()
-            .code(0)
-            .stdout(format!("{}\n", text(&claims)))
-            .stderr("");
+    for now in ["1767323045.25", "1767323045.123456789"] {
+        let (secs, fraction) = now.split_once('.').unwrap();
+        let secs: i64 = secs.parse().unwrap();
+        let at = |offset: i64| format!("{}.{fraction}", secs + offset);
+        for (exp, leeway) in [(at(0), "0s"), (at(-60), "60s")] {
+            verify(now, &format!(r#"{{"sub":"alice","exp":{exp}}}"#), leeway)
+                .assert()
+                .code(1)
+                .stdout("")
+                .stderr("jwkctl: invalid token: expired\n");
+        }
+        for (nbf, leeway) in [(at(0), "0s"), (at(60), "60s")] {
+            let payload = format!(r#"{{"sub":"alice","exp":{},"nbf":{nbf}}}"#, secs + 3600);
+            let claims: Value = serde_json::from_str(&payload).unwrap();
+            verify(now, &payload, leeway)
+                .assert()
+                .code(0)
+                .stdout(format!("{}\n", text(&claims)))
+                .stderr("");
+        }
     }
 }
 
