@@ -109,20 +109,8 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
     };
     let mut jwk = Jwk::from_map(material);
     let kty = jwk.kty().unwrap_or_default().to_owned();
-    // The same checks as for every key of the store, before anything else
-    // about the key is judged.
-    match keycheck::check_private(&jwk) {
-        Ok(()) => {}
-        Err(Flaw::RsaTooSmall(bits)) => bail!(
-            "an RSA key of {bits} bits is refused: RSA keys need at least {MIN_RSA_BITS} bits (import a larger key, or make one with 'jwkctl rotate')"
-        ),
-        Err(Flaw::Mismatch) => bail!("{}", Flaw::Mismatch),
-        Err(flaw) => {
-            bail!(
-                "not a key jwkctl can trust: {flaw} (import another key, or make one with 'jwkctl rotate')"
-            )
-        }
-    }
+    // PEM keys meet the checks here; a JWK met them in from_jwk already.
+    check(&jwk)?;
     let alg = match (args.alg, own_alg) {
         (Some(flag), Some(own)) if flag != own => bail!(
             "--alg {flag} differs from the key's own \"alg\" {own} (drop --alg, or edit the JWK)"
