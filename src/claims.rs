@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use crate::clock::{self, Time};
 use crate::error::Reject;
@@ -148,8 +148,6 @@ impl Default for Checks {
 
 impl Checks {
     pub fn check(&self, claims: &Map<String, Value>, now: Time) -> Result<(), Reject> {
-        let now = clock::unix_f64(now);
-        let leeway = self.leeway.as_secs_f64();
         // Types first: a claim of the wrong type is never "just absent".
         for name in ["exp", "nbf", "iat"] {
             if claims.get(name).is_some_and(|v| !v.is_number()) {
@@ -163,15 +161,20 @@ impl Checks {
         }
         let audiences = audiences(claims.get("aud"))?;
 
-        match claims.get("exp").and_then(Value::as_f64) {
+        let now = now.unix_timestamp_nanos();
+        let leeway = i128::try_from(self.leeway.as_nanos()).unwrap_or(i128::MAX);
+        match claims.get("exp") {
             // RFC 7519 §4.1.4: expired "on or after" exp.
-            Some(exp) if now >= exp + leeway => return Err(Reject::Expired),
+            Some(Value::Number(exp)) if !after(exp, now.saturating_sub(leeway)) => {
+                return Err(Reject::Expired);
+            }
             Some(_) => {}
             None if self.require_exp => return Err(Reject::MissingClaim("exp".into())),
             None => {}
         }
-        if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64)
-            && now + leeway < nbf
+        // Valid from nbf on: not yet valid only while now is before it.
+        if let Some(Value::Number(nbf)) = claims.get("nbf")
+            && after(nbf, now.saturating_add(leeway))
         {
             return Err(Reject::NotYetValid);
         }
@@ -194,6 +197,31 @@ impl Checks {
         }
         Ok(())
     }
+}
+
+/// Whether NumericDate `date` is later than `nanos` (Unix nanoseconds),
+/// compared exactly. Whole seconds are integers on both sides. A fraction
+/// reached jwkctl as the double nearest to its JSON text (serde_json's
+/// `float_roundtrip`), so `nanos` is written as decimal seconds and turned
+/// into the double nearest to it: a date equal to that time is the same
+/// double, where float arithmetic on the clock (nanoseconds / 1e9, plus the
+/// leeway) could land a step either side.
+fn after(date: &Number, nanos: i128) -> bool {
+    const NANOS: i128 = 1_000_000_000;
+    if let Some(secs) = date.as_i64() {
+        return i128::from(secs) * NANOS > nanos;
+    }
+    if let Some(secs) = date.as_u64() {
+        return i128::from(secs) * NANOS > nanos;
+    }
+    let Some(date) = date.as_f64() else {
+        return false;
+    };
+    let sign = if nanos < 0 { "-" } else { "" };
+    let abs = nanos.unsigned_abs();
+    let text = format!("{sign}{}.{:09}", abs / 1_000_000_000, abs % 1_000_000_000);
+    let boundary = text.parse::<f64>().unwrap_or(nanos as f64 / 1e9);
+    date > boundary
 }
 
 fn expect(
@@ -325,6 +353,64 @@ mod tests {
             ..Checks::default()
         };
         assert_eq!(lax.check(&claims(json!({})), now()), Ok(()));
+    }
+
+    #[test]
+    fn fractional_dates_at_the_boundary_compare_exactly() {
+        let now = clock::parse_time("1767323045.123456789").unwrap();
+        let strict = Checks {
+            leeway: Duration::ZERO,
+            ..Checks::default()
+        };
+        let parse = |text: &str| -> Map<String, Value> { serde_json::from_str(text).unwrap() };
+        // exp equal to now is expired; nbf equal to now is valid.
+        assert_eq!(
+            strict.check(&parse(r#"{"exp": 1767323045.123456789}"#), now),
+            Err(Reject::Expired)
+        );
+        assert_eq!(
+            strict.check(
+                &parse(r#"{"exp": 1767326645.5, "nbf": 1767323045.123456789}"#),
+                now
+            ),
+            Ok(())
+        );
+        // However the number is written, and where float nanoseconds would
+        // be a step early (1767323045.25 s is 1767323045249999872 ns).
+        let quarter = clock::parse_time("1767323045.25").unwrap();
+        for exp in ["1767323045.25", "1767323045.250000", "176732304525e-2"] {
+            let claims = parse(&format!(r#"{{"exp": {exp}}}"#));
+            assert_eq!(
+                strict.check(&claims, quarter),
+                Err(Reject::Expired),
+                "{exp}"
+            );
+        }
+        // The same with the default leeway of 60 s on either side.
+        let checks = Checks::default();
+        assert_eq!(
+            checks.check(&parse(r#"{"exp": 1767322985.123456789}"#), now),
+            Err(Reject::Expired)
+        );
+        assert_eq!(
+            checks.check(
+                &parse(r#"{"exp": 1767326645.5, "nbf": 1767323105.123456789}"#),
+                now
+            ),
+            Ok(())
+        );
+        // A step past the boundary is past it.
+        assert_eq!(
+            strict.check(&parse(r#"{"exp": 1767323045.1234572}"#), now),
+            Ok(())
+        );
+        assert_eq!(
+            strict.check(
+                &parse(r#"{"exp": 1767326645, "nbf": 1767323045.1234572}"#),
+                now
+            ),
+            Err(Reject::NotYetValid)
+        );
     }
 
     #[test]

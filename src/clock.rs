@@ -14,9 +14,11 @@ pub fn parse_time(s: &str) -> Result<Time> {
     // Digits only (f64's parser alone would also take "inf" and "1e9").
     if s.bytes()
         .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-        && let Ok(secs) = s.parse::<f64>()
+        && s.parse::<f64>().is_ok()
     {
-        return from_unix(secs).ok_or_else(|| anyhow!("{s} Unix seconds is out of range"));
+        return unix_decimal(s)
+            .and_then(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).ok())
+            .ok_or_else(|| anyhow!("{s} Unix seconds is out of range"));
     }
     // The parser's own words ("the 'year' component could not be parsed",
     // twice over through its source chain) would push the remedy off the end.
@@ -24,6 +26,36 @@ pub fn parse_time(s: &str) -> Result<Time> {
         anyhow!("{s:?} is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)")
     })?;
     Ok(t.to_offset(time::UtcOffset::UTC))
+}
+
+/// Decimal Unix seconds as nanoseconds, digit by digit rather than through
+/// a float (which keeps only about 0.2 µs of a present-day time), so that
+/// `--now` is exactly the time it says; past nanoseconds it rounds.
+fn unix_decimal(s: &str) -> Option<i128> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole: i128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let mut nanos = whole.checked_mul(1_000_000_000)?;
+    let mut scale = 100_000_000;
+    for (i, digit) in fraction.bytes().enumerate() {
+        let digit = i128::from(digit.checked_sub(b'0').filter(|d| *d <= 9)?);
+        match i {
+            0..=8 => {
+                nanos += digit * scale;
+                scale /= 10;
+            }
+            9 if digit >= 5 => nanos += 1,
+            _ => {}
+        }
+    }
+    Some(if negative { -nanos } else { nanos })
 }
 
 pub fn from_unix(secs: f64) -> Option<Time> {
@@ -142,6 +174,17 @@ mod tests {
         assert_eq!(parse_time("2026-01-01T22:34:05-04:30").unwrap(), z);
         assert_eq!(parse_time(&z.unix_timestamp().to_string()).unwrap(), z);
         assert_eq!(unix_f64(parse_time("1.5").unwrap()), 1.5);
+        // Exactly, not through a float.
+        let t = parse_time("1767323045.123456789").unwrap();
+        assert_eq!(t.unix_timestamp_nanos(), 1_767_323_045_123_456_789);
+        assert_eq!(
+            parse_time("-1.25").unwrap().unix_timestamp_nanos(),
+            -1_250_000_000
+        );
+        assert_eq!(
+            parse_time("2.0000000005").unwrap().unix_timestamp_nanos(),
+            2_000_000_001
+        );
         assert!(parse_time("yesterday").is_err());
         assert!(parse_time("2026-01-02 03:04").is_err());
     }

@@ -25,9 +25,10 @@ use rsa::BoxedUint;
 use rsa::PrivateKey as RsaPrivateKey;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use serde_json::{Map, Value};
+use zeroize::Zeroize;
 
 use crate::alg::{Alg, KeyKind, RSA_BITS};
-use crate::jwk::{Jwk, b64};
+use crate::jwk::{Jwk, PRIVATE_MEMBERS, b64};
 
 /// Creates a private key for `alg`, with `kty`, `use: sig` and `alg` set
 /// (the caller adds `kid`). `bits` applies to RSA only.
@@ -256,54 +257,6 @@ pub fn private_key_from_jwk(key: &Jwk) -> Result<Map<String, Value>> {
     Ok(map)
 }
 
-/// Signs and verifies a test message: proves that the private members and
-/// the public ones (which verifiers will get) belong to one key.
-pub fn check_pair(alg: Alg, key: &Jwk) -> Result<()> {
-    let message = b"jwkctl key check";
-    let signature = Signer::new(alg, key)
-        .and_then(|s| s.sign(message))
-        .context("the key cannot sign")?;
-    if !Verifier::new(alg, key)
-        .context("the key cannot verify")?
-        .verify(message, &signature)
-    {
-        bail!("its private and public members do not belong to one key");
-    }
-    Ok(())
-}
-
-/// Whether an EC public key's point lies on its curve: the check a verifier
-/// build would make, without the cost of one (a 1,000-key JWK Set is read
-/// for every token). Anything unreadable counts as off the curve.
-pub fn ec_point_on_curve(crv: &str, x: &[u8], y: &[u8]) -> bool {
-    use std::sync::OnceLock;
-
-    use openssl::bn::{BigNum, BigNumContext};
-    use openssl::ec::{EcGroup, EcPoint};
-    use openssl::nid::Nid;
-
-    // Building a curve's group is the costly part: once per curve.
-    static GROUPS: [OnceLock<Option<EcGroup>>; 3] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    let (slot, nid) = match crv {
-        "P-256" => (0, Nid::X9_62_PRIME256V1),
-        "P-384" => (1, Nid::SECP384R1),
-        "P-521" => (2, Nid::SECP521R1),
-        _ => return false,
-    };
-    let Some(group) = GROUPS[slot].get_or_init(|| EcGroup::from_curve_name(nid).ok()) else {
-        return false;
-    };
-    let check = || -> Result<bool, openssl::error::ErrorStack> {
-        let mut ctx = BigNumContext::new()?;
-        let mut point = EcPoint::new(group)?;
-        let (x, y) = (BigNum::from_slice(x)?, BigNum::from_slice(y)?);
-        point.set_affine_coordinates_gfp(group, &x, &y, &mut ctx)?;
-        point.is_on_curve(group, &mut ctx)
-    };
-    check().unwrap_or(false)
-}
-
 /// HMAC-SHA-256 of `message` under `key`: only for `fixtures`, whose
 /// test tokens include the classic attack of an HS256 token keyed with the
 /// verifier's public key. Nothing in jwkctl verifies HMAC.
@@ -355,8 +308,18 @@ pub fn self_signed_certificate(key: &Jwk, subject: &str, not_before: i64) -> Res
     build().map_err(|e| anyhow!("making a certificate: {e}"))
 }
 
-/// A private key ready to sign for one algorithm.
-pub enum Signer {
+/// A private key ready to sign for one algorithm, and its public half as
+/// verifiers get it: every signature is checked with that before it is
+/// returned, so a fault in the computation (one bad RSA-CRT signature
+/// leaks the key's factors) or a public half that does not fit never
+/// leaves the process as a token.
+pub struct Signer {
+    key: JoseSigner,
+    verifier: Verifier,
+}
+
+/// josekit's signer for each key type.
+enum JoseSigner {
     Rsa(RsassaJwsSigner),
     Pss(RsassaPssJwsSigner),
     Ec(EcdsaJwsSigner),
@@ -365,32 +328,61 @@ pub enum Signer {
 
 impl Signer {
     pub fn new(alg: Alg, key: &Jwk) -> Result<Signer> {
-        let jwk = to_jose(key.to_private_map())?;
+        key.check_fits(alg).map_err(|why| anyhow!("{why}"))?;
+        let mut private = key.to_private_map();
+        let jwk = to_jose(private.clone());
+        // Our copies of the private members are wiped here; josekit's own
+        // copy lives only until the signer is built (OpenSSL clears the
+        // key's numbers when it frees them).
+        wipe(&mut private);
+        let jwk = jwk?;
         let signer = match alg {
-            Alg::Rs256 => Signer::Rsa(jws::RS256.signer_from_jwk(&jwk)?),
-            Alg::Rs384 => Signer::Rsa(jws::RS384.signer_from_jwk(&jwk)?),
-            Alg::Rs512 => Signer::Rsa(jws::RS512.signer_from_jwk(&jwk)?),
-            Alg::Ps256 => Signer::Pss(jws::PS256.signer_from_jwk(&jwk)?),
-            Alg::Ps384 => Signer::Pss(jws::PS384.signer_from_jwk(&jwk)?),
-            Alg::Ps512 => Signer::Pss(jws::PS512.signer_from_jwk(&jwk)?),
-            Alg::Es256 => Signer::Ec(jws::ES256.signer_from_jwk(&jwk)?),
-            Alg::Es384 => Signer::Ec(jws::ES384.signer_from_jwk(&jwk)?),
-            Alg::Es512 => Signer::Ec(jws::ES512.signer_from_jwk(&jwk)?),
-            Alg::EdDsa => Signer::Ed(jws::EdDSA.signer_from_jwk(&jwk)?),
+            Alg::Rs256 => JoseSigner::Rsa(jws::RS256.signer_from_jwk(&jwk)?),
+            Alg::Rs384 => JoseSigner::Rsa(jws::RS384.signer_from_jwk(&jwk)?),
+            Alg::Rs512 => JoseSigner::Rsa(jws::RS512.signer_from_jwk(&jwk)?),
+            Alg::Ps256 => JoseSigner::Pss(jws::PS256.signer_from_jwk(&jwk)?),
+            Alg::Ps384 => JoseSigner::Pss(jws::PS384.signer_from_jwk(&jwk)?),
+            Alg::Ps512 => JoseSigner::Pss(jws::PS512.signer_from_jwk(&jwk)?),
+            Alg::Es256 => JoseSigner::Ec(jws::ES256.signer_from_jwk(&jwk)?),
+            Alg::Es384 => JoseSigner::Ec(jws::ES384.signer_from_jwk(&jwk)?),
+            Alg::Es512 => JoseSigner::Ec(jws::ES512.signer_from_jwk(&jwk)?),
+            Alg::EdDsa => JoseSigner::Ed(jws::EdDSA.signer_from_jwk(&jwk)?),
         };
-        Ok(signer)
+        Ok(Signer {
+            key: signer,
+            verifier: Verifier::new(alg, key)?,
+        })
     }
 
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let signer: &dyn JwsSigner = match self {
-            Signer::Rsa(s) => s,
-            Signer::Pss(s) => s,
-            Signer::Ec(s) => s,
-            Signer::Ed(s) => s,
+        let signature = self.raw_sign(message)?;
+        if !self.verifier.verify(message, &signature) {
+            bail!(
+                "a signature did not verify with the key's public half, so it was not used (a fault in the computation, or public members that do not belong to the key)"
+            );
+        }
+        Ok(signature)
+    }
+
+    fn raw_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let signer: &dyn JwsSigner = match &self.key {
+            JoseSigner::Rsa(s) => s,
+            JoseSigner::Pss(s) => s,
+            JoseSigner::Ec(s) => s,
+            JoseSigner::Ed(s) => s,
         };
         signer
             .sign(message)
             .map_err(|e| anyhow!("signing failed: {e}"))
+    }
+}
+
+/// Overwrites the private members' text in `map` before it is freed.
+fn wipe(map: &mut Map<String, Value>) {
+    for name in PRIVATE_MEMBERS {
+        if let Some(Value::String(text)) = map.get_mut(name) {
+            text.zeroize();
+        }
     }
 }
 
@@ -447,6 +439,28 @@ mod tests {
             let verifier = Verifier::new(alg, &key).unwrap();
             assert!(verifier.verify(b"msg", &sig), "{alg}");
             assert!(!verifier.verify(b"msh", &sig), "{alg}");
+        }
+    }
+
+    #[test]
+    fn a_signature_that_does_not_verify_is_never_returned() {
+        // A public half from another key stands in for a faulty signature
+        // computation: the signature does not verify, so none comes out.
+        for alg in [Alg::Es256, Alg::EdDsa] {
+            let key = generate(alg, 0).unwrap();
+            let other = generate(alg, 0).unwrap();
+            let mut map = key.to_private_map();
+            for name in ["x", "y"] {
+                if let Some(value) = other.member(name) {
+                    map.insert(name.into(), value.clone());
+                }
+            }
+            let signer = Signer::new(alg, &Jwk::from_map(map)).unwrap();
+            let err = format!("{:#}", signer.sign(b"msg").unwrap_err());
+            assert!(
+                err.contains("did not verify with the key's public half"),
+                "{err}"
+            );
         }
     }
 

@@ -13,9 +13,9 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAcces
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
-use crate::alg::{Alg, MIN_RSA_BITS};
+use crate::alg::Alg;
 use crate::token::Strict;
 
 /// Members that hold private key material (RFC 7518 §6; `k` is the HMAC key).
@@ -155,9 +155,10 @@ impl Members {
     }
 }
 
-/// Private key members. `Debug` never shows them and they are wiped on drop
-/// (best effort: a short-lived CLI's memory is not the main risk, but a
-/// secret in a log line is).
+/// Private key members. `Debug` never shows them and they are wiped on
+/// drop. The copies signing and store writes make are wiped too (see
+/// `crypto::Signer` and [`SecretBytes`]); what the JSON parser and the
+/// file reader held on the way in is not.
 #[derive(Clone, Default)]
 pub struct Secret(Members);
 
@@ -174,6 +175,82 @@ impl Drop for Secret {
                 s.zeroize();
             }
         }
+    }
+}
+
+/// Text that holds private key material (a key store's file contents):
+/// wiped when dropped. Built in one allocation of the final size, so no
+/// reallocation leaves an unwiped copy behind.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretBytes(Zeroizing<Vec<u8>>);
+
+impl SecretBytes {
+    /// `value` as pretty JSON and a newline; every string in `value` is
+    /// wiped afterwards, as the caller made it for this only.
+    pub fn pretty_json(mut value: Value) -> SecretBytes {
+        /// Counts what would be written: the first of two passes.
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0 += bytes.len();
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        let mut bytes = Zeroizing::new(Vec::new());
+        if serde_json::to_writer_pretty(&mut count, &value).is_ok() {
+            bytes.reserve_exact(count.0 + 1);
+            if serde_json::to_writer_pretty(&mut *bytes, &value).is_err() {
+                bytes.clear();
+            }
+            bytes.push(b'\n');
+        }
+        wipe(&mut value);
+        SecretBytes(bytes)
+    }
+}
+
+/// Zeroes every string in `value`, before it is dropped.
+fn wipe(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(map) => map.values_mut().for_each(wipe),
+        _ => {}
+    }
+}
+
+impl std::ops::Deref for SecretBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for SecretBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl PartialEq<Vec<u8>> for SecretBytes {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        self.0.as_slice() == other.as_slice()
+    }
+}
+
+impl PartialEq<SecretBytes> for Vec<u8> {
+    fn eq(&self, other: &SecretBytes) -> bool {
+        self.as_slice() == other.0.as_slice()
+    }
+}
+
+impl fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretBytes({} bytes)", self.0.len())
     }
 }
 
@@ -230,6 +307,11 @@ impl Jwk {
     }
     pub fn member(&self, name: &str) -> Option<&Value> {
         self.public.get(name)
+    }
+    /// A private member's text, for the code that builds a key from it
+    /// (decoded into wiped buffers, never copied as text).
+    pub fn private_member(&self, name: &str) -> Option<&str> {
+        self.secret.0.get(name).and_then(Value::as_str)
     }
     pub fn remove_member(&mut self, name: &str) -> Option<Value> {
         self.public.remove(name)
@@ -346,7 +428,8 @@ impl Jwk {
     }
 
     /// Checks that this key can be used with `alg` at all: type and curve,
-    /// RSA size, and the members that must be there. Returns why not.
+    /// and the members that must be there. Returns why not. Whether the
+    /// material is a real key is `keycheck`'s question.
     pub fn check_fits(&self, alg: Alg) -> Result<(), String> {
         let kty = self.kty().ok_or("the key has no kty")?;
         if !alg.fits(kty, self.crv()) {
@@ -363,12 +446,6 @@ impl Jwk {
         for name in required {
             if self.str(name).and_then(|v| with_unb64(v, |_| ())).is_none() {
                 return Err(format!("the member {name:?} is missing or not base64url"));
-            }
-        }
-        if kty == "RSA" {
-            let bits = self.rsa_bits().unwrap_or(0);
-            if bits < MIN_RSA_BITS {
-                return Err(format!("RSA key of {bits} bits is under {MIN_RSA_BITS}"));
             }
         }
         Ok(())

@@ -6,10 +6,11 @@ use std::sync::OnceLock;
 use anyhow::{Result, bail};
 use serde_json::Value;
 
-use crate::alg::{Alg, KeyKind};
-use crate::crypto::{self, Verifier};
+use crate::alg::Alg;
+use crate::crypto::Verifier;
 use crate::error::Reject;
-use crate::jwk::{self, Jwk, Keys, SetDocument, unb64, with_unb64};
+use crate::jwk::{self, Jwk, Keys, SetDocument};
+use crate::keycheck;
 use crate::token::Parsed;
 
 /// One key from a JWK Set, checked and turned into verifiers on first use:
@@ -19,56 +20,34 @@ pub struct TrustedKey {
     /// `Err(why)` for a key jwkctl cannot use at all, as far as its members
     /// tell (skipped, not fatal).
     usable: Result<(), String>,
-    /// Whether an EC key's point lies on its curve: an OpenSSL point check
-    /// per key, so made only when a token needs the key.
-    on_curve: OnceLock<bool>,
+    /// `Err(why)` for a point off its curve, or an Ed25519 point that is not
+    /// canonical or of small order: a computation per key, so made only when
+    /// a token needs the key.
+    point: OnceLock<Result<(), String>>,
     verifiers: [OnceLock<Option<Verifier>>; 10],
 }
-
-/// Why [`TrustedKey::on_curve`] skips a key.
-const OFF_CURVE: &str = "its point is not on its curve";
 
 impl TrustedKey {
     fn new(mut jwk: Jwk) -> TrustedKey {
         // A store passed as a JWK Set: its private members are never needed.
         jwk.wipe_secret();
-        let usable = usability(&jwk).and_then(|alg| match alg.kind() {
-            KeyKind::Ed25519 => {
-                let x = jwk.member("x").and_then(Value::as_str);
-                match x.and_then(|x| with_unb64(x, <[u8]>::len)) {
-                    Some(32) => Ok(()),
-                    _ => Err("its \"x\" is not a 32-byte Ed25519 public key".into()),
-                }
-            }
-            KeyKind::Ec(_) | KeyKind::Rsa => Ok(()),
-        });
+        let usable = usability(&jwk)
+            .and_then(|_| keycheck::check_members(&jwk).map_err(|flaw| flaw.to_string()));
         TrustedKey {
             jwk,
             usable,
-            on_curve: OnceLock::new(),
+            point: OnceLock::new(),
             verifiers: Default::default(),
         }
     }
 
     /// Usable, its point checked now if it has one.
     fn is_usable(&self) -> bool {
-        self.usable.is_ok() && *self.on_curve.get_or_init(|| self.point_on_curve())
-    }
-
-    fn point_on_curve(&self) -> bool {
-        let Some(crv) = self.jwk.crv().filter(|_| self.jwk.kty() == Some("EC")) else {
-            return true;
-        };
-        let coordinate = |name| {
-            self.jwk
-                .member(name)
-                .and_then(Value::as_str)
-                .and_then(unb64)
-        };
-        match (coordinate("x"), coordinate("y")) {
-            (Some(x), Some(y)) => crypto::ec_point_on_curve(crv, &x, &y),
-            _ => false,
-        }
+        self.usable.is_ok()
+            && self
+                .point
+                .get_or_init(|| keycheck::check_point(&self.jwk).map_err(|flaw| flaw.to_string()))
+                .is_ok()
     }
 
     fn fits(&self, alg: Alg) -> bool {
@@ -159,12 +138,16 @@ impl KeySet {
         })
     }
 
-    /// Keys skipped once a token needed them (a point off its curve): for
-    /// status lines after verifying.
+    /// Keys skipped once a token needed them (a point off its curve, say):
+    /// for status lines after verifying.
     pub fn skipped_on_use(&self) -> impl Iterator<Item = (usize, Option<&str>, &str)> {
-        self.keys.iter().enumerate().filter_map(|(i, k)| {
-            (k.on_curve.get() == Some(&false)).then_some((i, k.jwk.kid(), OFF_CURVE))
-        })
+        self.keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| match k.point.get() {
+                Some(Err(why)) => Some((i, k.jwk.kid(), why.as_str())),
+                _ => None,
+            })
     }
 
     /// Checks the signature of a parsed token whose algorithm is `alg`.

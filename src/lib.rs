@@ -19,6 +19,7 @@ pub mod fsio;
 pub mod r#gen;
 pub mod input;
 pub mod jwk;
+pub mod keycheck;
 pub mod keyset;
 pub mod output;
 mod parallel;

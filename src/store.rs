@@ -10,7 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::alg::Alg;
 use crate::clock::{self, Time};
-use crate::jwk::{self, BOOKKEEPING, Bookkeeping, Jwk, Keys, SetDocument};
+use crate::jwk::{self, BOOKKEEPING, Bookkeeping, Jwk, Keys, SecretBytes, SetDocument};
+use crate::keycheck;
+use crate::parallel;
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
 pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -174,14 +176,30 @@ impl KeyStore {
         for (i, key) in keys.into_iter().enumerate() {
             let adopted_first = i == 0;
             store.adopting |= key.as_ref().is_none_or(|k| k.bookkeeping().is_none());
+            let label = match key.as_ref().and_then(Jwk::kid) {
+                Some(kid) => format!("key {} (kid {kid:?})", i + 1),
+                None => format!("key {}", i + 1),
+            };
             let key = key
                 .ok_or_else(|| anyhow!("not a JSON object"))
                 .and_then(|jwk| parse_key(jwk, now, adopted_first))
-                .with_context(|| format!("key {}", i + 1))?;
+                .context(label)?;
             if !kids.insert(key.kid().to_owned()) {
                 bail!("two keys have kid {:?} (remove or rename one)", key.kid());
             }
             store.keys.push(key);
+        }
+        // A key that is not a real key is refused with the whole store, not
+        // skipped: the next write would keep it, and `sign` could pick it.
+        // Deriving each public half costs a point multiplication per key
+        // (about 40 µs), so the keys are checked on every core.
+        let flaws = parallel::map(&store.keys, |key| keycheck::check_private(&key.jwk));
+        if let Some((i, flaw)) = flaws
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, result)| result.err().map(|flaw| (i, flaw)))
+        {
+            bail!("key {} (kid {:?}): {flaw}", i + 1, store.keys[i].kid());
         }
         Ok(store)
     }
@@ -189,7 +207,8 @@ impl KeyStore {
     /// The store file: keys in canonical order (active, pending, retired),
     /// so that node-jose, which signs with the first key, signs with the
     /// active one. Retirement times are written down as they are derived.
-    pub fn to_json(&self, now: Time) -> Vec<u8> {
+    /// The text holds private keys: it is wiped when dropped.
+    pub fn to_json(&self, now: Time) -> SecretBytes {
         let view = self.view(now);
         let keys: Vec<Value> = self
             .ordered_in(&view)
@@ -227,9 +246,7 @@ impl KeyStore {
         for (name, value) in &self.extra {
             top.insert(name.clone(), value.clone());
         }
-        let mut bytes = serde_json::to_vec_pretty(&Value::Object(top)).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+        SecretBytes::pretty_json(Value::Object(top))
     }
 
     pub fn find(&self, kid: &str) -> Option<usize> {

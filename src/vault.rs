@@ -563,7 +563,10 @@ fn busy(client: &Client, waited: Duration) -> anyhow::Error {
 }
 
 fn text_of(store: &KeyStore, now: Time) -> Result<String> {
-    String::from_utf8(store.to_json(now)).map_err(|_| anyhow!("the store is not UTF-8 text"))
+    // The request body is a copy jwkctl cannot wipe (it goes to the server).
+    std::str::from_utf8(&store.to_json(now))
+        .map(str::to_owned)
+        .map_err(|_| anyhow!("the store is not UTF-8 text"))
 }
 
 /// Writes a new store: with `cas=0` (the secret must not exist), or over a

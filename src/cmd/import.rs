@@ -13,6 +13,7 @@ use crate::crypto;
 use crate::error::Outcome;
 use crate::input;
 use crate::jwk::Jwk;
+use crate::keycheck::{self, Flaw};
 use crate::output::Output;
 use crate::store::StoredKey;
 use crate::token::strict_object;
@@ -81,11 +82,8 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
     };
     let mut jwk = Jwk::from_map(material);
     let kty = jwk.kty().unwrap_or_default().to_owned();
-    if let Some(bits) = jwk.rsa_bits().filter(|b| *b < MIN_RSA_BITS) {
-        bail!(
-            "an RSA key of {bits} bits is refused: RSA keys need at least {MIN_RSA_BITS} bits (import a larger key, or make one with 'jwkctl rotate')"
-        );
-    }
+    // PEM keys meet the checks here; a JWK met them in from_jwk already.
+    check(&jwk)?;
     let alg = match (args.alg, own_alg) {
         (Some(flag), Some(own)) if flag != own => bail!(
             "--alg {flag} differs from the key's own \"alg\" {own} (drop --alg, or edit the JWK)"
@@ -98,12 +96,26 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
         anyhow!("--alg {alg} does not fit this key: {why} (choose an algorithm for an {kty} key)")
     })?;
     jwk.set("use", Value::from("sig"));
-    crypto::check_pair(alg, &jwk)?;
     let kid = match args.kid.clone().or(own_kid) {
         Some(kid) => kid,
         None => jwk.thumbprint()?,
     };
     Ok(Imported { jwk, alg, kid })
+}
+
+/// The checks every key of the store passes, before anything else about
+/// the key is judged.
+fn check(jwk: &Jwk) -> Result<()> {
+    match keycheck::check_private(jwk) {
+        Ok(()) => Ok(()),
+        Err(Flaw::RsaTooSmall(bits)) => bail!(
+            "an RSA key of {bits} bits is refused: RSA keys need at least {MIN_RSA_BITS} bits (import a larger key, or make one with 'jwkctl rotate')"
+        ),
+        Err(Flaw::Mismatch) => bail!("{}", Flaw::Mismatch),
+        Err(flaw) => bail!(
+            "{flaw}: such a key is refused (import another key, or make one with 'jwkctl rotate')"
+        ),
+    }
 }
 
 /// Key members, and the JWK's own `alg` and `kid`.
@@ -168,6 +180,9 @@ fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
             jwk.crv().unwrap_or_default()
         );
     }
+    // On the members as given: OpenSSL's rebuild below would replace a
+    // public half that does not fit, or fail on it with its own words.
+    check(&jwk)?;
     let material = crypto::private_key_from_jwk(&jwk)?;
     // OpenSSL derives some public members from the private ones (Ed25519's
     // x): a JWK that says otherwise is inconsistent, not to be "fixed".

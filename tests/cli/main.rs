@@ -26,6 +26,7 @@ mod help;
 mod inputs;
 mod inspect;
 mod jwks;
+mod keychecks;
 mod keygen;
 mod keysets;
 mod nodejose;

@@ -1,0 +1,433 @@
+//! Keys that are not keys: whether a JWK's material could be a real key of
+//! its type. The verifier's JWK Sets, the store and `import` all ask here,
+//! so a key one of them refuses is refused by all three.
+//!
+//! A degenerate public key is worse than a broken one: an RSA exponent of 1
+//! makes the "signature" the padded hash itself, and an Ed25519 point of
+//! small order accepts one fixed signature over any payload, so anyone could
+//! forge tokens such a key "verifies". All arithmetic is OpenSSL's, except
+//! Ed25519 point decoding, which OpenSSL does not offer (curve25519-dalek).
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use curve25519_dalek::edwards::CompressedEdwardsY;
+use openssl::bn::{BigNum, BigNumContext, BigNumRef};
+use openssl::ec::{EcGroup, EcPoint};
+use openssl::error::ErrorStack;
+use openssl::nid::Nid;
+use openssl::pkey::{Id, PKey};
+use zeroize::Zeroizing;
+
+use crate::alg::MIN_RSA_BITS;
+use crate::jwk::{Jwk, unb64, with_unb64};
+
+/// What makes a key unusable. `Display` is a short phrase that fits after
+/// "skipping key 3 of jwks.json: " and after "key 3 (kid ...): ".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Flaw {
+    /// A member is missing or not base64url.
+    Member(&'static str),
+    RsaTooSmall(usize),
+    /// The public exponent is not odd with 3 <= e < n; holds what it is.
+    RsaExponent(String),
+    RsaMultiPrime,
+    OffCurve,
+    Ed25519Length,
+    Ed25519NotCanonical,
+    Ed25519SmallOrder,
+    /// The public members are not those of the private key.
+    Mismatch,
+}
+
+impl fmt::Display for Flaw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Flaw::Member(name) => write!(f, "the member {name:?} is missing or not base64url"),
+            Flaw::RsaTooSmall(bits) => {
+                write!(f, "RSA key of {bits} bits is under {MIN_RSA_BITS}")
+            }
+            Flaw::RsaExponent(what) => write!(
+                f,
+                "its RSA public exponent {what}; it must be odd, at least 3 and less than the modulus"
+            ),
+            Flaw::RsaMultiPrime => {
+                f.write_str("RSA keys with more than two primes (\"oth\") are not supported")
+            }
+            Flaw::OffCurve => f.write_str("its point is not on its curve"),
+            Flaw::Ed25519Length => f.write_str("its \"x\" is not a 32-byte Ed25519 public key"),
+            Flaw::Ed25519NotCanonical => {
+                f.write_str("its \"x\" is not the canonical encoding of an Ed25519 point")
+            }
+            Flaw::Ed25519SmallOrder => f.write_str(
+                "its \"x\" is an Ed25519 point of small order, which accepts forged signatures",
+            ),
+            Flaw::Mismatch => {
+                f.write_str("its private and public members do not belong to one key")
+            }
+        }
+    }
+}
+
+/// Anything OpenSSL could not compute counts as a flaw of the key: a member
+/// that does not decode into the number it should be.
+fn unreadable(_: ErrorStack) -> Flaw {
+    Flaw::Mismatch
+}
+
+/// The checks the public members allow without point arithmetic: RSA size
+/// and exponent, an Ed25519 key's length. Cheap enough for every key of a
+/// 1,000-key JWK Set on every `verify`.
+pub fn check_members(jwk: &Jwk) -> Result<(), Flaw> {
+    match jwk.kty() {
+        Some("RSA") => check_rsa_public(jwk),
+        Some("OKP") => match public_bytes(jwk, "x").map(|x| x.len()) {
+            Ok(32) => Ok(()),
+            Ok(_) => Err(Flaw::Ed25519Length),
+            Err(flaw) => Err(flaw),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// The point checks: an EC point on its curve, an Ed25519 point canonical
+/// and not of small order. A computation per key, so `verify` makes it only
+/// for the keys a token needs.
+pub fn check_point(jwk: &Jwk) -> Result<(), Flaw> {
+    match jwk.kty() {
+        Some("EC") => {
+            let (x, y) = (public_bytes(jwk, "x")?, public_bytes(jwk, "y")?);
+            let crv = jwk.crv().unwrap_or_default();
+            if ec_point(crv, &x, &y).is_some() {
+                Ok(())
+            } else {
+                Err(Flaw::OffCurve)
+            }
+        }
+        Some("OKP") => {
+            let x = public_bytes(jwk, "x")?;
+            let bytes: [u8; 32] = x.as_slice().try_into().map_err(|_| Flaw::Ed25519Length)?;
+            let compressed = CompressedEdwardsY(bytes);
+            // RFC 8032 §5.1.3 decoding is strict: y below p, and no "negative
+            // zero" x. dalek's decompress is lenient on both, so a point is
+            // canonical when it compresses back to the same bytes.
+            let point = compressed
+                .decompress()
+                .filter(|p| p.compress() == compressed)
+                .ok_or(Flaw::Ed25519NotCanonical)?;
+            if point.is_small_order() {
+                return Err(Flaw::Ed25519SmallOrder);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Every public check: [`check_members`] and [`check_point`].
+pub fn check_public(jwk: &Jwk) -> Result<(), Flaw> {
+    check_members(jwk)?;
+    check_point(jwk)
+}
+
+/// A private key: its public members are a usable key ([`check_public`])
+/// and belong to its private members, as OpenSSL derives them. A key that
+/// fails this signs tokens no verifier accepts, and an RSA key whose CRT
+/// members are wrong leaks its factors with every signature.
+pub fn check_private(jwk: &Jwk) -> Result<(), Flaw> {
+    check_public(jwk)?;
+    match jwk.kty() {
+        Some("RSA") => rsa_pair(jwk),
+        Some("EC") => ec_pair(jwk),
+        Some("OKP") => {
+            let d = secret_bytes(jwk, "d")?;
+            let pkey = PKey::private_key_from_raw_bytes(&d, Id::ED25519).map_err(unreadable)?;
+            let derived = pkey.raw_public_key().map_err(unreadable)?;
+            if derived == public_bytes(jwk, "x")? {
+                Ok(())
+            } else {
+                Err(Flaw::Mismatch)
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+fn public_bytes(jwk: &Jwk, name: &'static str) -> Result<Vec<u8>, Flaw> {
+    jwk.member(name)
+        .and_then(|v| v.as_str())
+        .and_then(unb64)
+        .ok_or(Flaw::Member(name))
+}
+
+/// A private member, decoded into a buffer that is wiped when dropped.
+pub fn secret_bytes(jwk: &Jwk, name: &'static str) -> Result<Zeroizing<Vec<u8>>, Flaw> {
+    jwk.private_member(name)
+        .and_then(unb64)
+        .map(Zeroizing::new)
+        .ok_or(Flaw::Member(name))
+}
+
+/// A number made from private key material: cleared before it is freed
+/// (OpenSSL's `BN_free` alone leaves the digits in memory).
+pub struct SecretNum(BigNum);
+
+impl SecretNum {
+    pub fn of(jwk: &Jwk, name: &'static str) -> Result<SecretNum, Flaw> {
+        let bytes = secret_bytes(jwk, name)?;
+        BigNum::from_slice(&bytes)
+            .map(SecretNum)
+            .map_err(unreadable)
+    }
+
+    /// A copy for OpenSSL to own (it clears what it frees).
+    pub fn copy_for_openssl(&self) -> Result<BigNum, ErrorStack> {
+        self.0.to_owned()
+    }
+}
+
+impl std::ops::Deref for SecretNum {
+    type Target = BigNumRef;
+    fn deref(&self) -> &BigNumRef {
+        &self.0
+    }
+}
+
+impl Drop for SecretNum {
+    fn drop(&mut self) {
+        self.0.clear();
+    }
+}
+
+fn num(jwk: &Jwk, name: &'static str) -> Result<BigNum, Flaw> {
+    let bytes = public_bytes(jwk, name)?;
+    BigNum::from_slice(&bytes).map_err(unreadable)
+}
+
+fn check_rsa_public(jwk: &Jwk) -> Result<(), Flaw> {
+    // Counted from the first non-zero bit: a leading zero octet adds none.
+    let bits = jwk
+        .member("n")
+        .and_then(|v| v.as_str())
+        .and_then(|n| with_unb64(n, |n| BigNum::from_slice(n).map(|n| n.num_bits())))
+        .ok_or(Flaw::Member("n"))?
+        .map_err(unreadable)?;
+    let bits = usize::try_from(bits).unwrap_or(0);
+    if bits < MIN_RSA_BITS {
+        return Err(Flaw::RsaTooSmall(bits));
+    }
+    let n = num(jwk, "n")?;
+    let e = num(jwk, "e")?;
+    let three = BigNum::from_u32(3).map_err(unreadable)?;
+    let shown = || match e.to_dec_str() {
+        Ok(dec) if dec.len() <= 20 => format!("e = {}", &*dec),
+        _ => format!("of {} bits", e.num_bits()),
+    };
+    if e < three {
+        return Err(Flaw::RsaExponent(format!("{} is under 3", shown())));
+    }
+    if !e.is_bit_set(0) {
+        return Err(Flaw::RsaExponent(format!("{} is even", shown())));
+    }
+    if e >= n {
+        return Err(Flaw::RsaExponent(format!(
+            "{} is not less than the modulus",
+            shown()
+        )));
+    }
+    Ok(())
+}
+
+/// n = p·q, e·d ≡ 1 modulo p - 1 and q - 1, and the CRT members what they
+/// must be. A key without primes (only `d`) is checked by a round trip.
+fn rsa_pair(jwk: &Jwk) -> Result<(), Flaw> {
+    if jwk.private_member("oth").is_some() {
+        return Err(Flaw::RsaMultiPrime);
+    }
+    let (n, e) = (num(jwk, "n")?, num(jwk, "e")?);
+    let d = SecretNum::of(jwk, "d")?;
+    let result = (|| -> Result<bool, ErrorStack> {
+        let mut ctx = BigNumContext::new_secure()?;
+        let one = BigNum::from_u32(1)?;
+        if jwk.private_member("p").is_none() && jwk.private_member("q").is_none() {
+            // (2^d)^e mod n must give 2 back.
+            let two = BigNum::from_u32(2)?;
+            let mut signed = BigNum::new_secure()?;
+            signed.mod_exp(&two, &d, &n, &mut ctx)?;
+            let mut back = BigNum::new()?;
+            back.mod_exp(&signed, &e, &n, &mut ctx)?;
+            signed.clear();
+            return Ok(back == two);
+        }
+        let (Ok(p), Ok(q)) = (SecretNum::of(jwk, "p"), SecretNum::of(jwk, "q")) else {
+            return Ok(false);
+        };
+        let mut pq = BigNum::new_secure()?;
+        pq.checked_mul(&p, &q, &mut ctx)?;
+        let n_matches = pq == n;
+        pq.clear();
+        if !n_matches {
+            return Ok(false);
+        }
+        let mut ed = BigNum::new_secure()?;
+        ed.checked_mul(&e, &d, &mut ctx)?;
+        let mut ok = true;
+        let mut rest = BigNum::new_secure()?;
+        for (prime, crt) in [(&p, "dp"), (&q, "dq")] {
+            let mut less = BigNum::new_secure()?;
+            less.checked_sub(prime, &one)?;
+            rest.nnmod(&ed, &less, &mut ctx)?;
+            ok &= rest == one;
+            // d mod (prime - 1), when the key carries it.
+            if jwk.private_member(crt).is_some() {
+                let given = SecretNum::of(jwk, crt);
+                rest.nnmod(&d, &less, &mut ctx)?;
+                ok &= given.is_ok_and(|g| *rest == *g);
+            }
+            less.clear();
+        }
+        if jwk.private_member("qi").is_some() {
+            // q · qi ≡ 1 (mod p).
+            let qi = SecretNum::of(jwk, "qi");
+            ok &= match qi {
+                Ok(qi) => {
+                    rest.mod_mul(&q, &qi, &p, &mut ctx)?;
+                    rest == one
+                }
+                Err(_) => false,
+            };
+        }
+        rest.clear();
+        ed.clear();
+        Ok(ok)
+    })();
+    match result {
+        Ok(true) => Ok(()),
+        _ => Err(Flaw::Mismatch),
+    }
+}
+
+/// d·G must be the public point, with 0 < d < the group's order.
+fn ec_pair(jwk: &Jwk) -> Result<(), Flaw> {
+    let crv = jwk.crv().unwrap_or_default();
+    let (x, y) = (public_bytes(jwk, "x")?, public_bytes(jwk, "y")?);
+    let group = group(crv).ok_or(Flaw::OffCurve)?;
+    let public = ec_point(crv, &x, &y).ok_or(Flaw::OffCurve)?;
+    let d = SecretNum::of(jwk, "d")?;
+    let matches = (|| -> Result<bool, ErrorStack> {
+        let mut ctx = BigNumContext::new_secure()?;
+        let mut order = BigNum::new()?;
+        group.order(&mut order, &mut ctx)?;
+        if d.num_bits() == 0 || *d >= *order {
+            return Ok(false);
+        }
+        let mut derived = EcPoint::new(group)?;
+        derived.mul_generator2(group, &d, &mut ctx)?;
+        derived.eq(group, &public, &mut ctx)
+    })();
+    match matches {
+        Ok(true) => Ok(()),
+        _ => Err(Flaw::Mismatch),
+    }
+}
+
+/// The group of a JOSE curve name; built once per curve, as building one
+/// costs more than a point check.
+pub fn group(crv: &str) -> Option<&'static EcGroup> {
+    static GROUPS: [OnceLock<Option<EcGroup>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let (slot, nid) = match crv {
+        "P-256" => (0, Nid::X9_62_PRIME256V1),
+        "P-384" => (1, Nid::SECP384R1),
+        "P-521" => (2, Nid::SECP521R1),
+        _ => return None,
+    };
+    GROUPS[slot]
+        .get_or_init(|| EcGroup::from_curve_name(nid).ok())
+        .as_ref()
+}
+
+/// The point (x, y) of curve `crv`, if it is one: coordinates below the
+/// field prime, on the curve. Anything unreadable is no point.
+pub fn ec_point(crv: &str, x: &[u8], y: &[u8]) -> Option<EcPoint> {
+    let group = group(crv)?;
+    let make = || -> Result<Option<EcPoint>, ErrorStack> {
+        let mut ctx = BigNumContext::new()?;
+        let mut point = EcPoint::new(group)?;
+        let (x, y) = (BigNum::from_slice(x)?, BigNum::from_slice(y)?);
+        // A coordinate is a field element: below the prime, not reduced by
+        // OpenSSL into one (two encodings of one point).
+        let (mut p, mut a, mut b) = (BigNum::new()?, BigNum::new()?, BigNum::new()?);
+        group.components_gfp(&mut p, &mut a, &mut b, &mut ctx)?;
+        if x >= p || y >= p {
+            return Ok(None);
+        }
+        // Fails for a point that is not on the curve.
+        point.set_affine_coordinates_gfp(group, &x, &y, &mut ctx)?;
+        Ok(point.is_on_curve(group, &mut ctx)?.then_some(point))
+    };
+    make().ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alg::Alg;
+    use crate::crypto;
+    use crate::jwk::b64;
+    use serde_json::{Value, json};
+
+    fn with(key: &Jwk, name: &str, value: Value) -> Jwk {
+        let mut map = key.to_private_map();
+        map.insert(name.into(), value);
+        Jwk::from_map(map)
+    }
+
+    #[test]
+    fn generated_keys_pass_and_edited_ones_do_not() {
+        for alg in [Alg::Es256, Alg::Es384, Alg::Es512, Alg::EdDsa] {
+            let key = crypto::generate(alg, 0).unwrap();
+            assert_eq!(check_private(&key), Ok(()), "{alg}");
+            let other = crypto::generate(alg, 0).unwrap();
+            let mut swapped = with(&key, "x", other.member("x").unwrap().clone());
+            if alg != Alg::EdDsa {
+                swapped = with(&swapped, "y", other.member("y").unwrap().clone());
+            }
+            assert_eq!(check_public(&swapped), Ok(()), "{alg}");
+            assert_eq!(check_private(&swapped), Err(Flaw::Mismatch), "{alg}");
+        }
+    }
+
+    #[test]
+    fn ec_coordinates_are_field_elements_on_the_curve() {
+        let key = crypto::generate(Alg::Es256, 0).unwrap();
+        let y = unb64(key.member("y").unwrap().as_str().unwrap()).unwrap();
+        let mut off = y.clone();
+        off[31] ^= 1;
+        assert_eq!(
+            check_public(&with(&key, "y", json!(b64(&off)))),
+            Err(Flaw::OffCurve)
+        );
+    }
+
+    #[test]
+    fn ed25519_small_order_and_non_canonical_points() {
+        let key = crypto::generate(Alg::EdDsa, 0).unwrap();
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let small = with(&key, "x", json!(b64(&identity)));
+        assert_eq!(check_public(&small), Err(Flaw::Ed25519SmallOrder));
+        // The identity again, with y + p in place of y: not canonical.
+        let mut y_plus_p = [0xffu8; 32];
+        y_plus_p[0] = 0xee;
+        y_plus_p[31] = 0x7f;
+        let odd = with(&key, "x", json!(b64(&y_plus_p)));
+        assert_eq!(check_public(&odd), Err(Flaw::Ed25519NotCanonical));
+        // x = 0 with the sign bit set ("negative zero").
+        identity[31] = 0x80;
+        let neg = with(&key, "x", json!(b64(&identity)));
+        assert_eq!(check_public(&neg), Err(Flaw::Ed25519NotCanonical));
+        let short = with(&key, "x", json!(b64(&[1u8; 31])));
+        assert_eq!(check_members(&short), Err(Flaw::Ed25519Length));
+    }
+}
