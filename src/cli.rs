@@ -57,6 +57,7 @@ pub enum Command {
     Inspect(InspectArgs),
     Export(ExportArgs),
     Import(ImportArgs),
+    Serve(ServeArgs),
 }
 
 /// Create the key store with one active signing key, and print its kid
@@ -334,6 +335,29 @@ pub struct ImportArgs {
     /// Publish the key now but sign with it only from now + DURATION (pending)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub publish_ahead: Option<Duration>,
+}
+
+/// Serve the public JWK Set over HTTP until SIGINT or SIGTERM
+///
+/// GET or HEAD /.well-known/jwks.json and /jwks return what `jwks` prints
+/// at the time of the request, with a strong ETag, Cache-Control and
+/// Access-Control-Allow-Origin: *. The store is re-read when it changes, so
+/// rotate, prune and revoke take effect without a restart; a pending key
+/// starts signing without any command. One line per request on stderr.
+/// No TLS: for development, or behind a reverse proxy or CDN.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen on ADDR (IP:PORT; port 0 picks a free port, shown on stderr)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Also serve /.well-known/openid-configuration for this issuer (an https:// or http:// URL)
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// Cache-Control max-age of the responses (keep it below the --publish-ahead of your rotations)
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub cache_ttl: Duration,
 }
 
 fn parse_now(s: &str) -> Result<clock::Time, String> {

@@ -18,6 +18,7 @@ pub mod jwk;
 pub mod keyset;
 pub mod output;
 mod parallel;
+pub mod serve;
 pub mod source;
 pub mod store;
 pub mod storefile;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Inspect(args) => cmd::inspect::run(args, &ctx, out),
         Command::Export(args) => cmd::export::run(args, &ctx, out),
         Command::Import(args) => cmd::import::run(args, &ctx, out),
+        Command::Serve(args) => cmd::serve::run(args, &ctx, out),
     }?;
     out.flush()?;
     Ok(outcome)

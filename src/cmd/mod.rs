@@ -10,6 +10,7 @@ pub mod list;
 pub mod prune;
 pub mod revoke;
 pub mod rotate;
+pub mod serve;
 pub mod sign;
 pub mod verify;
 

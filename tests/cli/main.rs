@@ -28,6 +28,7 @@ mod pipes;
 mod replay;
 mod rotation;
 mod roundtrip;
+mod serve;
 mod sign;
 mod transfer;
 mod url;

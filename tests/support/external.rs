@@ -66,7 +66,12 @@ pub fn program(program: &str) -> Result<PathBuf, String> {
         .chain([tools_bin()])
         .map(|dir| dir.join(program))
         .find(|candidate| is_executable(candidate))
-        .ok_or_else(|| format!("`{program}` is not on PATH nor in {}", tools_bin().display()))
+        .ok_or_else(|| {
+            format!(
+                "`{program}` is not on PATH nor in {}",
+                tools_bin().display()
+            )
+        })
 }
 
 fn is_executable(path: &Path) -> bool {

@@ -1,0 +1,333 @@
+//! What `serve` publishes: the store as last read, watched for changes by
+//! a thread of its own, and its JWK Set rendered for the time of each
+//! request (kept while no key changes state).
+
+use std::fs;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use bytes::Bytes;
+use headers::ETag;
+use hyper::header::HeaderValue;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::clock::Time;
+use crate::cmd::jwks::public_set;
+use crate::context::Ctx;
+use crate::jwk;
+use crate::output::Log;
+use crate::store::KeyStore;
+use crate::storefile;
+
+/// Where the store comes from. A backend that cannot watch (a remote
+/// store) polls: `version` is asked every [`Backend::poll_every`] and
+/// `load` runs when its answer changes.
+pub trait Backend: Send + Sync + 'static {
+    /// The store's name in messages (`keys.json`).
+    fn name(&self) -> String;
+    /// A cheap token that changes whenever the store may have changed.
+    fn version(&self) -> Result<Version>;
+    /// Reads the store, judging states at `now`.
+    fn load(&self, now: Time) -> Result<KeyStore>;
+    /// How often to ask for [`Backend::version`].
+    fn poll_every(&self) -> Duration;
+}
+
+/// An opaque token of a store's state: equal tokens, unchanged store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version(pub String);
+
+/// A key store file: its `stat` is the version. Writers replace the file
+/// by rename, so a new inode (and ctime) shows every change, even two
+/// within one mtime tick.
+pub struct FileBackend {
+    ctx: Ctx,
+}
+
+impl FileBackend {
+    pub fn new(ctx: &Ctx) -> FileBackend {
+        FileBackend { ctx: ctx.clone() }
+    }
+}
+
+/// A local stat is cheap; four a second bounds how stale a reload is.
+const FILE_POLL: Duration = Duration::from_millis(250);
+
+impl Backend for FileBackend {
+    fn name(&self) -> String {
+        self.ctx.keys.display().to_string()
+    }
+
+    fn version(&self) -> Result<Version> {
+        use std::os::unix::fs::MetadataExt;
+        // Through a symlink: a swapped link target is a change too.
+        let m = fs::metadata(&self.ctx.keys).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                anyhow!("{}: no such file", self.name())
+            } else {
+                anyhow!("{}: {e}", self.name())
+            }
+        })?;
+        Ok(Version(format!(
+            "{}:{}:{}:{}.{}:{}.{}",
+            m.dev(),
+            m.ino(),
+            m.size(),
+            m.mtime(),
+            m.mtime_nsec(),
+            m.ctime(),
+            m.ctime_nsec()
+        )))
+    }
+
+    fn load(&self, now: Time) -> Result<KeyStore> {
+        let mut ctx = self.ctx.clone();
+        ctx.now = now;
+        storefile::load(&ctx)
+    }
+
+    fn poll_every(&self) -> Duration {
+        FILE_POLL
+    }
+}
+
+/// The time of a request: `--now` when pinned, else the clock.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    pub pinned: Option<Time>,
+}
+
+impl Clock {
+    pub fn now(self) -> Time {
+        self.pinned.unwrap_or_else(Time::now_utc)
+    }
+}
+
+/// One response body and its strong validator.
+pub struct Doc {
+    pub body: Bytes,
+    pub etag: ETag,
+    pub etag_header: HeaderValue,
+}
+
+impl Doc {
+    fn new(body: Vec<u8>) -> Result<Doc> {
+        let digest = Sha256::digest(&body);
+        // 128 bits of SHA-256: a strong validator of exactly these bytes.
+        let tag = format!("\"{}\"", jwk::b64(&digest[..16]));
+        Ok(Doc {
+            etag: tag.parse().map_err(|_| anyhow!("bad entity tag {tag}"))?,
+            etag_header: HeaderValue::from_str(&tag)?,
+            body: Bytes::from(body),
+        })
+    }
+}
+
+/// The documents for one stretch of time in which no key changes state.
+pub struct Rendered {
+    pub jwks: Doc,
+    pub discovery: Option<Doc>,
+    /// The time it was rendered for.
+    at: Time,
+    /// Also valid strictly after `after` and strictly before `before`.
+    after: Option<Time>,
+    before: Option<Time>,
+}
+
+impl Rendered {
+    fn covers(&self, now: Time) -> bool {
+        now == self.at
+            || (self.after.is_none_or(|t| t < now) && self.before.is_none_or(|t| now < t))
+    }
+}
+
+#[derive(Serialize)]
+struct Discovery<'a> {
+    issuer: &'a str,
+    jwks_uri: String,
+    id_token_signing_alg_values_supported: Vec<&'static str>,
+    response_types_supported: [&'static str; 1],
+    subject_types_supported: [&'static str; 1],
+}
+
+fn render(store: &KeyStore, now: Time, issuer: Option<&str>) -> Result<Rendered> {
+    let mut jwks = public_set(store, now)?;
+    jwks.push('\n');
+    let discovery = match issuer {
+        None => None,
+        Some(issuer) => {
+            let mut algs: Vec<&'static str> = Vec::new();
+            for i in store.ordered(now) {
+                let name = store.keys[i].alg.name();
+                if !algs.contains(&name) {
+                    algs.push(name);
+                }
+            }
+            let doc = Discovery {
+                issuer,
+                jwks_uri: format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')),
+                id_token_signing_alg_values_supported: algs,
+                response_types_supported: ["id_token"],
+                subject_types_supported: ["public"],
+            };
+            let mut body = serde_json::to_vec(&doc)?;
+            body.push(b'\n');
+            Some(Doc::new(body)?)
+        }
+    };
+    // States change only when the time passes a key's signs_from or
+    // retired; between two such times every comparison comes out the same.
+    let times = store
+        .keys
+        .iter()
+        .flat_map(|k| [Some(k.times.signs_from), k.times.retired])
+        .flatten();
+    let (mut after, mut before) = (None::<Time>, None::<Time>);
+    let mut exact = false;
+    for t in times {
+        if t < now {
+            after = Some(after.map_or(t, |a| a.max(t)));
+        } else if t > now {
+            before = Some(before.map_or(t, |b| b.min(t)));
+        } else {
+            exact = true;
+        }
+    }
+    if exact {
+        // Rendered at a key's own time: good for this instant only (which
+        // is every request when --now pins it there).
+        after = Some(now);
+        before = Some(now);
+    }
+    Ok(Rendered {
+        at: now,
+        jwks: Doc::new(jwks.into_bytes())?,
+        discovery,
+        after,
+        before,
+    })
+}
+
+struct State {
+    store: Arc<KeyStore>,
+    rendered: Option<Arc<Rendered>>,
+}
+
+/// The store being served, shared by every connection and the watcher.
+pub struct Published {
+    state: Mutex<State>,
+    clock: Clock,
+    issuer: Option<String>,
+}
+
+impl Published {
+    /// Reads the store once (an error here is the caller's exit 2) and
+    /// starts the thread that re-reads it when it changes.
+    pub fn start(
+        backend: Box<dyn Backend>,
+        clock: Clock,
+        issuer: Option<String>,
+        log: Log,
+    ) -> Result<(Arc<Published>, usize)> {
+        let version = backend.version()?;
+        let store = backend.load(clock.now())?;
+        let keys = store.keys.len();
+        let published = Arc::new(Published {
+            state: Mutex::new(State {
+                store: Arc::new(store),
+                rendered: None,
+            }),
+            clock,
+            issuer,
+        });
+        let watched = Arc::clone(&published);
+        thread::Builder::new()
+            .name("jwkctl-watch".into())
+            .spawn(move || watched.watch(&*backend, version, log))
+            .context("cannot start the thread that watches the store")?;
+        Ok((published, keys))
+    }
+
+    /// The documents at the time of this request.
+    pub fn current(&self) -> Result<Arc<Rendered>> {
+        let now = self.clock.now();
+        let store = {
+            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(rendered) = &state.rendered
+                && rendered.covers(now)
+            {
+                return Ok(Arc::clone(rendered));
+            }
+            Arc::clone(&state.store)
+        };
+        // Rendered outside the lock: a 1,000-key set takes a while.
+        let rendered = Arc::new(render(&store, now, self.issuer.as_deref())?);
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        // Unless the watcher replaced the store meanwhile.
+        if Arc::ptr_eq(&state.store, &store) {
+            state.rendered = Some(Arc::clone(&rendered));
+        }
+        Ok(rendered)
+    }
+
+    fn replace(&self, store: KeyStore) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.store = Arc::new(store);
+        state.rendered = None;
+    }
+
+    /// Runs for the life of the process: asks for the version, re-reads
+    /// the store when it changed. A store that cannot be read keeps the
+    /// last good one served; each new failure is said once, and so is the
+    /// recovery.
+    fn watch(&self, backend: &dyn Backend, mut seen: Version, log: Log) {
+        let name = backend.name();
+        let mut failing: Option<String> = None;
+        let report = |e: anyhow::Error, failing: &mut Option<String>| {
+            let message = format!("{e:#}");
+            if failing.as_deref() != Some(message.as_str()) {
+                log.error(format_args!(
+                    "{message}; still serving the last good set (fix the store and it is read again)"
+                ));
+                *failing = Some(message);
+            }
+        };
+        loop {
+            thread::sleep(backend.poll_every());
+            // The version is taken before the read: a change in between
+            // shows as another change next time, never as none.
+            let version = match backend.version() {
+                Ok(version) => version,
+                Err(e) => {
+                    // Whatever comes back is read, even the same file.
+                    seen = Version(String::new());
+                    report(e, &mut failing);
+                    continue;
+                }
+            };
+            // Unchanged: still good, or still the file already reported.
+            if version == seen {
+                continue;
+            }
+            seen = version;
+            match backend.load(self.clock.now()) {
+                Ok(store) => {
+                    let n = store.keys.len();
+                    self.replace(store);
+                    let plural = if n == 1 { "" } else { "s" };
+                    if failing.take().is_some() {
+                        log.error(format_args!(
+                            "{name} can be read again: serving its {n} key{plural}"
+                        ));
+                    } else {
+                        log.status(format_args!("{name} changed: serving {n} key{plural}"));
+                    }
+                }
+                Err(e) => report(e, &mut failing),
+            }
+        }
+    }
+}
