@@ -46,6 +46,9 @@ _jwkctl() {
             jwkctl,rotate)
                 cmd="jwkctl__subcmd__rotate"
                 ;;
+            jwkctl,serve)
+                cmd="jwkctl__subcmd__serve"
+                ;;
             jwkctl,sign)
                 cmd="jwkctl__subcmd__sign"
                 ;;
@@ -82,6 +85,9 @@ _jwkctl() {
             jwkctl__subcmd__help,rotate)
                 cmd="jwkctl__subcmd__help__subcmd__rotate"
                 ;;
+            jwkctl__subcmd__help,serve)
+                cmd="jwkctl__subcmd__help__subcmd__serve"
+                ;;
             jwkctl__subcmd__help,sign)
                 cmd="jwkctl__subcmd__help__subcmd__sign"
                 ;;
@@ -95,7 +101,7 @@ _jwkctl() {
 
     case "${cmd}" in
         jwkctl)
-            opts="-k -q -h -V --keys --now --quiet --help --version keygen jwks sign verify rotate prune revoke list inspect export import help"
+            opts="-k -q -h -V --keys --now --quiet --help --version keygen jwks sign verify rotate prune revoke list inspect export import serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,7 +197,7 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__help)
-            opts="keygen jwks sign verify rotate prune revoke list inspect export import help"
+            opts="keygen jwks sign verify rotate prune revoke list inspect export import serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,6 +337,20 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jwkctl__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -783,6 +803,66 @@ _jwkctl() {
                     return 0
                     ;;
                 --max-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -k)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jwkctl__subcmd__serve)
+            opts="-k -q -h -V --listen --issuer --cache-ttl --keys --now --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -232,8 +232,11 @@ impl Published {
         issuer: Option<String>,
         log: Log,
     ) -> Result<(Arc<Published>, usize)> {
-        let version = backend.version()?;
+        // Taken before the read, as the watcher does; when it fails, the
+        // read says why in the words every command uses.
+        let version = backend.version();
         let store = backend.load(clock.now())?;
+        let version = version.unwrap_or(Version(String::new()));
         let keys = store.keys.len();
         let published = Arc::new(Published {
             state: Mutex::new(State {

@@ -163,7 +163,7 @@ fn serve_rereads_a_changed_store_and_keeps_the_last_good_one() {
 #[test]
 fn slow_clients_do_not_stop_a_normal_one() {
     let env = TestEnv::with_store("ec-store.json");
-    let server = serve(&env, &["-q"]);
+    let server = serve(&env, &[]);
     let addr = server.base.trim_start_matches("http://").to_owned();
     // 1,000 clients that start a request and never finish its headers,
     // and 100 that connect and say nothing.

@@ -23,8 +23,33 @@ pub struct Serve {
 impl Serve {
     /// Starts `cmd` (a jwkctl command line ending in `serve ...` without
     /// `--listen`) and waits for the line that names its address.
-    pub fn start(mut cmd: Command) -> Serve {
-        cmd.args(["--listen", "127.0.0.1:0"])
+    pub fn start(cmd: Command) -> Serve {
+        let mut serve = Serve::spawn(cmd, "127.0.0.1:0");
+        let line = serve.wait_for(|l| l.contains(" at http://"));
+        let start = line.find("http://").expect("url");
+        let rest = &line[start..];
+        let end = rest.find("/.well-known").expect("path");
+        serve.base = rest[..end].to_owned();
+        serve
+    }
+
+    /// [`Serve::start`] for a `serve -q`, which does not say its address:
+    /// on a port that was free a moment ago, ready once it accepts.
+    pub fn start_quiet(cmd: Command) -> Serve {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .to_string();
+        let mut serve = Serve::spawn(cmd, &addr);
+        eventually("serve accepts connections", || {
+            std::net::TcpStream::connect(&addr).ok()
+        });
+        serve.base = format!("http://{addr}");
+        serve
+    }
+
+    fn spawn(mut cmd: Command, listen: &str) -> Serve {
+        cmd.args(["--listen", listen])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
@@ -39,18 +64,12 @@ impl Serve {
                 }
             }
         });
-        let mut serve = Serve {
+        Serve {
             child,
             base: String::new(),
             lines,
             seen: Vec::new(),
-        };
-        let line = serve.wait_for(|l| l.contains(" at http://"));
-        let start = line.find("http://").expect("url");
-        let rest = &line[start..];
-        let end = rest.find("/.well-known").expect("path");
-        serve.base = rest[..end].to_owned();
-        serve
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
