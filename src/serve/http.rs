@@ -126,3 +126,54 @@ fn head_size<B>(req: &Request<B>) -> (usize, usize) {
         .sum();
     (line, line + headers + 2)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Site {
+        Site {
+            cache_control: HeaderValue::from_static("public, max-age=300"),
+            discovery: false,
+        }
+    }
+
+    fn status(req: Request<()>) -> (StatusCode, Option<String>) {
+        let response = respond(&site(), &req, || anyhow::bail!("not rendered"));
+        let allow = response
+            .headers()
+            .get(header::ALLOW)
+            .map(|v| v.to_str().unwrap().to_owned());
+        (response.status(), allow)
+    }
+
+    fn request(method: &str, uri: &str) -> Request<()> {
+        Request::builder().method(method).uri(uri).body(()).unwrap()
+    }
+
+    #[test]
+    fn routes_methods_and_limits() {
+        assert_eq!(status(request("GET", "/nope")).0, StatusCode::NOT_FOUND);
+        assert_eq!(status(request("DELETE", "/nope")).0, StatusCode::NOT_FOUND);
+        // Without --issuer, discovery is an unknown path.
+        let discovery = status(request("GET", DISCOVERY_PATH)).0;
+        assert_eq!(discovery, StatusCode::NOT_FOUND);
+        assert_eq!(
+            status(request("POST", "/jwks")),
+            (StatusCode::METHOD_NOT_ALLOWED, Some("GET, HEAD".into()))
+        );
+        // A known path and method reaches the documents.
+        let get = status(request("GET", "/.well-known/jwks.json")).0;
+        assert_eq!(get, StatusCode::INTERNAL_SERVER_ERROR);
+
+        let long = format!("/jwks?{}", "q".repeat(HEAD_LIMIT));
+        assert_eq!(status(request("GET", &long)).0, StatusCode::URI_TOO_LONG);
+        let mut big = request("GET", "/jwks");
+        let value = HeaderValue::from_str(&"a".repeat(HEAD_LIMIT - 10)).unwrap();
+        big.headers_mut().insert("x-big", value);
+        let (line, head) = head_size(&big);
+        assert_eq!(line, "GET /jwks HTTP/1.1\r\n".len());
+        assert_eq!(head, line + "x-big: \r\n".len() + HEAD_LIMIT - 10 + 2);
+        assert_eq!(status(big).0, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    }
+}

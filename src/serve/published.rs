@@ -334,3 +334,73 @@ impl Published {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{self, parse_time};
+
+    /// The ES256 fixture key, active since 2026-01-01, and a copy of it
+    /// (another kid) pending until `takeover`.
+    fn store_with_pending(takeover: &str) -> KeyStore {
+        let now = parse_time("2026-01-02T00:00:00Z").unwrap();
+        let text = include_str!("../../tests/fixtures/ec-store.json");
+        let mut store = KeyStore::parse(text.as_bytes(), now).unwrap();
+        let mut pending = store.keys[0].clone();
+        pending.jwk.set("kid", "next".into());
+        pending.times.signs_from = parse_time(takeover).unwrap();
+        store.keys.push(pending);
+        store
+    }
+
+    fn first_kid(rendered: &Rendered) -> String {
+        let set: serde_json::Value = serde_json::from_slice(&rendered.jwks.body).unwrap();
+        set["keys"][0]["kid"].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn a_rendering_lasts_until_the_next_key_time() {
+        let store = store_with_pending("2026-01-03T00:00:00Z");
+        let at = |s: &str| parse_time(s).unwrap();
+        let before = render(&store, at("2026-01-02T00:00:00Z"), None).unwrap();
+        assert_eq!(first_kid(&before), store.keys[0].kid());
+        assert!(before.covers(at("2026-01-01T00:00:01Z")));
+        assert!(before.covers(at("2026-01-02T23:59:59.999Z")));
+        // At the takeover the order changes: not covered.
+        assert!(!before.covers(at("2026-01-03T00:00:00Z")));
+        assert!(!before.covers(at("2026-01-01T00:00:00Z")));
+
+        let exactly = render(&store, at("2026-01-03T00:00:00Z"), None).unwrap();
+        assert_eq!(first_kid(&exactly), "next");
+        assert!(exactly.covers(at("2026-01-03T00:00:00Z")));
+        assert!(!exactly.covers(at("2026-01-03T00:00:01Z")));
+
+        let after = render(&store, at("2026-01-04T00:00:00Z"), None).unwrap();
+        assert_eq!(first_kid(&after), "next");
+        assert!(after.covers(clock::add(at("2027-01-01T00:00:00Z"), Duration::ZERO).unwrap()));
+        assert_ne!(before.jwks.etag_header, after.jwks.etag_header);
+    }
+
+    #[test]
+    fn the_body_is_what_jwks_prints_and_the_tag_follows_it() {
+        let store = store_with_pending("2026-01-03T00:00:00Z");
+        let now = parse_time("2026-01-02T00:00:00Z").unwrap();
+        let rendered = render(&store, now, Some("https://issuer.example/")).unwrap();
+        let mut jwks = public_set(&store, now).unwrap();
+        jwks.push('\n');
+        assert_eq!(rendered.jwks.body, jwks.as_bytes());
+        assert!(!jwks.contains("\"d\""));
+        let again = render(&store, now, None).unwrap();
+        assert_eq!(again.jwks.etag_header, rendered.jwks.etag_header);
+        let discovery: serde_json::Value =
+            serde_json::from_slice(&rendered.discovery.as_ref().unwrap().body).unwrap();
+        assert_eq!(
+            discovery["jwks_uri"],
+            "https://issuer.example/.well-known/jwks.json"
+        );
+        assert_eq!(
+            discovery["id_token_signing_alg_values_supported"],
+            serde_json::json!(["ES256"])
+        );
+    }
+}
