@@ -271,9 +271,8 @@ fn serve_request_size_limits(curl_path: &PathBuf) {
     // Over it: 431, also far over it (where hyper stops reading).
     assert_eq!(curl(curl_path, &["-H", &header(9000), &url]).status, 431);
     assert_eq!(curl(curl_path, &["-H", &header(20_000), &url]).status, 431);
-    let many: Vec<String> = (0..200)
-        .map(|i| format!("-HX-{i}: {}", "b".repeat(50)))
-        .collect();
+    // More than 100 headers, however short.
+    let many: Vec<String> = (0..120).map(|i| format!("-HX-{i}: b")).collect();
     let mut args: Vec<&str> = many.iter().map(String::as_str).collect();
     args.push(&url);
     assert_eq!(curl(curl_path, &args).status, 431);
