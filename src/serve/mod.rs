@@ -3,10 +3,11 @@
 //! runtime, confined to this module; the rest of jwkctl stays synchronous.
 //!
 //! Bounds, so that slow or idle clients cannot block others: a request
-//! head of at most 8 KiB (hyper stops reading at [`BUFFER`]), a header
-//! timeout that also ends idle keep-alive connections, an idle timeout on
-//! every connection, and at most [`MAX_CONNECTIONS`] open connections,
-//! above which new ones are closed at once.
+//! head of at most 8 KiB (hyper stops reading at [`BUFFER`]), no hyper
+//! state for a connection before its first byte (at most 10 s away), a
+//! header timeout that also ends idle keep-alive connections, an idle
+//! timeout on every connection, and at most [`MAX_CONNECTIONS`] open
+//! connections, above which new ones are closed at once.
 
 mod http;
 mod idle;
