@@ -41,6 +41,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand fixtures 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest'
             cand completions 'Print the completion script for SHELL'
             cand check 'Tell monitoring whether rotation and publication are healthy'
+            cand serve 'Serve the public JWK Set over HTTP until SIGINT or SIGTERM'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;keygen'= {
@@ -250,6 +251,20 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'jwkctl;serve'= {
+            cand --listen 'Listen on ADDR (IP:PORT; port 0 picks a free port, shown on stderr)'
+            cand --issuer 'Also serve /.well-known/openid-configuration for this issuer (an https:// or http:// URL)'
+            cand --cache-ttl 'Cache-Control max-age of the responses (keep it below the --publish-ahead of your rotations)'
+            cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
+            cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
+            cand -q 'No status lines on stderr (errors and rejections are still shown)'
+            cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'jwkctl;help'= {
             cand keygen 'Create the key store with one active signing key, and print its kid'
             cand jwks 'Print the public JWK Set: every key a verifier must accept now'
@@ -265,6 +280,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand fixtures 'Write a test kit for a JWT verifier: a JWK Set, tokens and a manifest'
             cand completions 'Print the completion script for SHELL'
             cand check 'Tell monitoring whether rotation and publication are healthy'
+            cand serve 'Serve the public JWK Set over HTTP until SIGINT or SIGTERM'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jwkctl;help;keygen'= {
@@ -294,6 +310,8 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         &'jwkctl;help;completions'= {
         }
         &'jwkctl;help;check'= {
+        }
+        &'jwkctl;help;serve'= {
         }
         &'jwkctl;help;help'= {
         }

@@ -10,13 +10,13 @@ use std::time::Duration;
 use anyhow::{Result, anyhow, bail};
 use serde_json::json;
 
+use crate::backend;
 use crate::clock::{self, Time};
 use crate::context::Ctx;
 use crate::fetch;
 use crate::jwk::{self, Jwk, Keys};
 use crate::source;
 use crate::store::{KeyStore, State};
-use crate::backend;
 
 /// The margin past `--rotation-period` and past a key's prunable time
 /// before a stopped job is reported: a daily cron job may run a little late.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueHint};
 
 use crate::alg::{Alg, RSA_BITS};
-use crate::claims::When;
 use crate::backend::Location;
+use crate::claims::When;
 use crate::clock;
 
 const EXIT_STATUS: &str = "\
@@ -68,6 +68,7 @@ pub enum Command {
     Fixtures(FixturesArgs),
     Completions(CompletionsArgs),
     Check(CheckArgs),
+    Serve(ServeArgs),
 }
 
 /// Create the key store with one active signing key, and print its kid
@@ -390,7 +391,13 @@ pub struct FixturesArgs {
     pub dir: PathBuf,
 
     /// The algorithm of the kit's key (the verifier's)
-    #[arg(long, value_enum, ignore_case = true, value_name = "ALG", default_value = "RS256")]
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        value_name = "ALG",
+        default_value = "RS256"
+    )]
     pub alg: Alg,
 
     /// The issuer the verifier expects
@@ -420,6 +427,29 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_name = "SHELL", value_enum, ignore_case = true)]
     pub shell: clap_complete::Shell,
+}
+
+/// Serve the public JWK Set over HTTP until SIGINT or SIGTERM
+///
+/// GET or HEAD /.well-known/jwks.json and /jwks return what `jwks` prints
+/// at the time of the request, with a strong ETag, Cache-Control and
+/// Access-Control-Allow-Origin: *. The store is re-read when it changes, so
+/// rotate, prune and revoke take effect without a restart; a pending key
+/// starts signing without any command. One line per request on stderr.
+/// No TLS: for development, or behind a reverse proxy or CDN.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen on ADDR (IP:PORT; port 0 picks a free port, shown on stderr)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Also serve /.well-known/openid-configuration for this issuer (an https:// or http:// URL)
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// Cache-Control max-age of the responses (keep it below the --publish-ahead of your rotations)
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub cache_ttl: Duration,
 }
 
 fn parse_store(s: &str) -> Result<Location, String> {

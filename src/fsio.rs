@@ -333,4 +333,3 @@ pub fn target(path: &Path) -> Target {
         Ok(_) => Target::Special,
     }
 }
-

@@ -4,8 +4,8 @@
 //! other front ends share it.
 
 pub mod alg;
-pub mod check;
 pub mod backend;
+pub mod check;
 pub mod claims;
 pub mod cli;
 pub mod clock;
@@ -23,6 +23,7 @@ pub mod keycheck;
 pub mod keyset;
 pub mod output;
 mod parallel;
+pub mod serve;
 pub mod source;
 pub mod store;
 pub mod storefile;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<Outcome> {
         Command::Fixtures(args) => cmd::fixtures::run(args, &ctx, out),
         Command::Completions(args) => cmd::completions::run(args, out),
         Command::Check(args) => cmd::check::run(args, &ctx, out),
+        Command::Serve(args) => cmd::serve::run(args, &ctx, out),
     }?;
     match out.flush() {
         // The reader of stdout has all it wanted; `verify --batch` still

@@ -125,3 +125,37 @@ fn stdout_error(e: io::Error) -> anyhow::Error {
         .to_lowercase();
     anyhow::anyhow!("cannot write to stdout: {what}")
 }
+
+/// Status lines from a long-running command's threads (serve's request
+/// log and store reloads), where no `&mut Output` can go. Each line is one
+/// write to the process's stderr, so lines from two threads never mix.
+#[derive(Clone, Copy, Debug)]
+pub struct Log {
+    quiet: bool,
+}
+
+impl Log {
+    /// A status line; `-q` silences it.
+    pub fn status(&self, line: impl Display) {
+        if !self.quiet {
+            Log::write(line);
+        }
+    }
+
+    /// A warning: shown even with `-q`.
+    pub fn error(&self, line: impl Display) {
+        Log::write(line);
+    }
+
+    fn write(line: impl Display) {
+        let text = format!("jwkctl: {line}\n");
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
+impl Output {
+    /// A [`Log`] with this output's `-q`, writing to the process's stderr.
+    pub fn log(&self) -> Log {
+        Log { quiet: self.quiet }
+    }
+}

@@ -47,7 +47,12 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
 /// The bytes of a file or URL key source, under the rules and limits of
 /// `verify --jwks` (also used by `check --published`). `role` names the
 /// option in messages about a file.
-pub fn read(source: &str, ctx: &Ctx, ca_file: Option<&Path>, role: &'static str) -> Result<Vec<u8>> {
+pub fn read(
+    source: &str,
+    ctx: &Ctx,
+    ca_file: Option<&Path>,
+    role: &'static str,
+) -> Result<Vec<u8>> {
     if fetch::is_url(source) {
         return fetch::fetch(source, ctx.fetch_timeout, ca_file);
     }

@@ -509,6 +509,13 @@ pub fn load(ctx: &Ctx, loc: &Location) -> Result<KeyStore> {
     parse(&client, text, ctx.now)
 }
 
+/// The secret's current version (0 when there is none): what `serve`
+/// polls to see that the store changed.
+pub fn version(ctx: &Ctx, loc: &Location) -> Result<u64> {
+    let client = Client::from_env(ctx, loc)?;
+    Ok(client.read()?.version)
+}
+
 /// A pause before reading again after a lost check-and-set: random, so
 /// writers that collided do not collide again in step.
 fn backoff(attempt: u32) {

@@ -31,7 +31,11 @@ pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     match &args.out {
         None => out.data(text)?,
         Some(path) => {
-            match ctx.keys.file().and_then(|keys| fsio::store_file_at(path, keys)) {
+            match ctx
+                .keys
+                .file()
+                .and_then(|keys| fsio::store_file_at(path, keys))
+            {
                 Some(StoreFile::Store) => bail!(
                     "{}: this is the key store, and --out would replace its private keys with the public ones (write the JWK Set to another file)",
                     path.display()

@@ -1,8 +1,8 @@
 //! One module per subcommand: each turns its arguments into calls on the
 //! library and its results into output.
 
-pub mod completions;
 pub mod check;
+pub mod completions;
 pub mod export;
 pub mod fixtures;
 pub mod import;
@@ -13,6 +13,7 @@ pub mod list;
 pub mod prune;
 pub mod revoke;
 pub mod rotate;
+pub mod serve;
 pub mod sign;
 pub mod verify;
 

@@ -36,6 +36,7 @@ mod replay;
 mod rotation;
 mod roundtrip;
 mod schedule;
+mod serve;
 mod sign;
 mod sign_times;
 mod transfer;

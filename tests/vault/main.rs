@@ -8,6 +8,8 @@
 
 #[path = "../support/external.rs"]
 mod external;
+#[path = "../support/server.rs"]
+mod server;
 
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
@@ -190,6 +192,7 @@ fn main() -> ExitCode {
         external::needs("a_request_too_large_is_not_retried", &prereq, too_large),
         external::needs("vault_namespace_is_used", &prereq, namespace),
         external::needs("https_with_vault_cacert", &prereq, https),
+        external::needs("serve_polls_a_vault_store", &prereq, serve_polls),
     ];
     let code = external::run(trials);
     if let Some(lock) = SERVER.get()
@@ -1053,4 +1056,30 @@ fn https(b: &Bao) {
     );
     let _ = own.child.kill();
     let _ = own.child.wait();
+}
+
+/// `serve` on a vault store serves what `jwks` prints, and sees a rotation
+/// by polling the secret's version (it cannot watch a file).
+fn serve_polls(b: &Bao) {
+    let store = Store::new(b, "serve");
+    store.ok(DAY0, &["keygen", "--alg", "EdDSA"]);
+    let mut server = server::Serve::start(store.cmd(DAY0, &["serve"]));
+    let jwks = server.url("/.well-known/jwks.json");
+    let verify = |token: &str| {
+        let out = store.run(DAY0, &["verify", "--jwks", &jwks, token.trim()]);
+        out.status.code()
+    };
+    let token = store.ok(DAY0, &["sign", "--sub", "before"]);
+    assert_eq!(verify(&token), Some(0));
+    // At the pinned time, the new key signs at once; serve learns of it
+    // within its poll interval.
+    store.ok(DAY0, &["rotate"]);
+    server.wait_for(|l| l.ends_with("changed: serving 2 keys"));
+    let token = store.ok(DAY0, &["sign", "--sub", "after"]);
+    assert_eq!(verify(&token), Some(0));
+    let (status, lines) = server.stop();
+    assert_eq!(status.code(), Some(0), "{lines:#?}");
+    for line in &lines {
+        assert!(!line.contains(&b.token), "token in {line}");
+    }
 }
