@@ -101,7 +101,7 @@ fn jose_error(name: &str) -> &'static str {
 fn readme_script_text() -> String {
     let readme = std::fs::read_to_string(external::root().join("README.md")).unwrap();
     let section = readme
-        .split_once("\n## Testing your verifier\n")
+        .split_once("\n### Testing your verifier\n")
         .expect("README section")
         .1;
     let block = section
