@@ -193,6 +193,7 @@ fn main() -> ExitCode {
         external::needs("vault_namespace_is_used", &prereq, namespace),
         external::needs("https_with_vault_cacert", &prereq, https),
         external::needs("serve_polls_a_vault_store", &prereq, serve_polls),
+        external::needs("check_reads_a_vault_store", &prereq, check_reads),
     ];
     let code = external::run(trials);
     if let Some(lock) = SERVER.get()
@@ -1082,4 +1083,32 @@ fn serve_polls(b: &Bao) {
     for line in &lines {
         assert!(!line.contains(&b.token), "token in {line}");
     }
+}
+
+/// `check` on a vault store: healthy while the published file matches,
+/// a critical finding once a rotation is not published.
+fn check_reads(b: &Bao) {
+    let store = Store::new(b, "check");
+    store.ok(DAY0, &["keygen", "--alg", "EdDSA"]);
+    store.ok(DAY0, &["jwks", "--out", "jwks.json"]);
+    let healthy = store.run(DAY0, &["check", "--published", "jwks.json"]);
+    assert_eq!(
+        (
+            healthy.status.code(),
+            healthy.stdout.as_slice(),
+            healthy.stderr.as_slice()
+        ),
+        (Some(0), &b""[..], &b""[..])
+    );
+    let kid = store.ok(DAY0 + DAY, &["rotate"]);
+    let stale = store.run(DAY0 + DAY, &["check", "--published", "jwks.json"]);
+    let text = String::from_utf8_lossy(&stale.stdout);
+    assert_eq!(stale.status.code(), Some(1), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "critical published-missing: jwks.json lacks key {}",
+            kid.trim()
+        )),
+        "{text}"
+    );
 }
