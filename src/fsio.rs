@@ -264,7 +264,12 @@ pub fn remove_stale_temps(path: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(&prefix) && name.ends_with(".tmp") && name.len() > prefix.len() + 4 {
+        // tempfile's random part has no dot: `.keys.json.pub.XXXXXX.tmp`
+        // belongs to another file's writer, which does not hold this lock.
+        let random = name
+            .strip_prefix(prefix.as_str())
+            .and_then(|rest| rest.strip_suffix(".tmp"));
+        if random.is_some_and(|r| !r.is_empty() && !r.contains('.')) {
             let _ = fs::remove_file(entry.path());
         }
     }

@@ -244,6 +244,13 @@ fn rsa_pair(jwk: &Jwk) -> Result<(), Flaw> {
     if jwk.private_member("oth").is_some() {
         return Err(Flaw::RsaMultiPrime);
     }
+    // josekit signs RSA keys in their CRT form only: a key without these
+    // would load here and then fail every `sign`.
+    for name in ["p", "q", "dp", "dq", "qi"] {
+        if jwk.private_member(name).is_none() {
+            return Err(Flaw::Member(name));
+        }
+    }
     let (n, e) = (num(jwk, "n")?, num(jwk, "e")?);
     let d = SecretNum::of(jwk, "d")?;
     let result = (|| -> Result<bool, ErrorStack> {

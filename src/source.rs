@@ -10,9 +10,6 @@ use crate::fetch;
 use crate::input;
 use crate::keyset::KeySet;
 
-/// A key source larger than this is not a JWK Set anyone publishes.
-pub const MAX_SOURCE_BYTES: u64 = input::JWKS.cap;
-
 /// Loads the keys once per run (`--batch` included). `ca_file` applies to
 /// an `https://` source only.
 pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<KeySet> {

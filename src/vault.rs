@@ -534,8 +534,10 @@ pub fn update<T>(
     let start = Instant::now();
     let mut attempt = 0;
     loop {
-        let now = ctx.now_again();
         let secret = client.read()?;
+        // After the read, as a file writer reads it after the lock: a key
+        // another writer added meanwhile is never "from the future".
+        let now = ctx.now_again();
         let Some(before) = &secret.text else {
             return Err(missing(&client, &secret));
         };

@@ -343,7 +343,12 @@ impl Published {
                         log.status(format_args!("{name} changed: serving {n} key{plural}"));
                     }
                 }
-                Err(e) => report(e, &mut failing),
+                Err(e) => {
+                    // Read again next time: a remote store's version does
+                    // not change when only the read failed.
+                    seen = Version(String::new());
+                    report(e, &mut failing);
+                }
             }
         }
     }

@@ -236,6 +236,15 @@ fn a_store_key_whose_public_half_is_another_keys_is_refused() {
             "key 1 (kid \"{RSA_KID}\"): its private and public members do not belong to one key"
         ),
     );
+    // Without its CRT members: it could never sign (josekit signs RSA keys
+    // in CRT form), so the store is refused at once, not at `sign`.
+    let env = edited_store("rsa-store.json", |key| {
+        key.as_object_mut().unwrap().remove("qi");
+    });
+    store_refused(
+        &env,
+        &format!("key 1 (kid \"{RSA_KID}\"): the member \"qi\" is missing or not base64url"),
+    );
     // An Ed25519 key holding the public key of ed25519.pem (node-jose
     // layout, no kid: the error names the thumbprint jwkctl gives it).
     let pem = openssl::pkey::PKey::private_key_from_pem(fixture("ed25519.pem").as_bytes()).unwrap();
