@@ -102,7 +102,7 @@ pub struct NewKeyArgs {
     pub bits: Option<u32>,
 
     /// Key id of the new key instead of its RFC 7638 thumbprint
-    #[arg(long, value_name = "KID", value_parser = parse_kid)]
+    #[arg(long, value_name = "KID", allow_hyphen_values = true, value_parser = parse_kid)]
     pub kid: Option<String>,
 }
 
@@ -169,7 +169,7 @@ pub struct SignArgs {
     pub claims: Option<String>,
 
     /// Sign with this key (the active key or a pending one; a retired key is refused)
-    #[arg(long, value_name = "KID")]
+    #[arg(long, value_name = "KID", allow_hyphen_values = true)]
     pub kid: Option<String>,
 
     /// Print N tokens, one per line
@@ -294,7 +294,8 @@ pub struct PruneArgs {
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
     /// The key to remove
-    #[arg(value_name = "KID")]
+    // A thumbprint is base64url: one in 64 starts with '-'.
+    #[arg(value_name = "KID", allow_hyphen_values = true)]
     pub kid: String,
 }
 
@@ -330,7 +331,7 @@ pub struct InspectArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The key to print [default: the active key]
-    #[arg(value_name = "KID")]
+    #[arg(value_name = "KID", allow_hyphen_values = true)]
     pub kid: Option<String>,
 
     /// PEM instead of a JWK: SPKI public key, or PKCS#8 with --private
@@ -366,7 +367,7 @@ pub struct ImportArgs {
     pub alg: Option<Alg>,
 
     /// Key id instead of the JWK's kid or the RFC 7638 thumbprint
-    #[arg(long, value_name = "KID", value_parser = parse_kid)]
+    #[arg(long, value_name = "KID", allow_hyphen_values = true, value_parser = parse_kid)]
     pub kid: Option<String>,
 
     /// Publish the key now but sign with it only from now + DURATION (pending)

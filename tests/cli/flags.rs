@@ -156,3 +156,29 @@ fn a_store_path_that_is_a_fifo_is_refused_and_left_alone() {
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
     assert!(!env.path("fifo.lock").exists());
 }
+
+/// A thumbprint is base64url, so one kid in 64 starts with '-': it names a
+/// key wherever a KID is taken, not an unknown flag.
+#[test]
+fn a_kid_may_start_with_a_hyphen() {
+    let env = TestEnv::new();
+    assert_eq!(
+        env.ok(&["-q", "keygen", "--alg", "EdDSA", "--kid", "-old"]),
+        "-old\n"
+    );
+    assert_eq!(env.ok(&["-q", "rotate", "--kid", "-new"]), "-new\n");
+    assert!(env.ok(&["export", "-old"]).contains(r#""kid":"-old""#));
+    assert!(
+        env.ok(&["export", "-old", "--pem"])
+            .starts_with("-----BEGIN PUBLIC KEY-----\n")
+    );
+    let token = env.ok(&["sign", "--kid", "-new"]);
+    assert!(!token.is_empty());
+    env.jwkctl()
+        .args(["-q", "revoke", "-old"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("");
+    assert!(!env.ok(&["list", "--json"]).contains(r#""kid":"-old""#));
+}
