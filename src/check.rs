@@ -468,6 +468,8 @@ fn parse_published(source: &str, bytes: &[u8]) -> Result<Vec<Jwk>> {
             Keys::Missing => Err(not_a_set("no \"keys\" array")),
         },
         Ok(None) => Err(not_a_set("not a JSON object")),
+        // A repeated member name or a kid that is not a string: say which.
+        Err(e) if e.is_data() => Err(not_a_set(&e.to_string())),
         Err(_) => Err(not_a_set("not valid JSON")),
     }
 }

@@ -13,23 +13,6 @@ use anyhow::{Result, anyhow, bail};
 use crate::error::io_message;
 use crate::input;
 
-/// Reads a regular file of at most `limit` bytes (default: the store's
-/// cap) through [`input::read_file`], for callers that have no
-/// [`input::Kind`] of their own; `role` names the option that pointed here
-/// (`--jwks`), or is empty. New code names its input's kind instead.
-pub fn read(path: &Path, limit: Option<u64>, role: &str) -> Result<Vec<u8>> {
-    let kind = input::Kind {
-        role: "",
-        what: "file of this kind",
-        cap: limit.unwrap_or(input::STORE.cap),
-    };
-    input::read_file(path, kind).map_err(|e| match e {
-        input::InputError::TooLarge { .. } => anyhow!(e),
-        _ if role.is_empty() => anyhow!(e),
-        _ => anyhow!("{role} {e}"),
-    })
-}
-
 /// The file a write to `path` should replace: the target of a symlink (so
 /// the link keeps pointing at the current file, and every writer locks the
 /// same lock file), else `path` itself.

@@ -21,7 +21,7 @@ use ureq::Agent;
 use crate::clock::Time;
 use crate::context::Ctx;
 use crate::fetch;
-use crate::fsio;
+use crate::input;
 use crate::store::KeyStore;
 
 /// What `-k` starts with to name a secret instead of a file.
@@ -33,8 +33,6 @@ const MAX_STORE_BYTES: usize = 16 << 20;
 /// An answer carries the store JSON-escaped (at most twice as long) and
 /// some metadata.
 const MAX_ANSWER_BYTES: u64 = 2 * MAX_STORE_BYTES as u64 + (64 << 10);
-/// A token file is a line; anything much longer is not one.
-const MAX_TOKEN_FILE: u64 = 64 << 10;
 
 /// `MOUNT/PATH`: the engine's mount (the first segment) and the secret's
 /// path inside it.
@@ -448,7 +446,7 @@ fn token(vars: &Env, loc: &Location) -> Result<Token> {
             let file = vars.home.as_ref().map(|h| h.join(".vault-token"));
             match file.filter(|f| f.is_file()) {
                 Some(file) => {
-                    let bytes = fsio::read(&file, Some(MAX_TOKEN_FILE), "")?;
+                    let bytes = input::read_file(&file, input::VAULT_TOKEN_FILE)?;
                     let text = String::from_utf8(bytes).unwrap_or_default();
                     (text, file.display().to_string())
                 }

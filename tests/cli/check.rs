@@ -980,3 +980,18 @@ fn a_url_with_credentials_is_named_without_them() {
         "0"
     );
 }
+
+#[test]
+fn a_published_set_that_repeats_a_member_says_which() {
+    let env = published_store();
+    env.write("dup.json", r#"{"keys":[{"kty":"EC","kid":"a","kid":"b"}]}"#);
+    let (code, stdout, stderr) = check(&env, NOW, &["--published", "dup.json"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            1,
+            "critical published-unreachable: dup.json: not a JWK Set (the member name \"kid\" appears twice at line 1 column 41; publish it with 'jwkctl jwks --out FILE'): verifiers that fetch this set get no current keys from it and reject tokens they cannot match; make it readable again, then run 'jwkctl check' again\n",
+            ""
+        )
+    );
+}
