@@ -10,6 +10,7 @@
     clippy::print_stdout
 )]
 
+#[path = "../support/util.rs"]
 mod util;
 
 mod attacks;
