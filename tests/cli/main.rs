@@ -10,6 +10,8 @@
     clippy::print_stdout
 )]
 
+#[path = "../support/external.rs"]
+mod external;
 #[path = "../support/util.rs"]
 mod util;
 
@@ -23,6 +25,7 @@ mod files;
 mod fixtures;
 mod flags;
 mod fuzz;
+mod harness;
 mod help;
 mod inputs;
 mod inspect;

@@ -39,7 +39,10 @@ print(json.dumps(out))
 fn python() -> Result<PathBuf, String> {
     let python = external::tools_bin().join("python3");
     if !python.is_file() {
-        return Err(format!("{} is missing", python.display()));
+        return Err(format!(
+            "{} is missing (the Python venv of tests/install-prereqs)",
+            python.display()
+        ));
     }
     let ok = Command::new(&python)
         .args(["-c", "import prometheus_client"])
@@ -50,7 +53,7 @@ fn python() -> Result<PathBuf, String> {
         Ok(python)
     } else {
         Err(format!(
-            "{} cannot import prometheus_client",
+            "{} cannot import prometheus_client (the Python venv of tests/install-prereqs)",
             python.display()
         ))
     }
