@@ -32,10 +32,12 @@ static MISSING: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// saying once what is missing for the ignored ones.
 pub fn run(trials: Vec<Trial>) -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
-    if !args.list {
-        if let Some(note) = missing_note(&trials) {
-            eprint!("{note}");
-        }
+    // On stderr, which cargo shows as it runs the target.
+    #[allow(clippy::print_stderr)]
+    if !args.list
+        && let Some(note) = missing_note(&trials)
+    {
+        eprint!("{note}");
     }
     libtest_mimic::run(&args, trials).exit_code()
 }
