@@ -1,6 +1,6 @@
 //! `jwkctl check --format prometheus` read by a real parser: the
 //! `prometheus_client` Python package's text-format parser (the venv that
-//! .ci/run makes at target/tools), so the output is what node_exporter's
+//! tests/install-prereqs makes at target/tools), so the output is what node_exporter's
 //! textfile collector and Prometheus accept, not just what our tests expect.
 #![allow(
     clippy::unwrap_used,
