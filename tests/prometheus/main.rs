@@ -1,7 +1,8 @@
 //! `jwkctl check --format prometheus` read by a real parser: the
-//! `prometheus_client` Python package's text-format parser (the venv that
-//! tests/install-prereqs makes at target/tools), so the output is what node_exporter's
-//! textfile collector and Prometheus accept, not just what our tests expect.
+//! `prometheus_client` Python package's text-format parser (the venv
+//! that tests/install-prereqs makes at target/tools), so the output is
+//! what node_exporter's textfile collector and Prometheus accept, not
+//! just what our tests expect.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
