@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,30 +30,55 @@ fn rotate(env: &TestEnv) -> Command {
 fn sigkill_at_random_moments_leaves_old_or_new_store() {
     let env = TestEnv::new();
     env.ok(&["keygen", "--alg", "EdDSA"]);
-    // How long one rotation takes here, to spread the kills over it.
-    let start = Instant::now();
-    assert!(rotate(&env).status().expect("run").success());
-    let span = start.elapsed().as_micros().max(200) as u64 * 3 / 2;
+    // How long one rotation takes here: the slowest of a few, as the
+    // machine may be busy.
+    let mut slowest = Duration::ZERO;
+    for _ in 0..5 {
+        let start = Instant::now();
+        assert!(rotate(&env).status().expect("run").success());
+        slowest = slowest.max(start.elapsed());
+    }
+    // Kill moments spread evenly from 0 (the process has just been
+    // exec'd: before the rename) to twice the slowest run (it has
+    // renamed, or even exited: after), visited in a scrambled order
+    // (7919 is prime to RUNS) so that neither end runs while the store
+    // is small only. Half the moments lie past the slowest run, so kills
+    // land after the rename unless every one of those runs is more than
+    // that slow: the counts below are not left to chance.
+    const RUNS: u64 = 200;
+    let span = (slowest.as_micros() as u64).max(200) * 2;
 
+    // Before the rename, after it (the process killed or already done).
     let mut outcomes = [0; 2];
-    for i in 0..200u64 {
+    let mut killed_after_rename = 0;
+    for i in 0..RUNS {
         let before = kids(&env.read("keys.json"));
         let mut child = rotate(&env).spawn().expect("spawn");
-        // A deterministic spread of delays over the whole run.
-        thread::sleep(Duration::from_micros(i * 7919 % span));
+        thread::sleep(Duration::from_micros(i * 7919 % RUNS * span / RUNS));
         let _ = child.kill();
-        let _ = child.wait();
+        let status = child.wait().expect("wait");
         let after = kids(&env.read("keys.json"));
         assert!(after.is_superset(&before), "run {i}: a key was lost");
         assert!(
             after.len() - before.len() <= 1,
             "run {i}: more than one key added"
         );
-        outcomes[after.len() - before.len()] += 1;
+        let added = after.len() - before.len();
+        outcomes[added] += 1;
+        if added == 1 && status.signal() == Some(9) {
+            killed_after_rename += 1;
+        }
     }
     eprintln!(
-        "killed before the rename: {}, after: {}",
+        "killed before the rename: {}, after: {} (of them {killed_after_rename} killed before exiting)",
         outcomes[0], outcomes[1]
+    );
+    assert!(
+        outcomes[0] > 0 && outcomes[1] > 0,
+        "the kills must land both before the rename and after it, over {span} µs: \
+         before {}, after {}",
+        outcomes[0],
+        outcomes[1]
     );
     // The next write clears whatever temporary files the kills left.
     assert!(rotate(&env).status().expect("run").success());

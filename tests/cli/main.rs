@@ -10,6 +10,9 @@
     clippy::print_stdout
 )]
 
+#[path = "../support/external.rs"]
+mod external;
+#[path = "../support/util.rs"]
 mod util;
 
 mod attacks;
@@ -22,6 +25,7 @@ mod files;
 mod fixtures;
 mod flags;
 mod fuzz;
+mod harness;
 mod help;
 mod inputs;
 mod inspect;

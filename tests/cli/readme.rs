@@ -270,3 +270,39 @@ fn reference_names_every_command_and_flag() {
         "docs/reference.md does not document: {missing:#?}"
     );
 }
+
+/// The set-up text names one published file and one binary path: a
+/// reader who copies two examples gets one consistent set-up.
+#[test]
+fn set_up_text_uses_one_published_path_and_one_binary_path() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![
+        root.join("README.md"),
+        root.join("packaging/systemd/jwkctl-rotate.service"),
+        root.join("packaging/systemd/jwkctl-rotate.service.d/vault.conf"),
+    ];
+    for entry in fs::read_dir(root.join("docs")).unwrap() {
+        pages.push(entry.unwrap().path());
+    }
+    let mut wrong = Vec::new();
+    for page in &pages {
+        let text = fs::read_to_string(page).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let at = format!("{}:{}: {line}", page.display(), i + 1);
+            for (n, _) in line.match_indices("/var/www/") {
+                if !line[n..].starts_with("/var/www/jwkctl") {
+                    wrong.push(at.clone());
+                }
+            }
+            let runs = line.contains("Exec") && line.contains("jwkctl ");
+            if runs && !line.contains("=/usr/bin/jwkctl ") {
+                wrong.push(at);
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "set-up text outside /var/www/jwkctl or calling jwkctl other than as /usr/bin/jwkctl:\n{}",
+        wrong.join("\n")
+    );
+}

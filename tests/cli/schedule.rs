@@ -1,9 +1,10 @@
 //! The scheduled jobs the project ships, replayed day by day on a store
-//! with the clock pinned: the README's crontab lines and the ExecStart
-//! lines of packaging/systemd/jwkctl-rotate.service. They rotate once a
-//! month, publish the new key a day ahead, prune the old one after its
-//! grace period, and say nothing on stderr (the crontab lines nothing at
-//! all) unless something fails.
+//! with the clock pinned: the README's crontab lines and the ExecStart and
+//! ExecStopPost lines of packaging/systemd/jwkctl-rotate.service. They
+//! rotate once a month, publish the new key a day ahead, prune the old one
+//! after its grace period, and say nothing on stderr (the crontab lines
+//! nothing at all) unless something fails. When rotate fails they still
+//! publish, and still fail.
 
 use std::fs;
 use std::path::Path;
@@ -72,15 +73,15 @@ fn run(env: &TestEnv, script: &str, now: &str, store: &str) -> std::process::Out
         .unwrap()
 }
 
-#[test]
-fn readme_crontab_rotates_monthly_and_mails_nothing() {
+/// The README's crontab jobs: (time of day, command), the web folder
+/// replaced by `web`.
+fn crontab_jobs(web: &str) -> Vec<(String, String)> {
     let readme = root_file("README.md");
     let block = readme
         .split("```crontab\n")
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("README.md has a ```crontab block");
-    let (env, store, web) = setup();
     let mut jobs = Vec::new();
     for line in block.lines() {
         let fields: Vec<&str> = line.splitn(6, char::is_whitespace).collect();
@@ -88,7 +89,7 @@ fn readme_crontab_rotates_monthly_and_mails_nothing() {
             assert_eq!(value, STORE);
         } else if fields.len() == 6 && fields[2..5] == ["*", "*", "*"] {
             let (minute, hour) = (fields[0], fields[1]);
-            let command = fields[5].trim().replace(WEB, &web);
+            let command = fields[5].trim().replace(WEB, web);
             jobs.push((format!("{hour:0>2}:{minute:0>2}:00Z"), command));
         } else {
             assert!(
@@ -98,6 +99,13 @@ fn readme_crontab_rotates_monthly_and_mails_nothing() {
         }
     }
     assert_eq!(jobs.len(), 2, "a rotate and a prune line");
+    jobs
+}
+
+#[test]
+fn readme_crontab_rotates_monthly_and_mails_nothing() {
+    let (env, store, web) = setup();
+    let jobs = crontab_jobs(&web);
     for (day, keys) in DAYS {
         for (time, command) in &jobs {
             let now = format!("{day}T{time}");
@@ -114,6 +122,85 @@ fn readme_crontab_rotates_monthly_and_mails_nothing() {
     }
 }
 
+/// A store whose rotation, due on [`FAILING_DAY`], fails after the store
+/// may have changed: a pending key made 34 days earlier (by hand, with a
+/// long `--publish-ahead`) is still pending, so `rotate` refuses (exit 2).
+/// What stands in for a write that landed and an answer that was lost.
+fn failing_rotation() -> (TestEnv, String, String) {
+    let (env, store, web) = setup();
+    env.ok(&["-q", "rotate", "--publish-ahead", "60d"]);
+    assert!(!env.path("web/jwks.json").exists());
+    (env, store, web)
+}
+
+const FAILING_DAY: &str = "2026-02-05";
+
+#[test]
+fn readme_crontab_publishes_when_rotate_fails_and_keeps_the_failure() {
+    let (env, store, web) = failing_rotation();
+    let (time, command) = &crontab_jobs(&web)[0];
+    assert!(command.contains(" rotate "), "{command}");
+    let now = format!("{FAILING_DAY}T{time}");
+    let out = run(&env, command, &now, &store);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "`{command}`: {stderr}");
+    assert!(
+        stderr.contains("already pending"),
+        "cron mails why: {stderr}"
+    );
+    assert_eq!(published(&env), 2, "the pending key is published anyway");
+}
+
+/// The unit's commands: the ExecStart lines, then the ExecStopPost lines,
+/// without the /usr/bin/ they call jwkctl by and with the web folder
+/// replaced by `web`.
+fn unit_commands(web: &str) -> (Vec<String>, Vec<String>) {
+    let unit = root_file("packaging/systemd/jwkctl-rotate.service");
+    let lines = |key: &str| -> Vec<String> {
+        unit.lines()
+            .filter_map(|l| l.strip_prefix(key)?.strip_prefix("/usr/bin/"))
+            .map(|c| c.replace(WEB, web))
+            .collect()
+    };
+    let start = lines("ExecStart=");
+    let post = lines("ExecStopPost=");
+    assert_eq!(start.len(), 3, "rotate, publish, prune: {start:?}");
+    assert_eq!(post.len(), 1, "publish: {post:?}");
+    (start, post)
+}
+
+/// One run of the unit as systemd runs a oneshot service: each ExecStart
+/// line on its own, stopping at the first failure, then the ExecStopPost
+/// lines whatever happened. Whether the unit succeeded, and what each
+/// command printed on stdout and stderr.
+fn run_unit(
+    env: &TestEnv,
+    (start, post): &(Vec<String>, Vec<String>),
+    now: &str,
+    store: &str,
+) -> (bool, Vec<(String, String, String)>) {
+    let mut ok = true;
+    let mut printed = Vec::new();
+    let mut record = |command: &String, out: std::process::Output| {
+        printed.push((
+            command.clone(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        ));
+        out.status.success()
+    };
+    for command in start {
+        if !record(command, run(env, command, now, store)) {
+            ok = false;
+            break;
+        }
+    }
+    for command in post {
+        ok &= record(command, run(env, command, now, store));
+    }
+    (ok, printed)
+}
+
 #[test]
 fn systemd_service_rotates_monthly_quietly() {
     let unit = root_file("packaging/systemd/jwkctl-rotate.service");
@@ -124,31 +211,15 @@ fn systemd_service_rotates_monthly_quietly() {
         .lines()
         .find_map(|l| l.strip_prefix("OnCalendar=*-*-* "))
         .expect("a daily OnCalendar");
-    let commands: Vec<String> = unit
-        .lines()
-        .filter_map(|l| l.strip_prefix("ExecStart=/usr/bin/"))
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(commands.len(), 4, "rotate, publish, prune, publish");
     let (env, store, web) = setup();
+    let commands = unit_commands(&web);
     let mut printed = Vec::new();
     for (day, keys) in TIMER_DAYS {
         let now = format!("{day}T{time}Z");
-        for command in &commands {
-            // systemd runs each line on its own, stopping at the first failure.
-            let out = run(&env, &command.replace(WEB, &web), &now, &store);
-            assert!(
-                out.status.success() && out.stderr.is_empty(),
-                "at {now}, `{command}`: {}\n{}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            );
-            printed.extend(
-                String::from_utf8(out.stdout)
-                    .unwrap()
-                    .lines()
-                    .map(|l| format!("{day} {l}")),
-            );
+        let (ok, outputs) = run_unit(&env, &commands, &now, &store);
+        for (command, stdout, stderr) in outputs {
+            assert!(ok && stderr.is_empty(), "at {now}, `{command}`: {stderr}");
+            printed.extend(stdout.lines().map(|l| format!("{day} {l}")));
         }
         assert_eq!(published(&env), keys, "keys published after {day}");
     }
@@ -157,4 +228,18 @@ fn systemd_service_rotates_monthly_quietly() {
     assert_eq!(printed.len(), 2, "{printed:?}");
     assert!(printed[0].starts_with("2026-02-02 "), "{printed:?}");
     assert!(printed[1].starts_with("2026-02-05 "), "{printed:?}");
+}
+
+#[test]
+fn systemd_service_publishes_when_rotate_fails_and_fails() {
+    let (env, store, web) = failing_rotation();
+    let commands = unit_commands(&web);
+    let (ok, outputs) = run_unit(&env, &commands, &format!("{FAILING_DAY}T03:17:00Z"), &store);
+    assert!(!ok, "the unit fails when rotate failed: {outputs:?}");
+    let ran: Vec<&str> = outputs.iter().map(|(c, _, _)| c.as_str()).collect();
+    assert!(
+        ran.len() == 2 && ran[0].contains(" rotate ") && ran[1].contains(" jwks --out "),
+        "rotate failed, the lines after it skipped, the set published: {ran:?}"
+    );
+    assert_eq!(published(&env), 2, "the pending key is published anyway");
 }

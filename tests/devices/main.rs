@@ -11,7 +11,7 @@
 
 #[path = "../support/external.rs"]
 mod external;
-#[path = "../cli/util.rs"]
+#[path = "../support/util.rs"]
 mod util;
 
 use std::fs;

@@ -15,7 +15,7 @@
 
 #[path = "../support/external.rs"]
 mod external;
-#[path = "../cli/util.rs"]
+#[path = "../support/util.rs"]
 mod util;
 
 use std::path::{Path, PathBuf};

@@ -12,7 +12,7 @@
 
 #[path = "../support/external.rs"]
 mod external;
-#[path = "../cli/util.rs"]
+#[path = "../support/util.rs"]
 mod util;
 
 use std::path::Path;

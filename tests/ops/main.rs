@@ -1,9 +1,10 @@
 //! The operations set-up the project ships, checked with the programs it
-//! is for: the systemd units under packaging/systemd by `systemd-analyze
-//! verify` (unknown or misspelt settings, a bad calendar, a timer without
-//! its service, `Documentation=` naming a man page jwkctl does not ship),
-//! and the README's nginx location by a real nginx serving the published
-//! JWK Set to `jwkctl verify --jwks URL`.
+//! is for: the systemd units under packaging/systemd and the vault drop-in
+//! by `systemd-analyze verify` (unknown or misspelt settings, a bad
+//! calendar, a timer without its service, `Documentation=` naming a man
+//! page jwkctl does not ship) and `systemd-analyze security` (the sandbox
+//! holds with the drop-in too), and the README's nginx location by a real
+//! nginx serving the published JWK Set to `jwkctl verify --jwks URL`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -22,6 +23,9 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 const UNITS: [&str; 2] = ["jwkctl-rotate.service", "jwkctl-rotate.timer"];
+/// The drop-in for a store on OpenBao or Vault, beside the units as
+/// systemd finds it.
+const DROP_IN: &str = "jwkctl-rotate.service.d/vault.conf";
 
 fn main() -> ExitCode {
     let analyze = systemd_analyze();
@@ -33,6 +37,16 @@ fn main() -> ExitCode {
             "systemd_verify_fails_on_an_unknown_setting",
             &analyze,
             verify_can_fail,
+        ),
+        external::needs(
+            "systemd_verify_reads_the_vault_drop_in",
+            &analyze,
+            verify_reads_the_drop_in,
+        ),
+        external::needs(
+            "systemd_security_rates_the_unit_ok_with_the_vault_drop_in",
+            &analyze,
+            security_with_the_drop_in,
         ),
     ])
 }
@@ -64,29 +78,29 @@ fn systemd_analyze() -> Result<PathBuf, String> {
     }
 }
 
-/// Copies the units into `dir`, calling the jwkctl just built instead of
-/// /usr/bin/jwkctl (verify checks that ExecStart is an executable), with
-/// `edit` applied to the service.
-fn stage(dir: &Path, edit: impl Fn(String) -> String) -> Vec<PathBuf> {
+/// Copies the units and the vault drop-in into `dir`, calling the jwkctl
+/// just built instead of /usr/bin/jwkctl (verify checks that ExecStart is
+/// an executable), with `edit` applied to each file (by its name). Returns
+/// the units; systemd reads the drop-in from beside the service.
+fn stage(dir: &Path, edit: impl Fn(&str, String) -> String) -> Vec<PathBuf> {
     let bin = env!("CARGO_BIN_EXE_jwkctl");
-    UNITS
-        .iter()
-        .map(|name| {
-            let text = fs::read_to_string(external::root().join("packaging/systemd").join(name))
-                .expect("read unit");
-            assert!(
-                !name.ends_with(".service") || text.contains("ExecStart=/usr/bin/jwkctl "),
-                "{name} no longer calls /usr/bin/jwkctl, where the package installs it"
-            );
-            let mut text = text.replace("/usr/bin/jwkctl ", &format!("{bin} "));
-            if name.ends_with(".service") {
-                text = edit(text);
-            }
-            let path = dir.join(name);
-            fs::write(&path, text).expect("write unit");
-            path
-        })
-        .collect()
+    fs::create_dir_all(dir.join(DROP_IN).parent().unwrap()).unwrap();
+    let mut units = Vec::new();
+    for name in UNITS.iter().chain([&DROP_IN]) {
+        let text = fs::read_to_string(external::root().join("packaging/systemd").join(name))
+            .expect("read unit");
+        assert!(
+            !name.ends_with(".service") || text.contains("ExecStart=/usr/bin/jwkctl "),
+            "{name} no longer calls /usr/bin/jwkctl, where the package installs it"
+        );
+        let text = edit(name, text.replace("/usr/bin/jwkctl ", &format!("{bin} ")));
+        let path = dir.join(name);
+        fs::write(&path, text).expect("write unit");
+        if *name != DROP_IN {
+            units.push(path);
+        }
+    }
+    units
 }
 
 /// Runs `systemd-analyze verify` with the repository's man pages on
@@ -95,7 +109,13 @@ fn verify(analyze: &Path, dir: &Path, units: &[PathBuf]) -> std::process::Output
     let man1 = dir.join("man/man1");
     fs::create_dir_all(&man1).unwrap();
     let mut args = vec!["verify".to_owned()];
-    if external::program("man").is_ok() {
+    let man = external::program("man");
+    // CI installs man-db (tests/install-prereqs): there the pages must be
+    // checked, never skipped.
+    if let (Err(why), true) = (&man, external::in_ci()) {
+        panic!("the units' Documentation= lines cannot be checked under CI=true: {why}");
+    }
+    if man.is_ok() {
         for page in fs::read_dir(external::root().join("man")).unwrap() {
             let page = page.unwrap().path();
             fs::copy(&page, man1.join(page.file_name().unwrap())).unwrap();
@@ -115,7 +135,7 @@ fn verify(analyze: &Path, dir: &Path, units: &[PathBuf]) -> std::process::Output
 #[allow(clippy::ptr_arg)]
 fn units_verify(analyze: &PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let units = stage(dir.path(), |text| text);
+    let units = stage(dir.path(), |_, text| text);
     let out = verify(analyze, dir.path(), &units);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -131,7 +151,7 @@ fn units_verify(analyze: &PathBuf) {
 #[allow(clippy::ptr_arg)]
 fn verify_can_fail(analyze: &PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let units = stage(dir.path(), |text| {
+    let units = stage(dir.path(), |_, text| {
         text.replace("ProtectSystem=strict", "ProtectSytem=strict")
     });
     let out = verify(analyze, dir.path(), &units);
@@ -140,6 +160,65 @@ fn verify_can_fail(analyze: &PathBuf) {
         stderr.contains("Unknown key 'ProtectSytem'"),
         "a misspelt setting went unnoticed: {}\n{stderr}",
         out.status
+    );
+}
+
+/// The drop-in is read with the units: a misspelt setting in it is found.
+#[allow(clippy::ptr_arg)]
+fn verify_reads_the_drop_in(analyze: &PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let units = stage(dir.path(), |name, text| {
+        if name == DROP_IN {
+            text.replace("PrivateNetwork=no", "PrivateNetwrk=no")
+        } else {
+            text
+        }
+    });
+    let out = verify(analyze, dir.path(), &units);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("vault.conf") && stderr.contains("Unknown key 'PrivateNetwrk'"),
+        "systemd-analyze verify did not read the drop-in: {}\n{stderr}",
+        out.status
+    );
+}
+
+/// The overall exposure `systemd-analyze security` gives the service
+/// staged in `dir` (0 safest, 10 unsafe).
+fn exposure(analyze: &Path, dir: &Path) -> f64 {
+    let out = Command::new(analyze)
+        .args(["security", "--offline=true", "--no-pager"])
+        .arg(dir.join(UNITS[0]))
+        .current_dir(dir)
+        .output()
+        .expect("run systemd-analyze security");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .find_map(|l| l.split_once("Overall exposure level for jwkctl-rotate.service: "))
+        .and_then(|(_, rest)| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no exposure level: {}\n{stdout}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+/// The vault drop-in opens the network and nothing else: the service
+/// keeps its user and its sandbox, rated "OK" (below 2) with the drop-in
+/// as without it.
+#[allow(clippy::ptr_arg)]
+fn security_with_the_drop_in(analyze: &PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    stage(dir.path(), |_, text| text);
+    let with = exposure(analyze, dir.path());
+    fs::remove_file(dir.path().join(DROP_IN)).unwrap();
+    let without = exposure(analyze, dir.path());
+    assert!(
+        with < 2.0 && without < 2.0 && with >= without,
+        "exposure with the vault drop-in {with}, without {without}"
     );
 }
 

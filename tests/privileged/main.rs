@@ -7,7 +7,7 @@
 
 #[path = "../support/external.rs"]
 mod external;
-#[path = "../cli/util.rs"]
+#[path = "../support/util.rs"]
 mod util;
 
 use std::collections::BTreeSet;

@@ -1,7 +1,8 @@
 //! `jwkctl check --format prometheus` read by a real parser: the
-//! `prometheus_client` Python package's text-format parser (the venv that
-//! .ci/run makes at target/tools), so the output is what node_exporter's
-//! textfile collector and Prometheus accept, not just what our tests expect.
+//! `prometheus_client` Python package's text-format parser (the venv
+//! that tests/install-prereqs makes at target/tools), so the output is
+//! what node_exporter's textfile collector and Prometheus accept, not
+//! just what our tests expect.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,7 +13,7 @@
 
 #[path = "../support/external.rs"]
 mod external;
-#[path = "../cli/util.rs"]
+#[path = "../support/util.rs"]
 mod util;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,7 +40,10 @@ print(json.dumps(out))
 fn python() -> Result<PathBuf, String> {
     let python = external::tools_bin().join("python3");
     if !python.is_file() {
-        return Err(format!("{} is missing", python.display()));
+        return Err(format!(
+            "{} is missing (the Python venv of tests/install-prereqs)",
+            python.display()
+        ));
     }
     let ok = Command::new(&python)
         .args(["-c", "import prometheus_client"])
@@ -50,7 +54,7 @@ fn python() -> Result<PathBuf, String> {
         Ok(python)
     } else {
         Err(format!(
-            "{} cannot import prometheus_client",
+            "{} cannot import prometheus_client (the Python venv of tests/install-prereqs)",
             python.display()
         ))
     }

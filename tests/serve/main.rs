@@ -17,7 +17,7 @@
 mod external;
 #[path = "../support/server.rs"]
 mod server;
-#[path = "../cli/util.rs"]
+#[path = "../support/util.rs"]
 mod util;
 
 use std::io::{BufRead, BufReader, Write};

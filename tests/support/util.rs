@@ -1,3 +1,6 @@
+//! Helpers every test target shares: a temporary store folder and ways
+//! to run the jwkctl just built on it. Each target includes this file as
+//! its module `util` (`#[path = "../support/util.rs"] mod util;`).
 #![allow(dead_code)]
 
 use std::fs;
