@@ -24,10 +24,12 @@ pub mod keyset;
 pub mod output;
 mod parallel;
 pub mod serve;
+pub mod signer;
 pub mod source;
 pub mod store;
 pub mod storefile;
 pub mod token;
+pub mod transit;
 pub mod vault;
 pub mod verify;
 
