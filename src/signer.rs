@@ -30,9 +30,7 @@ impl SignerKey {
     pub fn parse(text: &str) -> Result<SignerKey, String> {
         let example = "write it like transit:transit/jwt, MOUNT/NAME of a transit engine's key";
         let Some(rest) = text.strip_prefix(TRANSIT) else {
-            return Err(format!(
-                "{text}: not a signer jwkctl knows ({example})"
-            ));
+            return Err(format!("{text}: not a signer jwkctl knows ({example})"));
         };
         let Some((mount, name)) = rest.split_once('/') else {
             return Err(format!("{text}: no NAME after the mount ({example})"));
@@ -98,8 +96,7 @@ fn is_segment(s: &str) -> bool {
     !s.is_empty()
         && s != "."
         && s != ".."
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_graphic() && !matches!(c, '/' | '?' | '#' | '%' | '\\'))
 }
 
@@ -108,10 +105,7 @@ fn is_segment(s: &str) -> bool {
 fn is_key_name(s: &str) -> bool {
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let inner = |c: char| word(c) || matches!(c, '-' | '.' | '@');
-    !s.is_empty()
-        && s.starts_with(word)
-        && s.ends_with(word)
-        && s.chars().all(inner)
+    !s.is_empty() && s.starts_with(word) && s.ends_with(word) && s.chars().all(inner)
 }
 
 #[cfg(test)]
@@ -155,7 +149,13 @@ mod tests {
         ] {
             assert!(SignerRef::parse(bad).is_err(), "{bad}");
         }
-        for bad in ["vault:t/k", "transit:t", "transit:t/", "transit:t/a/b", "transit:t/k#1"] {
+        for bad in [
+            "vault:t/k",
+            "transit:t",
+            "transit:t/",
+            "transit:t/a/b",
+            "transit:t/k#1",
+        ] {
             assert!(SignerKey::parse(bad).is_err(), "{bad}");
         }
     }

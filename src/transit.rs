@@ -279,14 +279,8 @@ mod tests {
     fn signatures() {
         let es = format!("vault:v2:{}", "A".repeat(86));
         assert_eq!(signature(Alg::Es256, 2, &es).unwrap(), vec![0; 64]);
-        assert_eq!(
-            signature(Alg::Es256, 1, &es),
-            Err(BadSignature::Version(2))
-        );
-        assert_eq!(
-            signature(Alg::Es384, 2, &es),
-            Err(BadSignature::Encoding)
-        );
+        assert_eq!(signature(Alg::Es256, 1, &es), Err(BadSignature::Version(2)));
+        assert_eq!(signature(Alg::Es384, 2, &es), Err(BadSignature::Encoding));
         let ed = format!("vault:v1:{}==", "A".repeat(86));
         assert_eq!(signature(Alg::EdDsa, 1, &ed).unwrap(), vec![0; 64]);
         // Standard base64 for RSA: '+' and '/' are letters there.
