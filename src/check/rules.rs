@@ -194,11 +194,16 @@ pub(super) fn compare(
     for &i in &view.order {
         let kid = view.kid(i);
         let same_kid = by_kid.get(kid).map_or(&[][..], Vec::as_slice);
-        let found = same_kid
-            .iter()
-            .find(|&&j| set[j].same_public(&view.store.keys[i].jwk));
-        if let Some(&j) = found {
-            matched[j] = true;
+        // A set may list the same key twice (two publishers merged, or a
+        // hand edit): every copy is this key, none of them unknown.
+        let mut found = false;
+        for &j in same_kid {
+            if set[j].same_public(&view.store.keys[i].jwk) {
+                matched[j] = true;
+                found = true;
+            }
+        }
+        if found {
             continue;
         }
         let note = if same_kid.is_empty() {

@@ -398,6 +398,41 @@ fn the_same_kid_with_other_material_is_missing_and_unknown() {
 }
 
 #[test]
+fn the_same_key_listed_twice_is_no_finding() {
+    let env = published_store();
+    let set: serde_json::Value = serde_json::from_str(&env.read("jwks.json")).unwrap();
+    let key = set["keys"][0].clone();
+    // Twice the store's key, and a second store key published beside it:
+    // copies of a store key are that key, not unknown or other material.
+    env.write("jwks.json", &text(&json!({ "keys": [key, key] })));
+    let args = ["--published", "jwks.json"];
+    assert_eq!(check(&env, NOW, &args), (0, String::new(), String::new()));
+    let metrics = prometheus(&env, NOW, &args);
+    assert_metrics(&metrics, 1, 0, 0, "published-unknown-key", 0);
+    assert_eq!(
+        metric(&metrics, "jwkctl_published_unknown_keys{source=\"jwks.json\"}"),
+        "0"
+    );
+    // A copy beside a key of other material under the same kid: the copy
+    // matches, the other is still unknown.
+    let other = jwkctl::crypto::generate(Alg::EdDsa, 0).unwrap();
+    let mut foreign = published(&other, "k1");
+    foreign["alg"] = json!("EdDSA");
+    env.write(
+        "jwks.json",
+        &text(&json!({ "keys": [key, foreign, key] })),
+    );
+    assert_eq!(
+        check(&env, NOW, &args),
+        (
+            1,
+            "critical published-unknown-key: jwks.json publishes key k1 with key material other than the store's key k1: verifiers that use this set still accept tokens signed with it; run 'jwkctl jwks --out jwks.json'\n".into(),
+            String::new()
+        )
+    );
+}
+
+#[test]
 fn a_published_set_with_a_private_member() {
     let env = published_store();
     // The store itself copied to the web root: public members match, and
