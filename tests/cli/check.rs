@@ -410,7 +410,10 @@ fn the_same_key_listed_twice_is_no_finding() {
     let metrics = prometheus(&env, NOW, &args);
     assert_metrics(&metrics, 1, 0, 0, "published-unknown-key", 0);
     assert_eq!(
-        metric(&metrics, "jwkctl_published_unknown_keys{source=\"jwks.json\"}"),
+        metric(
+            &metrics,
+            "jwkctl_published_unknown_keys{source=\"jwks.json\"}"
+        ),
         "0"
     );
     // A copy beside a key of other material under the same kid: the copy
@@ -418,10 +421,7 @@ fn the_same_key_listed_twice_is_no_finding() {
     let other = jwkctl::crypto::generate(Alg::EdDsa, 0).unwrap();
     let mut foreign = published(&other, "k1");
     foreign["alg"] = json!("EdDSA");
-    env.write(
-        "jwks.json",
-        &text(&json!({ "keys": [key, foreign, key] })),
-    );
+    env.write("jwks.json", &text(&json!({ "keys": [key, foreign, key] })));
     assert_eq!(
         check(&env, NOW, &args),
         (
