@@ -525,7 +525,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub ca_file: Option<PathBuf>,
 
-    /// How often the rotation job rotates; warn when the newest key is older than this plus 1 day
+    /// How often the rotation job rotates (its --if-older-than); warn when the newest key is older than this plus 1 day and 2 hours, the margin of a daily job with a random delay
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub rotation_period: Option<Duration>,
 

@@ -12,8 +12,13 @@ use crate::jwk::Jwk;
 use crate::store::State;
 
 /// The margin past `--rotation-period` and past a key's prunable time
-/// before a stopped job is reported: a daily cron job may run a little late.
-pub const SLACK: Duration = Duration::from_secs(86_400);
+/// before a stopped job is reported. A daily job that found nothing to do
+/// a few minutes too early acts a day later; and a day's run comes later
+/// than the day before's by up to a timer's random delay
+/// (`RandomizedDelaySec`) or a daylight saving change: the 2 hours.
+pub const SLACK: Duration = Duration::from_secs(26 * 3600);
+/// [`SLACK`] as messages say it.
+const SLACK_TEXT: &str = "1 day and 2 hours";
 
 fn finding(
     level: Level,
@@ -80,7 +85,7 @@ pub(super) fn rotation_overdue(
         Some(kid),
         None,
         format!(
-            "the newest key {kid} was created {} ({} ago), more than the rotation period {period} plus 1 day: the rotation job has stopped, and the active key signs past its planned life; check the cron job or timer that runs 'jwkctl rotate --if-older-than {period}'",
+            "the newest key {kid} was created {} ({} ago), more than the rotation period {period} plus {SLACK_TEXT}: the rotation job has stopped, and the active key signs past its planned life; check the cron job or timer that runs 'jwkctl rotate --if-older-than {period}'",
             clock::format(created),
             ago(view.now, created)
         ),

@@ -211,9 +211,10 @@ fn a_year_of_cron_with_check_after_every_line_stays_green() {
 fn rotation_stopped_for_the_period_plus_two_days() {
     let env = published_store();
     let args = ["--published", "jwks.json", "--rotation-period", "30d"];
-    // The last moment a daily job may still come: period + 1 day.
+    // The last moment a daily job may still come: period + 1 day, plus 2
+    // hours for a timer's random delay or a daylight saving change.
     assert_eq!(
-        check(&env, "2026-02-02T03:04:05Z", &args),
+        check(&env, "2026-02-02T05:04:05Z", &args),
         (0, String::new(), String::new())
     );
     let stopped = "2026-02-03T03:04:05Z";
@@ -221,14 +222,14 @@ fn rotation_stopped_for_the_period_plus_two_days() {
         check(&env, stopped, &args),
         (
             1,
-            "warning rotation-overdue: the newest key k1 was created 2026-01-02T03:04:05Z (32 days ago), more than the rotation period 30d plus 1 day: the rotation job has stopped, and the active key signs past its planned life; check the cron job or timer that runs 'jwkctl rotate --if-older-than 30d'\n".into(),
+            "warning rotation-overdue: the newest key k1 was created 2026-01-02T03:04:05Z (32 days ago), more than the rotation period 30d plus 1 day and 2 hours: the rotation job has stopped, and the active key signs past its planned life; check the cron job or timer that runs 'jwkctl rotate --if-older-than 30d'\n".into(),
             String::new()
         )
     );
     assert_eq!(
-        check(&env, "2026-02-02T03:04:06Z", &args).0,
+        check(&env, "2026-02-02T05:04:06Z", &args).0,
         1,
-        "one second past period + 1 day"
+        "one second past period + 1 day and 2 hours"
     );
     let text = prometheus(&env, stopped, &args);
     assert_metrics(&text, 0, 0, 1, "rotation-overdue", 1);
@@ -726,17 +727,18 @@ fn no_active_key() {
 fn prune_overdue() {
     let env = published_store();
     at(&env, "2026-01-02T04:04:05Z", &["rotate", "--kid", "k2"]);
-    // k1 retired at 04:04:05, prunable 24h 5m later, overdue a day after that.
+    // k1 retired at 04:04:05, prunable 24h 5m later, overdue a day and 2
+    // hours after that.
     assert_eq!(
-        check(&env, "2026-01-04T04:09:05Z", &[]),
+        check(&env, "2026-01-04T06:09:05Z", &[]),
         (0, String::new(), String::new())
     );
-    let late = "2026-01-04T04:09:06Z";
+    let late = "2026-01-04T06:09:06Z";
     assert_eq!(
         check(&env, late, &[]),
         (
             1,
-            "warning prune-overdue: key k1 has been prunable since 2026-01-03T04:09:05Z (24 hours ago): the prune job has stopped, so retired keys pile up in the store and in the published set; check the cron job or timer that runs 'jwkctl prune'\n".into(),
+            "warning prune-overdue: key k1 has been prunable since 2026-01-03T04:09:05Z (26 hours ago): the prune job has stopped, so retired keys pile up in the store and in the published set; check the cron job or timer that runs 'jwkctl prune'\n".into(),
             String::new()
         )
     );
