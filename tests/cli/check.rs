@@ -624,7 +624,7 @@ fn a_pending_key_not_published_is_critical_within_the_cache_ttl() {
             "{level} published-pending-missing: jwks.json lacks pending key k2, which signs from 2026-01-02T04:04:05Z (in {in_}): {consequence}; run 'jwkctl jwks --out jwks.json'\n"
         )
     };
-    let later = "if it is still missing 10m (--cache-ttl) before then, verifiers that cache this set reject its tokens";
+    let later = "if it is still missing 5m (--cache-ttl) before then, verifiers that cache this set reject its tokens";
     let args = ["--published", "jwks.json"];
     assert_eq!(
         check(&env, NOW, &args),
@@ -645,16 +645,16 @@ fn a_pending_key_not_published_is_critical_within_the_cache_ttl() {
     );
     // One second more than --cache-ttl away: still a warning.
     assert_eq!(
-        check(&env, "2026-01-02T03:54:04Z", &args).1,
-        msg("warning", "10 minutes", later)
+        check(&env, "2026-01-02T03:59:04Z", &args).1,
+        msg("warning", "5 minutes", later)
     );
     // Within --cache-ttl: verifiers' caches cannot all hold it in time.
-    let soon = "verifiers that cache this set for up to 10m (--cache-ttl) cannot all hold it by then, and reject its tokens";
+    let soon = "verifiers that cache this set for up to 5m (--cache-ttl) cannot all hold it by then, and reject its tokens";
     assert_eq!(
-        check(&env, "2026-01-02T03:54:05Z", &args),
-        (1, msg("critical", "10 minutes", soon), String::new())
+        check(&env, "2026-01-02T03:59:05Z", &args),
+        (1, msg("critical", "5 minutes", soon), String::new())
     );
-    let text = prometheus(&env, "2026-01-02T03:54:05Z", &args);
+    let text = prometheus(&env, "2026-01-02T03:59:05Z", &args);
     assert_metrics(&text, 0, 1, 0, "published-pending-missing", 1);
     // A longer --cache-ttl makes it critical an hour ahead.
     let long = "verifiers that cache this set for up to 2h (--cache-ttl) cannot all hold it by then, and reject its tokens";
@@ -666,6 +666,33 @@ fn a_pending_key_not_published_is_critical_within_the_cache_ttl() {
         ),
         (1, msg("critical", "60 minutes", long), String::new())
     );
+}
+
+#[test]
+fn check_and_serve_share_one_cache_ttl() {
+    // One meaning (how long caches may hold the published set), one default.
+    let help = |command: &str| {
+        let out = TestEnv::new()
+            .jwkctl()
+            .args([command, "--help"])
+            .output()
+            .expect("run");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    for command in ["check", "serve"] {
+        let help = help(command);
+        let option = help
+            .split("--cache-ttl <DURATION>")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .unwrap_or_else(|| panic!("{command} --help: no --cache-ttl"));
+        let option = option.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            option.starts_with("How long caches may hold the published set"),
+            "{command}: {option}"
+        );
+        assert!(option.ends_with("[default: 5m]"), "{command}: {option}");
+    }
 }
 
 #[test]
