@@ -15,6 +15,8 @@ mod external;
 #[path = "../cli/util.rs"]
 mod util;
 
+mod rules;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -300,6 +302,11 @@ fn main() -> ExitCode {
             "prometheus::an_unreadable_store_still_reports",
             &python,
             an_unreadable_store_still_reports,
+        ),
+        external::needs(
+            "prometheus::alert_rules",
+            &external::program("promtool"),
+            rules::alert_rules,
         ),
     ])
 }
