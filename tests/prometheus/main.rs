@@ -2,6 +2,7 @@
 //! `prometheus_client` Python package's text-format parser (the venv that
 //! .ci/run makes at target/tools), so the output is what node_exporter's
 //! textfile collector and Prometheus accept, not just what our tests expect.
+//! `rules` runs the shipped alert rules on that output with promtool.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
