@@ -252,10 +252,10 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
             break
         }
         'jwkctl;check' {
-            [CompletionResult]::new('--published', '--published', [CompletionResultType]::ParameterName, 'A published JWK Set to compare with the store: a file or an https:// URL, fetched as verify --jwks does, 10 s each (repeatable)')
+            [CompletionResult]::new('--published', '--published', [CompletionResultType]::ParameterName, 'A published JWK Set to compare with the store: a file or an https:// URL (http:// for loopback hosts), fetched as verify --jwks does, 10 s each (repeatable)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in FILE (PEM) for https:// --published URLs')
-            [CompletionResult]::new('--rotation-period', '--rotation-period', [CompletionResultType]::ParameterName, 'How often the rotation job rotates; warn when the newest key is older than this plus 1 day')
-            [CompletionResult]::new('--cache-ttl', '--cache-ttl', [CompletionResultType]::ParameterName, 'How long verifiers cache the published set: a pending key missing from it is critical when it signs within this')
+            [CompletionResult]::new('--rotation-period', '--rotation-period', [CompletionResultType]::ParameterName, 'How often the rotation job rotates (its --if-older-than); warn when the newest key is older than this plus 1 day and 2 hours, the margin of a daily job with a random delay')
+            [CompletionResult]::new('--cache-ttl', '--cache-ttl', [CompletionResultType]::ParameterName, 'How long caches may hold the published set (a CDN''s, a verifier''s; what serve --cache-ttl sends as max-age): a pending key missing from the set is critical when it signs within this')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: text lines, JSON lines, or Prometheus text exposition')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Replace FILE atomically (mode 0644) instead of printing, e.g. for node_exporter''s textfile collector')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine')
@@ -272,7 +272,7 @@ Register-ArgumentCompleter -Native -CommandName 'jwkctl' -ScriptBlock {
         'jwkctl;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Listen on ADDR (IP:PORT; port 0 picks a free port, shown on stderr)')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Also serve /.well-known/openid-configuration for this issuer (an https:// or http:// URL)')
-            [CompletionResult]::new('--cache-ttl', '--cache-ttl', [CompletionResultType]::ParameterName, 'Cache-Control max-age of the responses (keep it below the --publish-ahead of your rotations)')
+            [CompletionResult]::new('--cache-ttl', '--cache-ttl', [CompletionResultType]::ParameterName, 'How long caches may hold the published set: sent as Cache-Control max-age (keep it below the --publish-ahead of your rotations; give check --cache-ttl the same)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine')
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)')

@@ -235,10 +235,10 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --version 'Print version'
         }
         &'jwkctl;check'= {
-            cand --published 'A published JWK Set to compare with the store: a file or an https:// URL, fetched as verify --jwks does, 10 s each (repeatable)'
+            cand --published 'A published JWK Set to compare with the store: a file or an https:// URL (http:// for loopback hosts), fetched as verify --jwks does, 10 s each (repeatable)'
             cand --ca-file 'Also trust the CA certificates in FILE (PEM) for https:// --published URLs'
-            cand --rotation-period 'How often the rotation job rotates; warn when the newest key is older than this plus 1 day'
-            cand --cache-ttl 'How long verifiers cache the published set: a pending key missing from it is critical when it signs within this'
+            cand --rotation-period 'How often the rotation job rotates (its --if-older-than); warn when the newest key is older than this plus 1 day and 2 hours, the margin of a daily job with a random delay'
+            cand --cache-ttl 'How long caches may hold the published set (a CDN''s, a verifier''s; what serve --cache-ttl sends as max-age): a pending key missing from the set is critical when it signs within this'
             cand --format 'Output format: text lines, JSON lines, or Prometheus text exposition'
             cand --out 'Replace FILE atomically (mode 0644) instead of printing, e.g. for node_exporter''s textfile collector'
             cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
@@ -254,7 +254,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
         &'jwkctl;serve'= {
             cand --listen 'Listen on ADDR (IP:PORT; port 0 picks a free port, shown on stderr)'
             cand --issuer 'Also serve /.well-known/openid-configuration for this issuer (an https:// or http:// URL)'
-            cand --cache-ttl 'Cache-Control max-age of the responses (keep it below the --publish-ahead of your rotations)'
+            cand --cache-ttl 'How long caches may hold the published set: sent as Cache-Control max-age (keep it below the --publish-ahead of your rotations; give check --cache-ttl the same)'
             cand -k 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'

@@ -202,10 +202,10 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -l now -d 'Ac
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l published -d 'A published JWK Set to compare with the store: a file or an https:// URL, fetched as verify --jwks does, 10 s each (repeatable)' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l published -d 'A published JWK Set to compare with the store: a file or an https:// URL (http:// for loopback hosts), fetched as verify --jwks does, 10 s each (repeatable)' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l ca-file -d 'Also trust the CA certificates in FILE (PEM) for https:// --published URLs' -r -F
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l rotation-period -d 'How often the rotation job rotates; warn when the newest key is older than this plus 1 day' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l cache-ttl -d 'How long verifiers cache the published set: a pending key missing from it is critical when it signs within this' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l rotation-period -d 'How often the rotation job rotates (its --if-older-than); warn when the newest key is older than this plus 1 day and 2 hours, the margin of a daily job with a random delay' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l cache-ttl -d 'How long caches may hold the published set (a CDN\'s, a verifier\'s; what serve --cache-ttl sends as max-age): a pending key missing from the set is critical when it signs within this' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -l format -d 'Output format: text lines, JSON lines, or Prometheus text exposition' -r -f -a "text\t'One `LEVEL CHECK: message` line per finding'
 json\t'One JSON object per finding'
 prometheus\t'Prometheus text exposition format (node_exporter textfile collector)'"
@@ -217,7 +217,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s h -l help -d 'Pr
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand serve" -l listen -d 'Listen on ADDR (IP:PORT; port 0 picks a free port, shown on stderr)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand serve" -l issuer -d 'Also serve /.well-known/openid-configuration for this issuer (an https:// or http:// URL)' -r
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand serve" -l cache-ttl -d 'Cache-Control max-age of the responses (keep it below the --publish-ahead of your rotations)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand serve" -l cache-ttl -d 'How long caches may hold the published set: sent as Cache-Control max-age (keep it below the --publish-ahead of your rotations; give check --cache-ttl the same)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand serve" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand serve" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand serve" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'

@@ -448,10 +448,14 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
 
-    /// Cache-Control max-age of the responses (keep it below the --publish-ahead of your rotations)
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    /// How long caches may hold the published set: sent as Cache-Control max-age (keep it below the --publish-ahead of your rotations; give check --cache-ttl the same)
+    #[arg(long, value_name = "DURATION", default_value = CACHE_TTL, value_parser = parse_duration)]
     pub cache_ttl: Duration,
 }
+
+/// How long caches may hold the published set, unless told: `serve` sends
+/// it as max-age and `check` expects it of the caches, so one default.
+const CACHE_TTL: &str = "5m";
 
 fn parse_store(s: &str) -> Result<Location, String> {
     Location::parse(s)
@@ -517,7 +521,7 @@ fn parse_kid(s: &str) -> Result<String, String> {
 /// jwkctl_store_readable 0).
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// A published JWK Set to compare with the store: a file or an https:// URL, fetched as verify --jwks does, 10 s each (repeatable)
+    /// A published JWK Set to compare with the store: a file or an https:// URL (http:// for loopback hosts), fetched as verify --jwks does, 10 s each (repeatable)
     #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath)]
     pub published: Vec<String>,
 
@@ -525,12 +529,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub ca_file: Option<PathBuf>,
 
-    /// How often the rotation job rotates; warn when the newest key is older than this plus 1 day
+    /// How often the rotation job rotates (its --if-older-than); warn when the newest key is older than this plus 1 day and 2 hours, the margin of a daily job with a random delay
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub rotation_period: Option<Duration>,
 
-    /// How long verifiers cache the published set: a pending key missing from it is critical when it signs within this
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    /// How long caches may hold the published set (a CDN's, a verifier's; what serve --cache-ttl sends as max-age): a pending key missing from the set is critical when it signs within this
+    #[arg(long, value_name = "DURATION", default_value = CACHE_TTL, value_parser = parse_duration)]
     pub cache_ttl: Duration,
 
     /// Output format: text lines, JSON lines, or Prometheus text exposition

@@ -51,6 +51,19 @@ pub struct KeyView {
     pub prunable: Option<Time>,
 }
 
+impl KeyView {
+    /// Whether tokens this key signed may still be unexpired at `now`: the
+    /// active key's, and a retired key's until `prune` may remove it. A
+    /// pending key has signed nothing yet.
+    pub fn live(&self, now: Time) -> bool {
+        match self.state {
+            State::Active => true,
+            State::Pending => false,
+            State::Retired => self.prunable.is_none_or(|t| now <= t),
+        }
+    }
+}
+
 /// Why [`KeyStore::select`] found no key; each command names its own remedy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unselected {

@@ -211,9 +211,10 @@ fn a_year_of_cron_with_check_after_every_line_stays_green() {
 fn rotation_stopped_for_the_period_plus_two_days() {
     let env = published_store();
     let args = ["--published", "jwks.json", "--rotation-period", "30d"];
-    // The last moment a daily job may still come: period + 1 day.
+    // The last moment a daily job may still come: period + 1 day, plus 2
+    // hours for a timer's random delay or a daylight saving change.
     assert_eq!(
-        check(&env, "2026-02-02T03:04:05Z", &args),
+        check(&env, "2026-02-02T05:04:05Z", &args),
         (0, String::new(), String::new())
     );
     let stopped = "2026-02-03T03:04:05Z";
@@ -221,14 +222,14 @@ fn rotation_stopped_for_the_period_plus_two_days() {
         check(&env, stopped, &args),
         (
             1,
-            "warning rotation-overdue: the newest key k1 was created 2026-01-02T03:04:05Z (32 days ago), more than the rotation period 30d plus 1 day: the rotation job has stopped, and the active key signs past its planned life; check the cron job or timer that runs 'jwkctl rotate --if-older-than 30d'\n".into(),
+            "warning rotation-overdue: the newest key k1 was created 2026-01-02T03:04:05Z (32 days ago), more than the rotation period 30d plus 1 day and 2 hours: the rotation job has stopped, and the active key signs past its planned life; check the cron job or timer that runs 'jwkctl rotate --if-older-than 30d'\n".into(),
             String::new()
         )
     );
     assert_eq!(
-        check(&env, "2026-02-02T03:04:06Z", &args).0,
+        check(&env, "2026-02-02T05:04:06Z", &args).0,
         1,
-        "one second past period + 1 day"
+        "one second past period + 1 day and 2 hours"
     );
     let text = prometheus(&env, stopped, &args);
     assert_metrics(&text, 0, 0, 1, "rotation-overdue", 1);
@@ -394,6 +395,41 @@ fn the_same_kid_with_other_material_is_missing_and_unknown() {
     assert_eq!(
         metric(&text, "jwkctl_published_missing_keys{source=\"jwks.json\"}"),
         "1"
+    );
+}
+
+#[test]
+fn the_same_key_listed_twice_is_no_finding() {
+    let env = published_store();
+    let set: serde_json::Value = serde_json::from_str(&env.read("jwks.json")).unwrap();
+    let key = set["keys"][0].clone();
+    // Twice the store's key, and a second store key published beside it:
+    // copies of a store key are that key, not unknown or other material.
+    env.write("jwks.json", &text(&json!({ "keys": [key, key] })));
+    let args = ["--published", "jwks.json"];
+    assert_eq!(check(&env, NOW, &args), (0, String::new(), String::new()));
+    let metrics = prometheus(&env, NOW, &args);
+    assert_metrics(&metrics, 1, 0, 0, "published-unknown-key", 0);
+    assert_eq!(
+        metric(
+            &metrics,
+            "jwkctl_published_unknown_keys{source=\"jwks.json\"}"
+        ),
+        "0"
+    );
+    // A copy beside a key of other material under the same kid: the copy
+    // matches, the other is still unknown.
+    let other = jwkctl::crypto::generate(Alg::EdDsa, 0).unwrap();
+    let mut foreign = published(&other, "k1");
+    foreign["alg"] = json!("EdDSA");
+    env.write("jwks.json", &text(&json!({ "keys": [key, foreign, key] })));
+    assert_eq!(
+        check(&env, NOW, &args),
+        (
+            1,
+            "critical published-unknown-key: jwks.json publishes key k1 with key material other than the store's key k1: verifiers that use this set still accept tokens signed with it; run 'jwkctl jwks --out jwks.json'\n".into(),
+            String::new()
+        )
     );
 }
 
@@ -588,7 +624,7 @@ fn a_pending_key_not_published_is_critical_within_the_cache_ttl() {
             "{level} published-pending-missing: jwks.json lacks pending key k2, which signs from 2026-01-02T04:04:05Z (in {in_}): {consequence}; run 'jwkctl jwks --out jwks.json'\n"
         )
     };
-    let later = "if it is still missing 10m (--cache-ttl) before then, verifiers that cache this set reject its tokens";
+    let later = "if it is still missing 5m (--cache-ttl) before then, verifiers that cache this set reject its tokens";
     let args = ["--published", "jwks.json"];
     assert_eq!(
         check(&env, NOW, &args),
@@ -609,16 +645,16 @@ fn a_pending_key_not_published_is_critical_within_the_cache_ttl() {
     );
     // One second more than --cache-ttl away: still a warning.
     assert_eq!(
-        check(&env, "2026-01-02T03:54:04Z", &args).1,
-        msg("warning", "10 minutes", later)
+        check(&env, "2026-01-02T03:59:04Z", &args).1,
+        msg("warning", "5 minutes", later)
     );
     // Within --cache-ttl: verifiers' caches cannot all hold it in time.
-    let soon = "verifiers that cache this set for up to 10m (--cache-ttl) cannot all hold it by then, and reject its tokens";
+    let soon = "verifiers that cache this set for up to 5m (--cache-ttl) cannot all hold it by then, and reject its tokens";
     assert_eq!(
-        check(&env, "2026-01-02T03:54:05Z", &args),
-        (1, msg("critical", "10 minutes", soon), String::new())
+        check(&env, "2026-01-02T03:59:05Z", &args),
+        (1, msg("critical", "5 minutes", soon), String::new())
     );
-    let text = prometheus(&env, "2026-01-02T03:54:05Z", &args);
+    let text = prometheus(&env, "2026-01-02T03:59:05Z", &args);
     assert_metrics(&text, 0, 1, 0, "published-pending-missing", 1);
     // A longer --cache-ttl makes it critical an hour ahead.
     let long = "verifiers that cache this set for up to 2h (--cache-ttl) cannot all hold it by then, and reject its tokens";
@@ -630,6 +666,33 @@ fn a_pending_key_not_published_is_critical_within_the_cache_ttl() {
         ),
         (1, msg("critical", "60 minutes", long), String::new())
     );
+}
+
+#[test]
+fn check_and_serve_share_one_cache_ttl() {
+    // One meaning (how long caches may hold the published set), one default.
+    let help = |command: &str| {
+        let out = TestEnv::new()
+            .jwkctl()
+            .args([command, "--help"])
+            .output()
+            .expect("run");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    for command in ["check", "serve"] {
+        let help = help(command);
+        let option = help
+            .split("--cache-ttl <DURATION>")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .unwrap_or_else(|| panic!("{command} --help: no --cache-ttl"));
+        let option = option.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            option.starts_with("How long caches may hold the published set"),
+            "{command}: {option}"
+        );
+        assert!(option.ends_with("[default: 5m]"), "{command}: {option}");
+    }
 }
 
 #[test]
@@ -691,17 +754,18 @@ fn no_active_key() {
 fn prune_overdue() {
     let env = published_store();
     at(&env, "2026-01-02T04:04:05Z", &["rotate", "--kid", "k2"]);
-    // k1 retired at 04:04:05, prunable 24h 5m later, overdue a day after that.
+    // k1 retired at 04:04:05, prunable 24h 5m later, overdue a day and 2
+    // hours after that.
     assert_eq!(
-        check(&env, "2026-01-04T04:09:05Z", &[]),
+        check(&env, "2026-01-04T06:09:05Z", &[]),
         (0, String::new(), String::new())
     );
-    let late = "2026-01-04T04:09:06Z";
+    let late = "2026-01-04T06:09:06Z";
     assert_eq!(
         check(&env, late, &[]),
         (
             1,
-            "warning prune-overdue: key k1 has been prunable since 2026-01-03T04:09:05Z (24 hours ago): the prune job has stopped, so retired keys pile up in the store and in the published set; check the cron job or timer that runs 'jwkctl prune'\n".into(),
+            "warning prune-overdue: key k1 has been prunable since 2026-01-03T04:09:05Z (26 hours ago): the prune job has stopped, so retired keys pile up in the store and in the published set; check the cron job or timer that runs 'jwkctl prune'\n".into(),
             String::new()
         )
     );

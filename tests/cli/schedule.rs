@@ -243,3 +243,117 @@ fn systemd_service_publishes_when_rotate_fails_and_fails() {
     );
     assert_eq!(published(&env), 2, "the pending key is published anyway");
 }
+
+/// A seeded pseudo-random generator (SplitMix64): the same delays on every
+/// run, so a failure can be replayed.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % n
+    }
+}
+
+/// The value of `key=` on a line of `text` (a unit file).
+fn unit_value<'a>(text: &'a str, key: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+        .unwrap_or_else(|| panic!("no {key}= line"))
+}
+
+/// A year of the shipped timer, each day's run late by its own random
+/// delay up to `RandomizedDelaySec` (to the millisecond, so a run lands
+/// on either side of the last rotation's second), with the README's
+/// monitoring check run just before every run, when the keys are oldest:
+/// a healthy schedule never warns.
+#[test]
+fn a_year_of_the_timer_with_random_delays_never_warns() {
+    let unit = root_file("packaging/systemd/jwkctl-rotate.service");
+    let timer = root_file("packaging/systemd/jwkctl-rotate.timer");
+    let readme = root_file("README.md");
+    let time = unit_value(&timer, "OnCalendar")
+        .strip_prefix("*-*-* ")
+        .expect("a daily OnCalendar");
+    let spread = jwkctl::clock::parse_duration(unit_value(&timer, "RandomizedDelaySec")).unwrap();
+    let spread_ms = u64::try_from(spread.as_millis()).unwrap();
+    let period = readme
+        .lines()
+        .filter(|l| l.contains("jwkctl -q check "))
+        .find_map(|l| l.split("--rotation-period ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the README's check line has --rotation-period");
+    let (env, _, web) = setup();
+    let jobs: Vec<Vec<String>> = unit
+        .lines()
+        .filter_map(|l| {
+            // ExecStopPost= lines run after the ExecStart= lines.
+            l.strip_prefix("ExecStart=/usr/bin/jwkctl ")
+                .or_else(|| l.strip_prefix("ExecStopPost=/usr/bin/jwkctl "))
+        })
+        .map(|l| {
+            l.replace(WEB, &web)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    let published = format!("{web}/jwks.json");
+    let check = [
+        "-q",
+        "check",
+        "--rotation-period",
+        period,
+        "--published",
+        &published,
+    ];
+    let run = |now: &jwkctl::clock::Time, args: &[&str]| {
+        let now = format!("{}", now.unix_timestamp_nanos() as f64 / 1e9);
+        let out = env
+            .spawnable(args)
+            .env("JWKCTL_NOW", &now)
+            .output()
+            .unwrap();
+        (now, out)
+    };
+    let start = jwkctl::clock::parse_time(&format!("2026-01-01T{time}Z")).unwrap();
+    let mut delays = SplitMix(11);
+    let mut rotations = 0;
+    for day in 0..366 {
+        let delay = time::Duration::milliseconds(delays.below(spread_ms) as i64);
+        let at = start + time::Duration::days(day) + delay;
+        if day > 0 {
+            let (now, out) = run(&(at - time::Duration::milliseconds(1)), &check);
+            assert!(
+                out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+                "check at {now} ({}): {}\n{}{}",
+                jwkctl::clock::format(at),
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        } else {
+            // The set-up: the first key, published.
+            fs::remove_file(env.keys()).unwrap();
+            assert!(run(&at, &["keygen", "--alg", "ES256"]).1.status.success());
+        }
+        for job in &jobs {
+            let args: Vec<&str> = job.iter().map(String::as_str).collect();
+            let (now, out) = run(&at, &args);
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "at {now}, `{job:?}`: {}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if args.contains(&"rotate") && !out.stdout.is_empty() {
+                rotations += 1;
+            }
+        }
+    }
+    // Every 30 or 31 days.
+    assert!((11..=12).contains(&rotations), "{rotations} rotations");
+}

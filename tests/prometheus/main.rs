@@ -2,7 +2,8 @@
 //! `prometheus_client` Python package's text-format parser (the venv
 //! that tests/install-prereqs makes at target/tools), so the output is
 //! what node_exporter's textfile collector and Prometheus accept, not
-//! just what our tests expect.
+//! just what our tests expect. `rules` runs the shipped alert rules on
+//! that output with promtool.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,6 +16,8 @@
 mod external;
 #[path = "../support/util.rs"]
 mod util;
+
+mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -304,6 +307,11 @@ fn main() -> ExitCode {
             "prometheus::an_unreadable_store_still_reports",
             &python,
             an_unreadable_store_still_reports,
+        ),
+        external::needs(
+            "prometheus::alert_rules",
+            &external::program("promtool"),
+            rules::alert_rules,
         ),
     ])
 }

@@ -1,0 +1,102 @@
+//! The published JWK Sets `check` compares with the store: how a source is
+//! named, fetched and read.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use anyhow::{Result, anyhow};
+
+use crate::context::Ctx;
+use crate::fetch;
+use crate::jwk::{self, Jwk, Keys};
+use crate::source;
+
+/// A source as findings and metrics name it: a URL's user and password
+/// (refused by the fetch anyway) never reach a world-readable metrics file.
+pub(super) fn shown(source: &str) -> String {
+    if !fetch::is_url(source) {
+        return source.to_owned();
+    }
+    let Some((scheme, rest)) = source.split_once("://") else {
+        return source.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}{}", &rest[end..]),
+        None => source.to_owned(),
+    }
+}
+
+/// The sources in the order given, each once (one metric series each).
+pub(super) fn distinct(sources: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    sources
+        .iter()
+        .filter(|s| seen.insert(s.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// Each source with its own time budget, all at once, so one slow server
+/// does not eat another's time.
+pub(super) fn fetch_all(
+    sources: &[String],
+    ctx: &Ctx,
+    ca_file: Option<&Path>,
+) -> Vec<Result<Vec<u8>>> {
+    let read = |s: &String| source::read(s, ctx, ca_file, "");
+    if sources.len() <= 1 {
+        return sources.iter().map(read).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .iter()
+            .map(|s| scope.spawn(move || read(s)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow!("reading this source failed unexpectedly")))
+            })
+            .collect()
+    })
+}
+
+/// The keys of a published JWK Set. A single JWK or anything else is not
+/// a JWK Set; an element that is not an object is kept, as a key that
+/// matches nothing in the store.
+pub(super) fn parse(source: &str, bytes: &[u8]) -> Result<Vec<Jwk>> {
+    let remedy = if fetch::is_url(source) {
+        "check that the URL serves the JWK Set"
+    } else {
+        "publish it with 'jwkctl jwks --out FILE'"
+    };
+    let not_a_set = |what: &str| anyhow!("{source}: not a JWK Set ({what}; {remedy})");
+    match jwk::parse_set(bytes) {
+        Ok(Some(doc)) => match doc.keys {
+            Keys::Array(keys) => Ok(keys.into_iter().map(Option::unwrap_or_default).collect()),
+            Keys::NotArray => Err(not_a_set("\"keys\" is not an array")),
+            Keys::Missing => Err(not_a_set("no \"keys\" array")),
+        },
+        Ok(None) => Err(not_a_set("not a JSON object")),
+        // A repeated member name or a kid that is not a string: say which.
+        Err(e) if e.is_data() => Err(not_a_set(&e.to_string())),
+        Err(_) => Err(not_a_set("not valid JSON")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_a_url_are_not_shown() {
+        assert_eq!(
+            shown("https://user:pw@h.example:8443/jwks.json?a=b@c"),
+            "https://***@h.example:8443/jwks.json?a=b@c"
+        );
+        assert_eq!(shown("https://h.example/a@b"), "https://h.example/a@b");
+        assert_eq!(shown("dir/a@b.json"), "dir/a@b.json");
+    }
+}
