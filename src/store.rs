@@ -2,7 +2,7 @@
 //! and the pure transitions commands apply. No I/O here (see `storefile`).
 
 use std::cmp::Reverse;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -13,6 +13,7 @@ use crate::clock::{self, Time};
 use crate::jwk::{self, BOOKKEEPING, Bookkeeping, Jwk, Keys, SecretBytes, SetDocument};
 use crate::keycheck;
 use crate::parallel;
+use crate::signer::{SignerKey, SignerRef};
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
 pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -92,6 +93,9 @@ pub struct StoredKey {
     pub jwk: Jwk,
     pub alg: Alg,
     pub times: Times,
+    /// Where the private half is when the store does not hold it (then the
+    /// JWK has public members only).
+    pub signer: Option<SignerRef>,
 }
 
 impl StoredKey {
@@ -118,7 +122,14 @@ impl StoredKey {
                 max_ttl: None,
                 extra: Map::new(),
             },
+            signer: None,
         }
+    }
+
+    /// A new key whose private half is `signer`'s (`jwk` is public).
+    pub fn with_signer(mut self, signer: SignerRef) -> StoredKey {
+        self.signer = Some(signer);
+        self
     }
 
     pub fn kid(&self) -> &str {
@@ -138,6 +149,9 @@ pub struct KeyStore {
     /// Some key had no bookkeeping (a node-jose store): the next write
     /// records the times it was given on reading.
     pub adopting: bool,
+    /// Signer versions of removed keys that could not be destroyed yet
+    /// (`"destroy"` in the top-level bookkeeping): a later `prune` does.
+    pub destroy: Vec<SignerRef>,
 }
 
 impl KeyStore {
@@ -148,6 +162,7 @@ impl KeyStore {
             extra: Map::new(),
             meta_extra: Map::new(),
             adopting: false,
+            destroy: Vec::new(),
         }
     }
 
@@ -176,12 +191,26 @@ impl KeyStore {
             }
             Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a duration like \"24h\""),
         };
+        let destroy = match meta.shift_remove("destroy") {
+            None => Vec::new(),
+            Some(Value::Array(refs)) => refs
+                .iter()
+                .map(|r| {
+                    r.as_str()
+                        .ok_or_else(|| "not a string".to_owned())
+                        .and_then(SignerRef::parse)
+                })
+                .collect::<Result<_, String>>()
+                .map_err(|why| anyhow!("\"jwkctl\".\"destroy\": {why}"))?,
+            Some(_) => bail!("\"jwkctl\".\"destroy\" is not an array"),
+        };
         let mut store = KeyStore {
             keys: Vec::with_capacity(keys.len()),
             max_ttl,
             extra: top,
             meta_extra: meta,
             adopting: false,
+            destroy,
         };
         // A set, not `find`: a 1,000-key store would compare kids 500,000
         // times (callgrind: 130 M instructions, most of a one-shot `sign`).
@@ -206,7 +235,10 @@ impl KeyStore {
         // skipped: the next write would keep it, and `sign` could pick it.
         // Deriving each public half costs a point multiplication per key
         // (about 40 µs), so the keys are checked on every core.
-        let flaws = parallel::map(&store.keys, |key| keycheck::check_private(&key.jwk));
+        let flaws = parallel::map(&store.keys, |key| match key.signer {
+            Some(_) => keycheck::check_public(&key.jwk),
+            None => keycheck::check_private(&key.jwk),
+        });
         if let Some((i, flaw)) = flaws
             .into_iter()
             .enumerate()
@@ -240,6 +272,9 @@ impl KeyStore {
                 if let Some(max_ttl) = key.times.max_ttl {
                     times.insert("max_ttl".into(), clock::show_duration(max_ttl).into());
                 }
+                if let Some(signer) = &key.signer {
+                    times.insert("signer".into(), signer.to_string().into());
+                }
                 for (name, value) in &key.times.extra {
                     times.insert(name.clone(), value.clone());
                 }
@@ -252,6 +287,10 @@ impl KeyStore {
         top.insert("keys".into(), Value::Array(keys));
         let mut meta = Map::new();
         meta.insert("max_ttl".into(), clock::show_duration(self.max_ttl).into());
+        if !self.destroy.is_empty() {
+            let refs = self.destroy.iter().map(|r| Value::from(r.to_string()));
+            meta.insert("destroy".into(), Value::Array(refs.collect()));
+        }
         for (name, value) in &self.meta_extra {
             meta.insert(name.clone(), value.clone());
         }
@@ -510,6 +549,62 @@ impl KeyStore {
         Ok(replacement)
     }
 
+    /// Records the signer versions of removed keys that cannot be
+    /// destroyed now: every version older than the oldest one the store
+    /// still names goes now, a newer one waits for the older ones. A signer
+    /// key the store no longer names keeps all its versions recorded until
+    /// they are gone (transit never destroys the latest).
+    pub fn record_removed(&mut self, removed: Vec<SignerRef>) {
+        let named = self.named_floors();
+        for reference in removed {
+            let goes_now = named
+                .get(&reference.key)
+                .is_some_and(|floor| reference.version < *floor);
+            if !goes_now && !self.destroy.contains(&reference) {
+                self.destroy.push(reference);
+            }
+        }
+        self.destroy.sort();
+    }
+
+    /// The oldest version the store names of each signer key.
+    fn named_floors(&self) -> BTreeMap<SignerKey, u64> {
+        let mut floors = BTreeMap::new();
+        for reference in self.keys.iter().filter_map(|k| k.signer.as_ref()) {
+            floors
+                .entry(reference.key.clone())
+                .and_modify(|f: &mut u64| *f = (*f).min(reference.version))
+                .or_insert(reference.version);
+        }
+        floors
+    }
+
+    /// For each signer key the store names or records: every version below
+    /// this is to be destroyed (the oldest version the store names, or past
+    /// the newest recorded one when it names none).
+    pub fn destroy_floors(&self) -> BTreeMap<SignerKey, u64> {
+        let mut floors = self.named_floors();
+        for reference in &self.destroy {
+            if !self
+                .keys
+                .iter()
+                .any(|k| k.signer.as_ref().is_some_and(|s| s.key == reference.key))
+            {
+                let floor = floors.entry(reference.key.clone()).or_insert(0);
+                *floor = (*floor).max(reference.version.saturating_add(1));
+            }
+        }
+        floors
+    }
+
+    /// Forgets recorded versions below the floors `reached`; whether any were.
+    pub fn forget_destroyed(&mut self, reached: &BTreeMap<SignerKey, u64>) -> bool {
+        let before = self.destroy.len();
+        self.destroy
+            .retain(|r| reached.get(&r.key).is_none_or(|floor| r.version >= *floor));
+        self.destroy.len() != before
+    }
+
     /// The shortest grace `prune` allows: a token signed just before
     /// retirement lives up to the max token lifetime, plus clock skew.
     pub fn min_grace(&self) -> Duration {
@@ -552,34 +647,54 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
             "its \"use\" is {usage}, and a key store holds signing keys only (move that key elsewhere)"
         );
     }
-    if !jwk.is_private() {
-        bail!("no private part (\"d\"): a key store holds private keys");
+    let (times, signer) = match jwk.take_bookkeeping() {
+        Some(meta) => parse_times(meta)?,
+        None => (
+            Times {
+                created: now,
+                signs_from: now,
+                retired: (!adopted_first).then_some(now),
+                max_ttl: None,
+                extra: Map::new(),
+            },
+            None,
+        ),
+    };
+    match (&signer, jwk.private_names().next()) {
+        (None, _) if !jwk.is_private() => {
+            bail!("no private part (\"d\"): a key store holds private keys")
+        }
+        (Some(signer), Some(name)) => bail!(
+            "it has a private member ({name:?}) and a signer ({signer}), whose private half it is: one of the two is wrong"
+        ),
+        _ => {}
     }
     jwk.set("alg", alg.name().into());
     if jwk.kid().is_none() {
         let kid = jwk.thumbprint()?;
         jwk.set("kid", kid.into());
     }
-    let times = match jwk.take_bookkeeping() {
-        Some(meta) => parse_times(meta)?,
-        None => Times {
-            created: now,
-            signs_from: now,
-            retired: (!adopted_first).then_some(now),
-            max_ttl: None,
-            extra: Map::new(),
-        },
-    };
-    Ok(StoredKey { jwk, alg, times })
+    Ok(StoredKey {
+        jwk,
+        alg,
+        times,
+        signer,
+    })
 }
 
-fn parse_times(meta: Bookkeeping) -> Result<Times> {
+fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
     let Bookkeeping::Members(members) = meta else {
         bail!("\"jwkctl\" is not an object");
     };
     // One pass that moves the members out: this runs for every key of the
     // store on every command.
-    let [mut created, mut signs_from, mut retired, mut max_ttl] = [None, None, None, None];
+    let [
+        mut created,
+        mut signs_from,
+        mut retired,
+        mut max_ttl,
+        mut signer,
+    ] = [None, None, None, None, None];
     let mut extra = Map::new();
     for (name, value) in members {
         match name.as_ref() {
@@ -587,6 +702,7 @@ fn parse_times(meta: Bookkeeping) -> Result<Times> {
             "signs_from" => signs_from = Some(value),
             "retired" => retired = Some(value),
             "max_ttl" => max_ttl = Some(value),
+            "signer" => signer = Some(value),
             _ => {
                 extra.insert(name.into_owned(), value);
             }
@@ -611,13 +727,21 @@ fn parse_times(meta: Bookkeeping) -> Result<Times> {
         }
         Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a string"),
     };
-    Ok(Times {
+    let signer = match signer {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => {
+            Some(SignerRef::parse(&s).map_err(|why| anyhow!("\"jwkctl\".\"signer\": {why}"))?)
+        }
+        Some(_) => bail!("\"jwkctl\".\"signer\" is not a string"),
+    };
+    let times = Times {
         created,
         signs_from,
         retired: time("retired", retired)?,
         max_ttl,
         extra,
-    })
+    };
+    Ok((times, signer))
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
-//! The transit secrets engine's wire format, as jwkctl uses it: which key
-//! type an algorithm needs, the body of a sign request, and what the
-//! answers hold. No I/O: the requests are sent by the `vault` client.
+//! The transit secrets engine of OpenBao and Vault, as jwkctl uses it:
+//! which key type an algorithm needs, the body of a sign request, what the
+//! answers hold, and the requests that create, rotate, sign with and
+//! destroy versions of a key.
+//!
+//! [`Engine`] sends the requests over the `vault:` store's connection
+//! (`VAULT_*`, rustls, the request timeout, the token in one header).
 //!
 //! What OpenBao 2.7.2 does that shapes this (docs/transit.md):
 //! - PSS signs with the longest salt unless `salt_length` says otherwise;
@@ -13,12 +17,17 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
+use anyhow::{Result, anyhow, bail};
+use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::alg::Alg;
+use crate::context::Ctx;
+use crate::crypto_spki;
+use crate::signer::SignerKey;
+use crate::vault::{Conn, server_message};
 
 /// The most inputs one sign request carries (the server refuses 499).
 pub const BATCH: usize = 400;
@@ -242,6 +251,370 @@ pub fn capabilities(answer: &Value, path: &str) -> Vec<String> {
 /// Whether `caps` include `needed` (`root` includes everything).
 pub fn allows(caps: &[String], needed: &str) -> bool {
     caps.iter().any(|c| c == needed || c == "root") && !caps.iter().any(|c| c == "deny")
+}
+
+/// One transit key on the server: `MOUNT/NAME`.
+pub struct Engine {
+    conn: Conn,
+    mount: String,
+    name: String,
+}
+
+/// What a version of a transit key is, once created.
+pub struct NewVersion {
+    pub version: u64,
+    /// `kty` and the public key members.
+    pub public: Map<String, Value>,
+}
+
+impl Engine {
+    pub fn connect(ctx: &Ctx, key: &SignerKey) -> Result<Engine> {
+        let SignerKey::Transit { mount, name } = key;
+        Ok(Engine {
+            conn: Conn::from_env(ctx, key.to_string())?,
+            mount: mount.clone(),
+            name: name.clone(),
+        })
+    }
+
+    fn keys_path(&self) -> String {
+        format!("{}/keys/{}", self.mount, self.name)
+    }
+
+    fn sign_path(&self) -> String {
+        format!("{}/sign/{}", self.mount, self.name)
+    }
+
+    /// Runs `op`, and cuts the token out of whatever it says: servers and
+    /// proxies may quote it back.
+    fn guarded<T>(&self, op: impl FnOnce() -> Result<T>) -> Result<T> {
+        op().map_err(|e| {
+            let text = format!("{e:#}");
+            let clean = self.conn.redact(&text);
+            if clean == text { e } else { anyhow!(clean) }
+        })
+    }
+
+    /// An answer other than success, with the server's words and what the
+    /// token needs for `what` (`"update" on PATH`).
+    fn refused(&self, status: u16, answer: &Value, needs: &str, command: &str) -> anyhow::Error {
+        let message = server_message(answer);
+        let said = if message.is_empty() {
+            format!("HTTP {status}")
+        } else {
+            format!("HTTP {status}: {message}")
+        };
+        let remedy = match status {
+            403 => format!(
+                "the token's policy needs {needs} to {command}; check VAULT_TOKEN, which may also have expired"
+            ),
+            503 if message.contains("sealed") => {
+                "the server is sealed: unseal it ('bao operator unseal'), then try again".to_owned()
+            }
+            s if s >= 500 => "the server failed; try again later".to_owned(),
+            _ => "check VAULT_ADDR and the signer".to_owned(),
+        };
+        anyhow!("{}: {said} ({remedy})", self.conn.at())
+    }
+
+    /// MOUNT is no transit engine this token can use.
+    fn not_transit(&self) -> anyhow::Error {
+        let mount = &self.mount;
+        anyhow!(
+            "{}: {mount}/ is not a transit secrets engine: either no engine is mounted there or it is another engine (the server answers both alike; see 'bao secrets list', or enable one with 'bao secrets enable -path={mount} transit')",
+            self.conn.at()
+        )
+    }
+
+    /// Whether an answer is from a transit key's endpoint at all: another
+    /// engine, or no engine, answers a path it has not with 404 and a
+    /// message or warning of its own.
+    fn is_foreign(status: u16, answer: &Value) -> bool {
+        status == 404 && (!server_message(answer).is_empty() || answer["warnings"].is_array())
+    }
+
+    /// The key of `kind` for `alg`: a new version of it, created on first
+    /// use or rotated, with its public key.
+    pub fn new_version(&self, alg: Alg, kind: &str) -> Result<NewVersion> {
+        self.guarded(|| {
+            let path = self.keys_path();
+            let (status, answer) = self.conn.request(&path, None)?;
+            let info = match status {
+                200 => {
+                    let info =
+                        KeyInfo::from_data(&answer["data"]).ok_or_else(|| self.not_transit())?;
+                    self.check_kind(&info, alg, kind)?;
+                    let rotate = format!("{path}/rotate");
+                    let (status, answer) = self.conn.request(&rotate, Some(&json!({})))?;
+                    if status != 200 {
+                        return Err(self.refused(
+                            status,
+                            &answer,
+                            &format!("\"update\" on {rotate}"),
+                            "rotate the key",
+                        ));
+                    }
+                    KeyInfo::from_data(&answer["data"]).ok_or_else(|| self.not_transit())?
+                }
+                404 if !Self::is_foreign(status, &answer) => self.create(alg, kind)?,
+                404 => return Err(self.not_transit()),
+                _ => {
+                    return Err(self.refused(
+                        status,
+                        &answer,
+                        &format!("\"read\" on {path}"),
+                        "read the key's public keys",
+                    ));
+                }
+            };
+            self.check_kind(&info, alg, kind)?;
+            let version = info.latest;
+            let public = match info.public_key(version) {
+                Some(PublicKey::Pem(pem)) => crypto_spki::public_members_from_pem(&pem),
+                Some(PublicKey::Ed25519(raw)) => crypto_spki::ed25519_members(&raw),
+                None => Err(anyhow!("the answer has no public key")),
+            }
+            .map_err(|e| anyhow!("{}: version {version}: {e:#}", self.conn.at()))?;
+            Ok(NewVersion { version, public })
+        })
+    }
+
+    /// Creates the key, after making sure MOUNT is a transit engine: a KV
+    /// version 1 mount answers a missing path as transit does, and would
+    /// take the create as a secret.
+    fn create(&self, alg: Alg, kind: &str) -> Result<KeyInfo> {
+        let probe = format!("sys/internal/ui/mounts/{}", self.mount);
+        let (status, answer) = self.conn.request(&probe, None)?;
+        if status != 200 || answer["data"]["type"].as_str() != Some("transit") {
+            return Err(self.not_transit());
+        }
+        let path = self.keys_path();
+        let body = json!({"type": kind, "exportable": false});
+        let (status, answer) = self.conn.request(&path, Some(&body))?;
+        if status != 200 && status != 204 {
+            return Err(self.refused(
+                status,
+                &answer,
+                &format!("\"update\" on {path}"),
+                "create the key",
+            ));
+        }
+        match KeyInfo::from_data(&answer["data"]) {
+            Some(info) => Ok(info),
+            // Older servers answer a create with no body.
+            None => {
+                let (status, answer) = self.conn.request(&path, None)?;
+                if status != 200 {
+                    return Err(self.refused(
+                        status,
+                        &answer,
+                        &format!("\"read\" on {path}"),
+                        "read the key's public keys",
+                    ));
+                }
+                let _ = alg;
+                KeyInfo::from_data(&answer["data"]).ok_or_else(|| self.not_transit())
+            }
+        }
+    }
+
+    fn check_kind(&self, info: &KeyInfo, alg: Alg, kind: &str) -> Result<()> {
+        if info.kind != kind {
+            bail!(
+                "{}: the transit key is {}, and {alg}{} needs {kind} (name another key with --signer, or choose an algorithm that fits {})",
+                self.conn.at(),
+                info.kind,
+                if alg.is_rsa() {
+                    format!(" with --bits {}", kind.trim_start_matches("rsa-"))
+                } else {
+                    String::new()
+                },
+                info.kind
+            );
+        }
+        Ok(())
+    }
+
+    /// The JWS signatures of `inputs` by `version`, in batches the server
+    /// accepts. The caller checks each.
+    pub fn sign(&self, alg: Alg, version: u64, inputs: &[&[u8]]) -> Result<Vec<Vec<u8>>> {
+        self.guarded(|| {
+            let path = self.sign_path();
+            let mut signatures = Vec::with_capacity(inputs.len());
+            for batch in inputs.chunks(BATCH) {
+                let body = sign_body(alg, version, batch);
+                let (status, answer) = self.conn.request(&path, Some(&body))?;
+                if Self::is_foreign(status, &answer) {
+                    return Err(self.not_transit());
+                }
+                if status != 200 {
+                    return Err(self.sign_refused(status, &answer, version));
+                }
+                let results = answer["data"]["batch_results"]
+                    .as_array()
+                    .filter(|r| r.len() == batch.len())
+                    .ok_or_else(|| {
+                        anyhow!(
+                            "{}: the answer does not hold one signature per input (is {}/ a transit engine?)",
+                            self.conn.at(),
+                            self.mount
+                        )
+                    })?;
+                for item in results {
+                    if let Some(error) = item["error"].as_str().filter(|e| !e.is_empty()) {
+                        return Err(self.version_refused(version, error));
+                    }
+                    let text = item["signature"].as_str().unwrap_or_default();
+                    let signature = signature(alg, version, text).map_err(|why| {
+                        anyhow!(
+                            "{}: the server's signature is not one for {alg} with version {version} ({why:?})",
+                            self.conn.at()
+                        )
+                    })?;
+                    signatures.push(signature);
+                }
+            }
+            Ok(signatures)
+        })
+    }
+
+    fn sign_refused(&self, status: u16, answer: &Value, version: u64) -> anyhow::Error {
+        let message = server_message(answer);
+        if (400..500).contains(&status) && status != 403 && message.contains("not found") {
+            return anyhow!(
+                "{}: HTTP {status}: {message} (the transit key is gone; sign with another key, or create one with 'jwkctl rotate --signer ...')",
+                self.conn.at()
+            );
+        }
+        if status == 500 && message.contains("version") {
+            return self.version_refused(version, &message);
+        }
+        self.refused(
+            status,
+            answer,
+            &format!("\"update\" on {}", self.sign_path()),
+            "sign",
+        )
+    }
+
+    fn version_refused(&self, version: u64, message: &str) -> anyhow::Error {
+        anyhow!(
+            "{}: version {version} of the key does not sign any more ({message}) (it was destroyed or retired in the engine; remove the key with 'jwkctl revoke', and rotate)",
+            self.conn.at()
+        )
+    }
+
+    /// Fails, naming each, unless the token has every capability of
+    /// `needs` (`(path, capability)`); `command` is what needs them.
+    pub fn check_capabilities(&self, needs: &[(String, &str)], command: &str) -> Result<()> {
+        self.guarded(|| {
+            let paths: Vec<&str> = needs.iter().map(|(p, _)| p.as_str()).collect();
+            let (status, answer) = self
+                .conn
+                .request("sys/capabilities-self", Some(&json!({ "paths": paths })))?;
+            if status != 200 {
+                return Err(self.refused(
+                    status,
+                    &answer,
+                    "\"update\" on sys/capabilities-self (the default policy has it)",
+                    &format!("let {command} check what the token may do before it changes anything"),
+                ));
+            }
+            let lacks: Vec<String> = needs
+                .iter()
+                .filter(|(path, cap)| !allows(&capabilities(&answer, path), cap))
+                .map(|(path, cap)| format!("{cap:?} on {path}"))
+                .collect();
+            if lacks.is_empty() {
+                return Ok(());
+            }
+            let all: Vec<String> = needs
+                .iter()
+                .map(|(path, cap)| format!("{cap:?} on {path}"))
+                .collect();
+            bail!(
+                "{}: the token's policy lacks {}, which {command} needs (it needs {}); nothing was changed",
+                self.conn.at(),
+                list(&lacks),
+                list(&all)
+            )
+        })
+    }
+
+    /// What prune and revoke need: to raise the minimum versions, and trim.
+    pub fn destroy_capabilities(&self) -> Vec<(String, &'static str)> {
+        let path = self.keys_path();
+        vec![
+            (format!("{path}/config"), "update"),
+            (format!("{path}/trim"), "update"),
+        ]
+    }
+
+    /// Destroys every version below `floor` that transit lets go (never
+    /// the latest), and returns the floor reached: every version below it
+    /// is gone. A key that no longer exists has nothing left (`u64::MAX`).
+    pub fn destroy_below(&self, floor: u64) -> Result<u64> {
+        self.guarded(|| {
+            let config = format!("{}/config", self.keys_path());
+            // An empty config changes nothing and answers with the key, so
+            // no "read" is needed.
+            let (status, answer) = self.conn.request(&config, Some(&json!({})))?;
+            if status == 400 && server_message(&answer).contains("no existing key") {
+                return Ok(u64::MAX);
+            }
+            if status != 200 && status != 204 {
+                return Err(self.destroy_refused(status, &answer, &config));
+            }
+            let info = match KeyInfo::from_data(&answer["data"]) {
+                Some(info) => info,
+                None => {
+                    let (status, answer) = self.conn.request(&self.keys_path(), None)?;
+                    if status != 200 {
+                        return Err(self.destroy_refused(status, &answer, &self.keys_path()));
+                    }
+                    KeyInfo::from_data(&answer["data"]).ok_or_else(|| self.not_transit())?
+                }
+            };
+            let plan = destroy_below(&info, floor);
+            if let Some(min) = plan.config {
+                let body = json!({"min_decryption_version": min, "min_encryption_version": min});
+                let (status, answer) = self.conn.request(&config, Some(&body))?;
+                if status != 200 && status != 204 {
+                    return Err(self.destroy_refused(status, &answer, &config));
+                }
+            }
+            if let Some(min) = plan.trim {
+                let trim = format!("{}/trim", self.keys_path());
+                let body = json!({ "min_available_version": min });
+                let (status, answer) = self.conn.request(&trim, Some(&body))?;
+                if status != 200 && status != 204 {
+                    return Err(self.destroy_refused(status, &answer, &trim));
+                }
+            }
+            Ok(plan.floor.max(1))
+        })
+    }
+
+    fn destroy_refused(&self, status: u16, answer: &Value, path: &str) -> anyhow::Error {
+        let e = self.refused(
+            status,
+            answer,
+            &format!("\"update\" on {path}"),
+            "destroy versions of removed keys",
+        );
+        anyhow!(
+            "{e:#}; the store was changed already, and the next 'jwkctl prune' destroys what is left"
+        )
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 #[cfg(test)]

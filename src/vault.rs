@@ -113,15 +113,31 @@ impl Env {
     }
 }
 
-/// One server and credentials, from the environment.
+/// One server and credentials, from the environment: what the KV store
+/// and transit signers share. `label` starts every message (`vault:...`
+/// or `transit:...`).
 #[derive(Debug)]
-struct Client<'a> {
+pub struct Conn {
     addr: String,
     token: Token,
     namespace: Option<String>,
-    loc: &'a Location,
+    label: String,
     timeout: Duration,
     agent: AgentBox,
+}
+
+/// The KV store's client: a connection and the secret's location.
+#[derive(Debug)]
+struct Client<'a> {
+    conn: Conn,
+    loc: &'a Location,
+}
+
+impl std::ops::Deref for Client<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.conn
+    }
 }
 
 /// `ureq::Agent` has no `Debug`; the client's does not need its insides.
@@ -151,6 +167,17 @@ enum WriteError {
 
 impl<'a> Client<'a> {
     fn from_env(ctx: &Ctx, loc: &'a Location) -> Result<Client<'a>> {
+        Ok(Client {
+            conn: Conn::from_env(ctx, loc.to_string())?,
+            loc,
+        })
+    }
+}
+
+impl Conn {
+    /// A connection for what `label` names, from `ctx`'s `VAULT_*`.
+    pub fn from_env(ctx: &Ctx, label: String) -> Result<Conn> {
+        let loc = &label;
         let vars = &ctx.vault;
         let addr = vars.addr.clone().ok_or_else(|| {
             anyhow!(
@@ -181,22 +208,28 @@ impl<'a> Client<'a> {
                 .into()
         };
         let token = token(vars, loc)?;
-        Ok(Client {
+        Ok(Conn {
             addr,
             token,
             namespace: vars.namespace.clone(),
-            loc,
+            label,
             timeout: ctx.fetch_timeout,
             agent: AgentBox(agent),
         })
     }
 
-    /// How every message starts: the store and the server.
-    fn at(&self) -> String {
+    /// How every message starts: what is used, and the server.
+    pub fn at(&self) -> String {
         match &self.namespace {
-            Some(ns) => format!("{} at {} (namespace {ns})", self.loc, self.addr),
-            None => format!("{} at {}", self.loc, self.addr),
+            Some(ns) => format!("{} at {} (namespace {ns})", self.label, self.addr),
+            None => format!("{} at {}", self.label, self.addr),
         }
+    }
+
+    /// `text` with the token cut out: servers and proxies may quote the
+    /// request's headers back in an error.
+    pub fn redact(&self, text: &str) -> String {
+        text.replace(self.token.0.as_str(), "[token hidden]")
     }
 
     fn url(&self, api_path: &str) -> String {
@@ -204,7 +237,7 @@ impl<'a> Client<'a> {
     }
 
     /// One request with its own timeout. `body`: a POST with that JSON.
-    fn request(&self, api_path: &str, body: Option<&Value>) -> Result<(u16, Value)> {
+    pub fn request(&self, api_path: &str, body: Option<&Value>) -> Result<(u16, Value)> {
         let url = self.url(api_path);
         let fail = |what: String| anyhow!("{}: {what}", self.at());
         let response = match body {
@@ -260,7 +293,9 @@ impl<'a> Client<'a> {
             None => request,
         }
     }
+}
 
+impl Client<'_> {
     /// The secret's current version and, when it is live, its text.
     fn read(&self) -> Result<Secret> {
         let (status, answer) = self.request(&self.loc.data_path(), None)?;
@@ -419,7 +454,7 @@ fn is_gone(metadata: &Value) -> bool {
 
 /// The server's `errors`, on one line ("1 error occurred:\n\t* permission
 /// denied\n\n" becomes "permission denied").
-fn server_message(answer: &Value) -> String {
+pub fn server_message(answer: &Value) -> String {
     let Some(errors) = answer["errors"].as_array() else {
         return String::new();
     };
@@ -439,7 +474,7 @@ fn server_message(answer: &Value) -> String {
 }
 
 /// `VAULT_TOKEN`, else `~/.vault-token` (what `bao login` writes).
-fn token(vars: &Env, loc: &Location) -> Result<Token> {
+fn token(vars: &Env, loc: &str) -> Result<Token> {
     let (token, from) = match &vars.token {
         Some(token) => (token.0.clone(), "VAULT_TOKEN".to_owned()),
         None => {

@@ -23,13 +23,16 @@ const COLUMNS: [&str; 7] = [
 pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = backend::load(ctx)?;
     let view = store.view(ctx.now);
-    let rows: Vec<[String; 7]> = store
+    // A SIGNER column only for a store that has keys signed elsewhere, so
+    // that scripts reading a store of local keys see what they always saw.
+    let signers = store.keys.iter().any(|k| k.signer.is_some());
+    let rows: Vec<Vec<String>> = store
         .ordered_in(&view)
         .into_iter()
         .map(|i| {
             let key = &store.keys[i];
             let time = |t: Option<clock::Time>| t.map_or_else(|| "-".to_owned(), clock::format);
-            [
+            let mut row = vec![
                 key.kid().to_owned(),
                 key.alg.name().to_owned(),
                 view[i].state.name().to_owned(),
@@ -37,7 +40,15 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                 clock::format(key.times.signs_from),
                 time(view[i].retired),
                 time(view[i].prunable),
-            ]
+            ];
+            if signers {
+                row.push(
+                    key.signer
+                        .as_ref()
+                        .map_or_else(|| "-".to_owned(), ToString::to_string),
+                );
+            }
+            row
         })
         .collect();
     if args.json {
@@ -49,22 +60,40 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                     Value::from(s)
                 }
             };
-            let line = json!({
+            let mut line = json!({
                 "kid": row[0], "alg": row[1], "state": row[2], "created": row[3],
                 "signs_from": row[4], "retired": time(&row[5]), "prunable_after": time(&row[6]),
             });
+            if let (Some(signer), Some(fields)) = (row.get(7), line.as_object_mut()) {
+                fields.insert("signer".into(), time(signer));
+            }
             out.data(line)?;
         }
-        return Ok(Outcome::Done);
+    } else {
+        table(&rows, signers, out)?;
     }
+    for version in &store.destroy {
+        out.status(format_args!(
+            "not destroyed yet: {version}, whose key was removed (a later 'jwkctl prune' destroys it once the engine allows: it never destroys the latest version, nor one newer than a version the store names)"
+        ));
+    }
+    Ok(Outcome::Done)
+}
+
+fn table(rows: &[Vec<String>], signers: bool, out: &mut Output) -> Result<()> {
+    let columns: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .chain(signers.then_some("SIGNER"))
+        .collect();
     // The header is for people; a pipe gets one line per key.
     let header = std::io::stdout().is_terminal();
-    let mut widths = if header {
-        COLUMNS.map(str::len)
+    let mut widths: Vec<usize> = if header {
+        columns.iter().map(|c| c.len()).collect()
     } else {
-        [0; 7]
+        vec![0; columns.len()]
     };
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -72,16 +101,17 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let line = |cells: &[&str]| {
         let padded: Vec<String> = cells
             .iter()
-            .zip(widths)
+            .zip(&widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
         padded.join("  ").trim_end().to_owned()
     };
     if header {
-        out.data(line(&COLUMNS))?;
+        out.data(line(&columns))?;
     }
-    for row in &rows {
-        out.data(line(&row.each_ref().map(String::as_str)))?;
+    for row in rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        out.data(line(&cells))?;
     }
-    Ok(Outcome::Done)
+    Ok(())
 }

@@ -6,7 +6,7 @@ use crate::clock::{self, Time};
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
-use crate::store::{KeyStore, StoredKey};
+use crate::store::KeyStore;
 
 /// Why a rotation is not due yet, if it is not.
 fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {
@@ -51,8 +51,8 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let like = store
         .active(ctx.now)
         .or_else(|| store.keys.first().map(|_| 0));
-    let (jwk, alg, kid) = super::generate_key(&args.key, like.map(|i| &store.keys[i]))?;
-    let key = StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now);
+    let key = super::generate_key(&args.key, like.map(|i| &store.keys[i]), ctx)?;
+    let (alg, kid) = (key.alg, key.kid().to_owned());
 
     // Decide again under the lock, at the time it was obtained: another
     // rotate may have run meanwhile.

@@ -9,14 +9,13 @@ use crate::claims::{self, Request, When};
 use crate::cli::SignArgs;
 use crate::clock;
 use crate::context::Ctx;
-use crate::crypto::Signer;
 use crate::error::Outcome;
 use crate::input;
 use crate::jwk::b64;
 use crate::output::Output;
 use crate::parallel;
+use crate::signing::TokenSigner;
 use crate::store::{KeyStore, State, Unselected};
-use crate::token;
 
 /// `--ttl` when not given (CLI.md: 1h).
 const DEFAULT_TTL: Duration = Duration::from_secs(3600);
@@ -55,8 +54,8 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         ),
     };
     let key = &store.keys[index];
-    let signer = Signer::new(key.alg, &key.jwk)
-        .with_context(|| format!("key {:?} cannot sign", key.kid()))?;
+    let signer =
+        TokenSigner::new(ctx, key).with_context(|| format!("key {:?} cannot sign", key.kid()))?;
     let mut header = Map::new();
     header.insert("alg".into(), key.alg.name().into());
     header.insert("typ".into(), "JWT".into());
@@ -85,20 +84,27 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         out.status(override_note(&overridden));
     }
 
-    let sign_one = |_: &u64| -> Result<String> {
-        if !args.jti {
-            return token::encode(&header, &claims, &signer);
-        }
-        // A fresh id for every token.
-        let mut claims = claims.clone();
-        claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
-        token::encode(&header, &claims, &signer)
+    let header = b64(&serde_json::to_vec(&header)?);
+    let signing_input = |_: &u64| -> Result<String> {
+        let claims = if args.jti {
+            // A fresh id for every token.
+            let mut claims = claims.clone();
+            claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
+            serde_json::to_vec(&claims)?
+        } else {
+            serde_json::to_vec(&claims)?
+        };
+        Ok(format!("{header}.{}", b64(&claims)))
     };
     let mut done = 0;
     while done < args.count {
-        let batch: Vec<u64> = (done..args.count.min(done + parallel::CHUNK as u64)).collect();
-        for token in parallel::map(&batch, sign_one) {
-            out.data(token?)?;
+        let batch: Vec<u64> = (done..args.count.min(done + signer.batch() as u64)).collect();
+        let inputs = parallel::map(&batch, signing_input)
+            .into_iter()
+            .collect::<Result<Vec<String>>>()?;
+        let signatures = signer.sign_all(&inputs)?;
+        for (input, signature) in inputs.into_iter().zip(signatures) {
+            out.data(format!("{input}.{}", b64(&signature)))?;
         }
         done += batch.len() as u64;
     }

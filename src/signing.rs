@@ -1,0 +1,172 @@
+//! The signer seam: a key's private half is either local (the store's
+//! private members) or a signer's (`transit:MOUNT/NAME#VERSION`). `sign`,
+//! `keygen`, `rotate`, `revoke`, `prune` and `export` ask a key here to
+//! sign, to be created and to be destroyed, and never look inside.
+//!
+//! A new kind of signer (PKCS#11) is one more arm in each `match` below.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Result, anyhow, bail};
+use serde_json::Value;
+
+use crate::alg::Alg;
+use crate::context::Ctx;
+use crate::crypto::{self, Verifier};
+use crate::jwk::Jwk;
+use crate::parallel;
+use crate::signer::{SignerKey, SignerRef};
+use crate::store::{KeyStore, StoredKey};
+use crate::transit::{self, Engine};
+
+/// A key ready to sign tokens.
+pub enum TokenSigner {
+    /// The private members are in this process.
+    Local(crypto::Signer),
+    /// A transit engine signs; each signature is checked with the store's
+    /// public key before it is used.
+    Transit {
+        engine: Engine,
+        alg: Alg,
+        version: u64,
+        verifier: Verifier,
+    },
+}
+
+impl TokenSigner {
+    pub fn new(ctx: &Ctx, key: &StoredKey) -> Result<TokenSigner> {
+        match &key.signer {
+            None => Ok(TokenSigner::Local(crypto::Signer::new(key.alg, &key.jwk)?)),
+            Some(SignerRef {
+                key: signer,
+                version,
+            }) => Ok(TokenSigner::Transit {
+                engine: Engine::connect(ctx, signer)?,
+                alg: key.alg,
+                version: *version,
+                verifier: Verifier::new(key.alg, &key.jwk)?,
+            }),
+        }
+    }
+
+    /// How many signing inputs [`TokenSigner::sign_all`] should get at a
+    /// time: a batch the engine accepts, or what keeps the cores busy.
+    pub fn batch(&self) -> usize {
+        match self {
+            TokenSigner::Local(_) => parallel::CHUNK,
+            TokenSigner::Transit { .. } => transit::BATCH,
+        }
+    }
+
+    /// The signature of each JWS signing input, in order.
+    pub fn sign_all(&self, inputs: &[String]) -> Result<Vec<Vec<u8>>> {
+        match self {
+            TokenSigner::Local(signer) => {
+                parallel::map(inputs, |input| signer.sign(input.as_bytes()))
+                    .into_iter()
+                    .collect()
+            }
+            TokenSigner::Transit {
+                engine,
+                alg,
+                version,
+                verifier,
+            } => {
+                let bytes: Vec<&[u8]> = inputs.iter().map(|i| i.as_bytes()).collect();
+                let signatures = engine.sign(*alg, *version, &bytes)?;
+                for (input, signature) in bytes.iter().zip(&signatures) {
+                    if !verifier.verify(input, signature) {
+                        bail!(
+                            "a signature from the engine did not verify with the key's public half in the store, so it was not used (does the store's key belong to this version of the transit key?)"
+                        );
+                    }
+                }
+                Ok(signatures)
+            }
+        }
+    }
+}
+
+/// A new key for `alg` (`bits`: RSA), with `kid` or its thumbprint: made
+/// here, or a new version of `signer`'s key.
+pub fn new_key(
+    ctx: &Ctx,
+    alg: Alg,
+    bits: u32,
+    kid: Option<&str>,
+    signer: Option<&SignerKey>,
+) -> Result<StoredKey> {
+    let (jwk, reference) = match signer {
+        None => (crypto::generate(alg, bits)?, None),
+        Some(signer) => {
+            let engine = Engine::connect(ctx, signer)?;
+            let made = engine.new_version(alg, &transit::key_type(alg, bits))?;
+            let mut map = made.public;
+            map.insert("use".into(), Value::from("sig"));
+            map.insert("alg".into(), Value::from(alg.name()));
+            let jwk = Jwk::from_map(map);
+            crate::keycheck::check_public(&jwk).map_err(|flaw| {
+                anyhow!(
+                    "{signer}#{}: the public key is not usable: {flaw}",
+                    made.version
+                )
+            })?;
+            (jwk, Some(signer.at(made.version)))
+        }
+    };
+    let kid = match kid {
+        Some(kid) => kid.to_owned(),
+        None => jwk.thumbprint()?,
+    };
+    let key = StoredKey::new(jwk, alg, kid, ctx.now, ctx.now);
+    Ok(match reference {
+        Some(reference) => key.with_signer(reference),
+        None => key,
+    })
+}
+
+/// Refuses to hand out the private half of a key whose private half is a
+/// signer's.
+pub fn check_exportable(key: &StoredKey) -> Result<()> {
+    match &key.signer {
+        None => Ok(()),
+        Some(signer) => bail!(
+            "key {:?}: its private half is in {signer} and cannot leave the engine (export the public key: drop --private)",
+            key.kid()
+        ),
+    }
+}
+
+/// The SPKI PEM of a key's public half.
+pub fn public_pem(key: &StoredKey) -> Result<Vec<u8>> {
+    match &key.signer {
+        None => crypto::to_pem(&key.jwk, false),
+        Some(_) => crate::crypto_spki::public_pem(&key.jwk),
+    }
+}
+
+/// The signer keys whose versions `prune` and `revoke` may destroy.
+pub fn destroyable(store: &KeyStore) -> BTreeSet<SignerKey> {
+    store.destroy_floors().into_keys().collect()
+}
+
+/// Fails, changing nothing, unless the token may destroy versions of each
+/// of `keys`.
+pub fn check_may_destroy(ctx: &Ctx, keys: &BTreeSet<SignerKey>, command: &str) -> Result<()> {
+    for key in keys {
+        let engine = Engine::connect(ctx, key)?;
+        engine.check_capabilities(&engine.destroy_capabilities(), command)?;
+    }
+    Ok(())
+}
+
+/// Destroys every version below each floor, and returns the floors
+/// reached (below which nothing is left).
+pub fn destroy(ctx: &Ctx, floors: &BTreeMap<SignerKey, u64>) -> Result<BTreeMap<SignerKey, u64>> {
+    let mut reached = BTreeMap::new();
+    for (key, floor) in floors {
+        let engine = Engine::connect(ctx, key)?;
+        reached.insert(key.clone(), engine.destroy_below(*floor)?);
+    }
+    Ok(reached)
+}
