@@ -8,9 +8,10 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueHint};
 
 use crate::alg::{Alg, RSA_BITS};
-use crate::backend::Location;
 use crate::claims::When;
 use crate::clock;
+use crate::location::Location;
+use clap::builder::TypedValueParser;
 
 const EXIT_STATUS: &str = "\
 Exit status:
@@ -38,7 +39,7 @@ pub struct GlobalArgs {
     ///
     /// For vault:, the server and token come from VAULT_ADDR, VAULT_TOKEN
     /// (else ~/.vault-token), VAULT_CACERT and VAULT_NAMESPACE.
-    #[arg(short, long, global = true, display_order = 100, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "STORE", value_hint = ValueHint::FilePath, value_parser = parse_store)]
+    #[arg(short, long, global = true, display_order = 100, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "STORE", value_hint = ValueHint::FilePath, value_parser = clap::builder::OsStringValueParser::new().try_map(Location::parse))]
     pub keys: Location,
 
     /// Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)
@@ -451,10 +452,6 @@ pub struct ServeArgs {
     /// Cache-Control max-age of the responses (keep it below the --publish-ahead of your rotations)
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     pub cache_ttl: Duration,
-}
-
-fn parse_store(s: &str) -> Result<Location, String> {
-    Location::parse(s)
 }
 
 fn parse_now(s: &str) -> Result<clock::Time, String> {

@@ -4,15 +4,19 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::backend;
-use crate::context::Ctx;
+use crate::backend::{self, Store};
 use crate::fetch;
 use crate::input;
 use crate::keyset::KeySet;
 
 /// Loads the keys once per run (`--batch` included). `ca_file` applies to
 /// an `https://` source only.
-pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<KeySet> {
+pub fn load(
+    source: Option<&str>,
+    store: &impl AsRef<Store>,
+    ca_file: Option<&Path>,
+) -> Result<KeySet> {
+    let store = store.as_ref();
     if let Some(ca) = ca_file
         && !source.is_some_and(fetch::is_url)
     {
@@ -22,16 +26,17 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
         );
     }
     let Some(source) = source else {
+        let now = store.clock.start;
         let store = backend::load_or(
-            ctx,
+            store,
             "pass the issuer's public keys with --jwks FILE|URL, or point -k/JWKCTL_KEYS at a key store",
         )?;
-        let order = store.ordered(ctx.now);
+        let order = store.ordered(now);
         return Ok(KeySet::from_jwks(
             order.into_iter().map(|i| store.keys[i].jwk.clone()),
         ));
     };
-    let bytes = read(source, ctx, ca_file, "--jwks")?;
+    let bytes = read(source, store, ca_file, "--jwks")?;
     KeySet::parse(&bytes).map_err(|e| {
         if fetch::is_url(source) {
             anyhow!("{source}: {e:#} (check that the URL serves the JWK Set)")
@@ -46,12 +51,12 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
 /// option in messages about a file.
 pub fn read(
     source: &str,
-    ctx: &Ctx,
+    store: &impl AsRef<Store>,
     ca_file: Option<&Path>,
     role: &'static str,
 ) -> Result<Vec<u8>> {
     if fetch::is_url(source) {
-        return fetch::fetch(source, ctx.fetch_timeout, ca_file);
+        return fetch::fetch(source, store.as_ref().net_timeout, ca_file);
     }
     if source.contains("://") {
         bail!(
