@@ -28,7 +28,9 @@ fn a_store_and_an_out_file_whose_names_are_not_utf8() {
         .arg(out)
         .assert()
         .success()
-        .stderr(predicates::str::contains("wrote 1 public key to jwks\u{fffd}.json"));
+        .stderr(predicates::str::contains(
+            "wrote 1 public key to jwks\u{fffd}.json",
+        ));
     let jwks = std::fs::read_to_string(env.dir.path().join(out)).unwrap();
     assert!(jwks.contains("\"kty\":\"EC\""));
     let token = env

@@ -202,5 +202,9 @@ fn serve_warns_about_an_open_store_while_it_runs() {
     // Before it is stopped: a server that runs for days shows it too.
     assert!(serve.seen.contains(&warning), "{:?}", serve.seen);
     let (_, lines) = serve.stop();
-    assert_eq!(lines.iter().filter(|l| **l == warning).count(), 1, "{lines:?}");
+    assert_eq!(
+        lines.iter().filter(|l| **l == warning).count(),
+        1,
+        "{lines:?}"
+    );
 }

@@ -93,7 +93,10 @@ fn a_server_that_quotes_the_token_does_not_get_it_printed() {
     // Every answer is a 403 whose message quotes the request's token, as
     // some proxies and servers do.
     let addr = fake_server(Arc::new(|req: &Request| {
-        let quoted = format!("permission denied for VAULT_TOKEN={} on {}", req.token, req.path);
+        let quoted = format!(
+            "permission denied for VAULT_TOKEN={} on {}",
+            req.token, req.path
+        );
         (403, json!({"errors": [quoted]}).to_string())
     }));
     let env = TestEnv::new();
@@ -161,5 +164,8 @@ fn serve_keeps_the_newer_set_when_the_version_goes_back() {
     assert_eq!(kids(&jwks), before);
     let (_, lines) = serve.stop();
     assert!(!lines.iter().any(|l| l.contains(TOKEN)));
-    assert!(!lines.iter().any(|l| l.contains("changed: serving")), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.contains("changed: serving")),
+        "{lines:?}"
+    );
 }
