@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use crate::util::*;
 
 #[path = "../support/server.rs"]
-mod server;
+pub(crate) mod server;
 
 use server::{Serve, eventually};
 
@@ -194,7 +194,7 @@ fn serve_warns_about_an_open_store_while_it_runs() {
     use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::with_store("ec-store.json");
     std::fs::set_permissions(env.keys(), std::fs::Permissions::from_mode(0o644)).unwrap();
-    let mut serve = serve(&env, &[]);
+    let serve = serve(&env, &[]);
     let warning = format!(
         "jwkctl: warning: {0} is readable by group or others (mode 0644), and it holds private keys (restrict it: chmod 600 {0})",
         env.keys().display()

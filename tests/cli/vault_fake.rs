@@ -10,8 +10,7 @@ use serde_json::json;
 
 use crate::util::*;
 
-#[path = "../support/server.rs"]
-mod server;
+use crate::serve::server;
 
 /// One request as the fake server saw it.
 struct Request {
