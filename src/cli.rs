@@ -167,7 +167,7 @@ pub struct SignArgs {
 
     /// Claims as a JSON object: inline, @FILE, or - for stdin
     #[arg(long, value_name = "JSON|@FILE|-")]
-    pub claims: Option<String>,
+    pub claims: Option<OsString>,
 
     /// Sign with this key (the active key or a pending one; a retired key is refused)
     #[arg(long, value_name = "KID", allow_hyphen_values = true)]
@@ -198,7 +198,7 @@ pub struct VerifyArgs {
     /// at most 3 redirects and only to https://. The OS root certificates
     /// are trusted, plus --ca-file.
     #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath)]
-    pub jwks: Option<String>,
+    pub jwks: Option<OsString>,
 
     /// Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]

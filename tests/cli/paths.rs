@@ -48,3 +48,39 @@ fn a_store_and_an_out_file_whose_names_are_not_utf8() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_jwks_file_and_a_claims_file_whose_names_are_not_utf8() {
+    let env = TestEnv::with_store("ec-store.json");
+    let claims = OsStr::from_bytes(b"claims\xff.json");
+    std::fs::write(env.dir.path().join(claims), r#"{"role":"ops"}"#).unwrap();
+    let mut at_file = b"@".to_vec();
+    at_file.extend_from_slice(claims.as_bytes());
+    let out = env
+        .jwkctl()
+        .arg("sign")
+        .arg("--claims")
+        .arg(OsStr::from_bytes(&at_file))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap();
+    let jwks = OsStr::from_bytes(b"jwks\xfe.json");
+    env.jwkctl()
+        .args(["jwks", "--out"])
+        .arg(jwks)
+        .assert()
+        .success();
+    env.jwkctl()
+        .arg("verify")
+        .arg("--jwks")
+        .arg(jwks)
+        .arg(token.trim())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("\"role\":\"ops\""));
+}
