@@ -168,3 +168,27 @@ fn serve_keeps_the_newer_set_when_the_version_goes_back() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn a_403_names_the_capability_needed_when_the_server_will_not_say_more() {
+    let store = fixture("ec-store.json");
+    let addr = fake_server(Arc::new(move |req: &Request| match req.method.as_str() {
+        "GET" => (200, secret(7, &store)),
+        // Neither the write nor sys/capabilities-self is allowed.
+        _ => (
+            403,
+            json!({"errors": ["1 error occurred:\n\t* permission denied\n\n"]}).to_string(),
+        ),
+    }));
+    let env = TestEnv::new();
+    env.jwkctl()
+        .args(["rotate", "-k", "vault:secret/jwkctl"])
+        .env("VAULT_ADDR", &addr)
+        .env("VAULT_TOKEN", TOKEN)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "jwkctl: vault:secret/jwkctl at {addr}: HTTP 403: permission denied (the token's policy needs \"read\", \"create\" and \"update\" on secret/data/jwkctl to change the store; this one lacks \"update\" (or the token expired))\n"
+        ));
+}
