@@ -3,6 +3,7 @@
 //! rotation) and from the JWK Sets verifiers actually fetch.
 
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
@@ -94,7 +95,7 @@ pub struct Finding {
 /// What `check` was asked to look at.
 #[derive(Clone, Debug)]
 pub struct Options<'a> {
-    pub published: &'a [String],
+    pub published: &'a [OsString],
     pub ca_file: Option<&'a Path>,
     pub rotation_period: Option<Duration>,
     pub cache_ttl: Duration,
@@ -130,7 +131,10 @@ pub struct Report {
 /// what the metrics say then) or options that do not fit together.
 pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     if let Some(ca) = opts.ca_file
-        && !opts.published.iter().any(|s| fetch::is_url(s))
+        && !opts
+            .published
+            .iter()
+            .any(|s| s.to_str().is_some_and(fetch::is_url))
     {
         bail!(
             "--ca-file {}: only applies when a --published source is an https:// URL (drop --ca-file)",
@@ -165,7 +169,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
                 // The fetch code speaks to `verify --jwks`; here the option
                 // the user wrote is --published.
                 let why = format!("{e:#}").replace("--jwks", "--published");
-                let why = match why.strip_prefix(given.as_str()) {
+                let why = match why.strip_prefix(&*given.to_string_lossy()) {
                     Some(rest) => format!("{source}{rest}"),
                     None => format!("{source}: {why}"),
                 };
@@ -189,7 +193,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
 }
 
 impl Report {
-    fn empty(now: Time, sources: &[String]) -> Report {
+    fn empty(now: Time, sources: &[OsString]) -> Report {
         Report {
             now,
             store_readable: false,
@@ -200,7 +204,7 @@ impl Report {
             published: sources
                 .iter()
                 .map(|s| Published {
-                    source: shown(s),
+                    source: shown(&s.to_string_lossy()),
                     reachable: false,
                     missing: 0,
                     pending_missing: 0,
@@ -213,7 +217,7 @@ impl Report {
     /// What the metrics say when the store cannot be read: not healthy,
     /// not readable, and every other series 0, so a stale file never keeps
     /// reporting health.
-    pub fn unreadable(now: Time, published: &[String]) -> Report {
+    pub fn unreadable(now: Time, published: &[OsString]) -> Report {
         Report::empty(now, &distinct(published))
     }
 
@@ -420,19 +424,19 @@ fn shown(source: &str) -> String {
 }
 
 /// The sources in the order given, each once (one metric series each).
-fn distinct(sources: &[String]) -> Vec<String> {
+fn distinct(sources: &[OsString]) -> Vec<OsString> {
     let mut seen = HashSet::new();
     sources
         .iter()
-        .filter(|s| seen.insert(s.as_str()))
+        .filter(|s| seen.insert(s.as_os_str()))
         .cloned()
         .collect()
 }
 
 /// Each source with its own time budget, all at once, so one slow server
 /// does not eat another's time.
-fn fetch_all(sources: &[String], ctx: &Ctx, ca_file: Option<&Path>) -> Vec<Result<Vec<u8>>> {
-    let read = |s: &String| source::read(s, ctx, ca_file, "");
+fn fetch_all(sources: &[OsString], ctx: &Ctx, ca_file: Option<&Path>) -> Vec<Result<Vec<u8>>> {
+    let read = |s: &OsString| source::read(s, ctx, ca_file, "");
     if sources.len() <= 1 {
         return sources.iter().map(read).collect();
     }

@@ -516,7 +516,7 @@ fn parse_kid(s: &str) -> Result<String, String> {
 pub struct CheckArgs {
     /// A published JWK Set to compare with the store: a file or an https:// URL, fetched as verify --jwks does, 10 s each (repeatable)
     #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath)]
-    pub published: Vec<String>,
+    pub published: Vec<OsString>,
 
     /// Also trust the CA certificates in FILE (PEM) for https:// --published URLs
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]

@@ -84,3 +84,21 @@ fn a_jwks_file_and_a_claims_file_whose_names_are_not_utf8() {
         .success()
         .stdout(predicates::str::contains("\"role\":\"ops\""));
 }
+
+#[test]
+fn a_published_file_whose_name_is_not_utf8() {
+    let env = TestEnv::with_store("ec-store.json");
+    let jwks = OsStr::from_bytes(b"jwks\xfe.json");
+    env.jwkctl()
+        .args(["jwks", "--out"])
+        .arg(jwks)
+        .assert()
+        .success();
+    env.jwkctl()
+        .args(["check", "--format", "json", "--published"])
+        .arg(jwks)
+        .assert()
+        // A set it could not read would be a critical finding, exit 1.
+        .success()
+        .stdout("");
+}
