@@ -8,10 +8,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueHint};
 
 use crate::alg::{Alg, RSA_BITS};
-use crate::backend::Location;
 use crate::claims::When;
 use crate::clock;
+use crate::location::Location;
 use crate::signer::SignerKey;
+use clap::builder::TypedValueParser;
 
 const EXIT_STATUS: &str = "\
 Exit status:
@@ -39,7 +40,7 @@ pub struct GlobalArgs {
     ///
     /// For vault:, the server and token come from VAULT_ADDR, VAULT_TOKEN
     /// (else ~/.vault-token), VAULT_CACERT and VAULT_NAMESPACE.
-    #[arg(short, long, global = true, display_order = 100, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "STORE", value_hint = ValueHint::FilePath, value_parser = parse_store)]
+    #[arg(short, long, global = true, display_order = 100, env = "JWKCTL_KEYS", default_value = "keys.json", value_name = "STORE", value_hint = ValueHint::FilePath, value_parser = clap::builder::OsStringValueParser::new().try_map(Location::parse))]
     pub keys: Location,
 
     /// Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)
@@ -173,7 +174,7 @@ pub struct SignArgs {
 
     /// Claims as a JSON object: inline, @FILE, or - for stdin
     #[arg(long, value_name = "JSON|@FILE|-")]
-    pub claims: Option<String>,
+    pub claims: Option<OsString>,
 
     /// Sign with this key (the active key or a pending one; a retired key is refused)
     #[arg(long, value_name = "KID", allow_hyphen_values = true)]
@@ -204,7 +205,7 @@ pub struct VerifyArgs {
     /// at most 3 redirects and only to https://. The OS root certificates
     /// are trusted, plus --ca-file.
     #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath)]
-    pub jwks: Option<String>,
+    pub jwks: Option<OsString>,
 
     /// Also trust the CA certificates in FILE (PEM) for an https:// --jwks URL
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
@@ -466,10 +467,6 @@ pub struct ServeArgs {
 /// it as max-age and `check` expects it of the caches, so one default.
 const CACHE_TTL: &str = "5m";
 
-fn parse_store(s: &str) -> Result<Location, String> {
-    Location::parse(s)
-}
-
 fn parse_now(s: &str) -> Result<clock::Time, String> {
     clock::parse_time(s).map_err(|e| format!("{e:#}"))
 }
@@ -532,7 +529,7 @@ fn parse_kid(s: &str) -> Result<String, String> {
 pub struct CheckArgs {
     /// A published JWK Set to compare with the store: a file or an https:// URL (http:// for loopback hosts), fetched as verify --jwks does, 10 s each (repeatable)
     #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath)]
-    pub published: Vec<String>,
+    pub published: Vec<OsString>,
 
     /// Also trust the CA certificates in FILE (PEM) for https:// --published URLs
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]

@@ -163,6 +163,27 @@ pub fn show_duration(d: Duration) -> String {
     shown.join(" ")
 }
 
+/// The time of a run: when it started (or `--now`), and whether `--now`
+/// pinned it.
+#[derive(Clone, Copy, Debug)]
+pub struct RunClock {
+    pub start: Time,
+    pub pinned: bool,
+}
+
+impl RunClock {
+    /// The time once the store is held: a writer that waited for the lock
+    /// (or retried a check-and-set) must not judge states by the time it
+    /// started, or a key another writer added meanwhile looks pending.
+    pub fn now_again(self) -> Time {
+        if self.pinned {
+            self.start
+        } else {
+            Time::now_utc().max(self.start)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use crate::backend::Location;
+use crate::backend;
 use crate::cli::GlobalArgs;
-use crate::clock::{self, Time};
+use crate::clock::{self, RunClock, Time};
 use crate::fetch;
+use crate::location::Location;
 use crate::output::Warnings;
 use crate::vault;
 
@@ -21,46 +22,50 @@ pub struct Ctx {
     pub pinned: bool,
     pub keys: Location,
     pub quiet: bool,
-    pub lock_timeout: Duration,
     /// The whole of `verify --jwks URL`'s fetch (CLI.md: 10 s), and of
     /// each request to OpenBao/Vault.
     pub fetch_timeout: Duration,
     /// Warnings for stderr from code without an `Output` (the store's mode).
     pub warnings: Warnings,
-    /// How long a writer sleeps once it holds the store's lock, before it
-    /// reads the clock: a test knob (`JWKCTL_TEST_HOLD_LOCK`, seconds) for
-    /// the race of two writers across a second boundary.
-    pub hold_lock: Duration,
-    /// Server and credentials for a `vault:` store.
-    pub vault: vault::Env,
+    /// The store and what the backends need to reach it (the same
+    /// location, time and warnings as above).
+    pub store: backend::Store,
 }
 
 impl Ctx {
     pub fn new(global: &GlobalArgs) -> Ctx {
+        let now = global.now.unwrap_or_else(clock::Time::now_utc);
+        let pinned = global.now.is_some();
+        let fetch_timeout = fetch_timeout_override().unwrap_or(fetch::TIMEOUT);
+        let warnings = Warnings::default();
         Ctx {
-            now: global.now.unwrap_or_else(clock::Time::now_utc),
-            pinned: global.now.is_some(),
+            now,
+            pinned,
             keys: global.keys.clone(),
             quiet: global.quiet,
-            lock_timeout: lock_timeout_override().unwrap_or(LOCK_TIMEOUT),
-            fetch_timeout: fetch_timeout_override().unwrap_or(fetch::TIMEOUT),
-            warnings: Warnings::default(),
-            hold_lock: seconds_from_env("JWKCTL_TEST_HOLD_LOCK").unwrap_or_default(),
-            vault: vault::Env::from_process(),
+            fetch_timeout,
+            warnings: warnings.clone(),
+            store: backend::Store {
+                location: global.keys.clone(),
+                clock: RunClock { start: now, pinned },
+                lock_timeout: lock_timeout_override().unwrap_or(LOCK_TIMEOUT),
+                // How long a writer sleeps once it holds the store's lock,
+                // before it reads the clock: a test knob
+                // (`JWKCTL_TEST_HOLD_LOCK`, seconds) for the race of two
+                // writers across a second boundary.
+                hold_lock: seconds_from_env("JWKCTL_TEST_HOLD_LOCK").unwrap_or_default(),
+                warnings,
+                vault: vault::Env::from_process(),
+                net_timeout: fetch_timeout,
+            },
         }
     }
 }
 
-impl Ctx {
-    /// The time once the store is held: a writer that waited for the lock
-    /// (or retried a check-and-set) must not judge states by the time it
-    /// started, or a key another writer added meanwhile looks pending.
-    pub fn now_again(&self) -> Time {
-        if self.pinned {
-            self.now
-        } else {
-            clock::Time::now_utc().max(self.now)
-        }
+/// Commands hand the context to the backend, which takes only its store.
+impl AsRef<backend::Store> for Ctx {
+    fn as_ref(&self) -> &backend::Store {
+        &self.store
     }
 }
 

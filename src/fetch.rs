@@ -7,16 +7,16 @@
 
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow};
 use ureq::Agent;
 use ureq::http::Uri;
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
+use ureq::tls::{Certificate, PemItem};
 
 use crate::clock;
 use crate::error::io_message;
+use crate::http;
 use crate::input;
 
 /// The most a JWK Set answer may hold (CLI.md: 1 MiB, as for a file).
@@ -38,10 +38,7 @@ pub fn is_url(source: &str) -> bool {
 pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec<u8>> {
     // Every message below names the URL: one with a password in it is
     // refused before it can be echoed.
-    let authority = url
-        .split_once("://")
-        .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
-    if authority.contains('@') {
+    if http::has_credentials(url) {
         anyhow::bail!(
             "the --jwks URL carries credentials (user:password@host), which jwkctl never sends (remove them from the URL)"
         );
@@ -197,38 +194,18 @@ fn resolve(base: &Uri, location: &str) -> Result<Uri, String> {
         .map_err(|e| format!("not a valid URL: {e} (point --jwks at the final URL)"))
 }
 
+/// An agent for `--jwks`: the OS roots (loaded once per process) and the
+/// certificates of `ca_file`.
 pub(crate) fn agent(ca_file: Option<&Path>) -> Result<Agent> {
-    let mut roots: Vec<Certificate<'static>> = Vec::new();
-    if let Some(path) = ca_file {
-        roots.extend(read_ca_file(path)?);
-    }
-    // Errors reading single system certificates are not fatal: the ones
-    // that load are used, and a missing root shows up as "unknown issuer".
-    let native = rustls_native_certs::load_native_certs();
-    roots.extend(
-        native
-            .certs
-            .iter()
-            .map(|der| Certificate::from_der(der.as_ref()).to_owned()),
-    );
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = TlsConfig::builder()
-        .provider(TlsProvider::Rustls)
-        .unversioned_rustls_crypto_provider(provider)
-        .root_certs(RootCerts::Specific(Arc::new(roots)))
-        .build();
-    let config = Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .accept(ACCEPT)
-        .user_agent(concat!("jwkctl/", env!("CARGO_PKG_VERSION")))
-        .tls_config(tls)
-        .build();
-    Ok(config.into())
+    let extra = match ca_file {
+        Some(path) => read_ca_file(path)?,
+        None => Vec::new(),
+    };
+    Ok(http::agent(http::Tls::Roots(extra), ACCEPT))
 }
 
 /// The certificates of a `--ca-file` (PEM); a file without one is refused.
-fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
+pub(crate) fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
     let bytes = input::read_file(path, input::CA_FILE)?;
     let bad = |why: String| {
         anyhow!(

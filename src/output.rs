@@ -31,7 +31,9 @@ impl Warnings {
         }
     }
 
-    fn take(&self) -> Vec<String> {
+    /// The queued lines, oldest first, emptying the queue: for code that
+    /// prints them itself (`serve`, which has no [`Output`] per line).
+    pub fn take(&self) -> Vec<String> {
         self.0
             .lock()
             .map(|mut queue| std::mem::take(&mut *queue))

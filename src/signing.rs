@@ -6,18 +6,44 @@
 //! A new kind of signer (PKCS#11) is one more arm in each `match` below.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
 
 use crate::alg::Alg;
-use crate::context::Ctx;
+use crate::backend;
+use crate::clock::Time;
 use crate::crypto::{self, Verifier};
 use crate::jwk::Jwk;
 use crate::parallel;
 use crate::signer::{SignerKey, SignerRef};
 use crate::store::{KeyStore, StoredKey};
-use crate::transit::{self, Engine};
+use crate::vault;
+use crate::vault::transit::{self, Engine};
+
+/// What reaching a signer takes: the server and credentials of the
+/// `vault:` store's environment, and its request timeout.
+#[derive(Clone, Copy, Debug)]
+pub struct Reach<'a> {
+    pub env: &'a vault::Env,
+    pub timeout: Duration,
+}
+
+impl<'a> From<&'a backend::Store> for Reach<'a> {
+    fn from(store: &'a backend::Store) -> Reach<'a> {
+        Reach {
+            env: &store.vault,
+            timeout: store.net_timeout,
+        }
+    }
+}
+
+impl Reach<'_> {
+    fn engine(&self, key: &SignerKey) -> Result<Engine> {
+        Engine::connect(self.env, self.timeout, key)
+    }
+}
 
 /// A key ready to sign tokens.
 pub enum TokenSigner {
@@ -34,14 +60,14 @@ pub enum TokenSigner {
 }
 
 impl TokenSigner {
-    pub fn new(ctx: &Ctx, key: &StoredKey) -> Result<TokenSigner> {
+    pub fn new(reach: Reach, key: &StoredKey) -> Result<TokenSigner> {
         match &key.signer {
             None => Ok(TokenSigner::Local(crypto::Signer::new(key.alg, &key.jwk)?)),
             Some(SignerRef {
                 key: signer,
                 version,
             }) => Ok(TokenSigner::Transit {
-                engine: Engine::connect(ctx, signer)?,
+                engine: reach.engine(signer)?,
                 alg: key.alg,
                 version: *version,
                 verifier: Verifier::new(key.alg, &key.jwk)?,
@@ -87,10 +113,11 @@ impl TokenSigner {
     }
 }
 
-/// A new key for `alg` (`bits`: RSA), with `kid` or its thumbprint: made
-/// here, or a new version of `signer`'s key.
+/// A new key for `alg` (`bits`: RSA), with `kid` or its thumbprint, dated
+/// `now`: made here, or a new version of `signer`'s key.
 pub fn new_key(
-    ctx: &Ctx,
+    reach: Reach,
+    now: Time,
     alg: Alg,
     bits: u32,
     kid: Option<&str>,
@@ -99,7 +126,7 @@ pub fn new_key(
     let (jwk, reference) = match signer {
         None => (crypto::generate(alg, bits)?, None),
         Some(signer) => {
-            let engine = Engine::connect(ctx, signer)?;
+            let engine = reach.engine(signer)?;
             let made = engine.new_version(alg, &transit::key_type(alg, bits))?;
             let mut map = made.public;
             map.insert("use".into(), Value::from("sig"));
@@ -118,7 +145,7 @@ pub fn new_key(
         Some(kid) => kid.to_owned(),
         None => jwk.thumbprint()?,
     };
-    let key = StoredKey::new(jwk, alg, kid, ctx.now, ctx.now);
+    let key = StoredKey::new(jwk, alg, kid, now, now);
     Ok(match reference {
         Some(reference) => key.with_signer(reference),
         None => key,
@@ -152,9 +179,9 @@ pub fn destroyable(store: &KeyStore) -> BTreeSet<SignerKey> {
 
 /// Fails, changing nothing, unless the token may destroy versions of each
 /// of `keys`.
-pub fn check_may_destroy(ctx: &Ctx, keys: &BTreeSet<SignerKey>, command: &str) -> Result<()> {
+pub fn check_may_destroy(reach: Reach, keys: &BTreeSet<SignerKey>, command: &str) -> Result<()> {
     for key in keys {
-        let engine = Engine::connect(ctx, key)?;
+        let engine = reach.engine(key)?;
         engine.check_capabilities(&engine.destroy_capabilities(), command)?;
     }
     Ok(())
@@ -162,10 +189,13 @@ pub fn check_may_destroy(ctx: &Ctx, keys: &BTreeSet<SignerKey>, command: &str) -
 
 /// Destroys every version below each floor, and returns the floors
 /// reached (below which nothing is left).
-pub fn destroy(ctx: &Ctx, floors: &BTreeMap<SignerKey, u64>) -> Result<BTreeMap<SignerKey, u64>> {
+pub fn destroy(
+    reach: Reach,
+    floors: &BTreeMap<SignerKey, u64>,
+) -> Result<BTreeMap<SignerKey, u64>> {
     let mut reached = BTreeMap::new();
     for (key, floor) in floors {
-        let engine = Engine::connect(ctx, key)?;
+        let engine = reach.engine(key)?;
         reached.insert(key.clone(), engine.destroy_below(*floor)?);
     }
     Ok(reached)

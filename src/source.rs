@@ -1,20 +1,31 @@
 //! Where `verify` gets its keys: a JWK Set or JWK file, a URL, or the store.
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::backend;
-use crate::context::Ctx;
+use crate::backend::{self, Store};
 use crate::fetch;
 use crate::input;
 use crate::keyset::KeySet;
 
+/// The URL a source names, if it is one: a file's name may be any bytes,
+/// a URL is text.
+fn url(source: &OsStr) -> Option<&str> {
+    source.to_str().filter(|s| fetch::is_url(s))
+}
+
 /// Loads the keys once per run (`--batch` included). `ca_file` applies to
 /// an `https://` source only.
-pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<KeySet> {
+pub fn load(
+    source: Option<&OsStr>,
+    store: &impl AsRef<Store>,
+    ca_file: Option<&Path>,
+) -> Result<KeySet> {
+    let store = store.as_ref();
     if let Some(ca) = ca_file
-        && !source.is_some_and(fetch::is_url)
+        && source.and_then(url).is_none()
     {
         bail!(
             "--ca-file {}: only applies when --jwks is an https:// URL (drop --ca-file)",
@@ -22,21 +33,23 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
         );
     }
     let Some(source) = source else {
+        let now = store.clock.start;
         let store = backend::load_or(
-            ctx,
+            store,
             "pass the issuer's public keys with --jwks FILE|URL, or point -k/JWKCTL_KEYS at a key store",
         )?;
-        let order = store.ordered(ctx.now);
+        let order = store.ordered(now);
         return Ok(KeySet::from_jwks(
             order.into_iter().map(|i| store.keys[i].jwk.clone()),
         ));
     };
-    let bytes = read(source, ctx, ca_file, "--jwks")?;
+    let bytes = read(source, store, ca_file, "--jwks")?;
+    let shown = source.display();
     KeySet::parse(&bytes).map_err(|e| {
-        if fetch::is_url(source) {
-            anyhow!("{source}: {e:#} (check that the URL serves the JWK Set)")
+        if url(source).is_some() {
+            anyhow!("{shown}: {e:#} (check that the URL serves the JWK Set)")
         } else {
-            anyhow!("{source}: {e:#} (pass a JWK Set file or a single JWK)")
+            anyhow!("{shown}: {e:#} (pass a JWK Set file or a single JWK)")
         }
     })
 }
@@ -45,17 +58,19 @@ pub fn load(source: Option<&str>, ctx: &Ctx, ca_file: Option<&Path>) -> Result<K
 /// `verify --jwks` (also used by `check --published`). `role` names the
 /// option in messages about a file.
 pub fn read(
-    source: &str,
-    ctx: &Ctx,
+    source: impl AsRef<OsStr>,
+    store: &impl AsRef<Store>,
     ca_file: Option<&Path>,
     role: &'static str,
 ) -> Result<Vec<u8>> {
-    if fetch::is_url(source) {
-        return fetch::fetch(source, ctx.fetch_timeout, ca_file);
+    let source = source.as_ref();
+    if let Some(url) = url(source) {
+        return fetch::fetch(url, store.as_ref().net_timeout, ca_file);
     }
-    if source.contains("://") {
+    if source.as_encoded_bytes().windows(3).any(|w| w == b"://") {
         bail!(
-            "{source}: only https:// URLs (http:// for loopback hosts) and files are key sources"
+            "{}: only https:// URLs (http:// for loopback hosts) and files are key sources",
+            source.display()
         );
     }
     let kind = input::Kind {

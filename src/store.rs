@@ -388,6 +388,53 @@ impl KeyStore {
         self.ordered_in(&self.view(now))
     }
 
+    /// The public JWK Set at `now`, as one line of JSON: what `jwks`
+    /// prints and `serve` serves.
+    pub fn public_set(&self, now: Time) -> Result<String> {
+        #[derive(serde::Serialize)]
+        struct PublicSet<'a> {
+            keys: Vec<jwk::Public<'a>>,
+        }
+        let keys = self
+            .ordered(now)
+            .into_iter()
+            .map(|i| self.keys[i].jwk.public())
+            .collect();
+        Ok(serde_json::to_string(&PublicSet { keys })?)
+    }
+
+    /// How long the view at `now` (states, order, the public set) stays
+    /// as it is: states change only when the time passes a key's
+    /// `signs_from` or `retired`, so between two such times every
+    /// comparison comes out the same.
+    pub fn steady(&self, now: Time) -> Steady {
+        let times = self
+            .keys
+            .iter()
+            .flat_map(|k| [Some(k.times.signs_from), k.times.retired])
+            .flatten();
+        let (mut after, mut before) = (None::<Time>, None::<Time>);
+        for t in times {
+            if t < now {
+                after = Some(after.map_or(t, |a| a.max(t)));
+            } else if t > now {
+                before = Some(before.map_or(t, |b| b.min(t)));
+            } else {
+                // At a key's own time: good for this instant only.
+                return Steady {
+                    at: now,
+                    after: Some(now),
+                    before: Some(now),
+                };
+            }
+        }
+        Steady {
+            at: now,
+            after,
+            before,
+        }
+    }
+
     /// [`KeyStore::ordered`] from a [`KeyStore::view`] already made.
     pub fn ordered_in(&self, view: &[KeyView]) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.keys.len()).collect();
@@ -742,6 +789,23 @@ fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
         extra,
     };
     Ok((times, signer))
+}
+
+/// A stretch of time in which no key changes state ([`KeyStore::steady`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Steady {
+    /// The time it was asked for.
+    at: Time,
+    /// Also steady strictly after `after` and strictly before `before`.
+    after: Option<Time>,
+    before: Option<Time>,
+}
+
+impl Steady {
+    pub fn covers(&self, now: Time) -> bool {
+        now == self.at
+            || (self.after.is_none_or(|t| t < now) && self.before.is_none_or(|t| now < t))
+    }
 }
 
 #[cfg(test)]

@@ -5,27 +5,42 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use crate::clock::Time;
-use crate::context::Ctx;
+use std::time::Duration;
+
+use crate::clock::{RunClock, Time};
 use crate::fsio::{self, Existing};
 use crate::input;
+use crate::output::Warnings;
 use crate::store::KeyStore;
+
+/// What a file store needs of the run.
+#[derive(Clone, Copy, Debug)]
+pub struct Access<'a> {
+    pub clock: RunClock,
+    /// How long a writer waits for the lock.
+    pub lock_timeout: Duration,
+    /// How long a writer sleeps once it holds the lock, before it reads
+    /// the clock: a test knob for the race of two writers across a second.
+    pub hold_lock: Duration,
+    /// Where warnings about the store (its mode) go.
+    pub warnings: &'a Warnings,
+}
 
 const STORE_MODE: u32 = 0o600;
 
 /// Reads the store for a command that only looks (`jwks`, `sign`, `list`):
 /// writes replace the file by rename, so a reader never sees half of one.
-pub fn load(ctx: &Ctx, path: &Path) -> Result<KeyStore> {
-    load_or(ctx, path, MISSING)
+pub fn load(access: &Access, path: &Path) -> Result<KeyStore> {
+    load_or(access, path, MISSING)
 }
 
 const MISSING: &str = "create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS at yours";
 
 /// [`load`], saying `missing` when there is no store.
-pub fn load_or(ctx: &Ctx, path: &Path, missing: &str) -> Result<KeyStore> {
+pub fn load_or(access: &Access, path: &Path, missing: &str) -> Result<KeyStore> {
     let (bytes, mode) = read(path, missing)?;
-    warn_if_open(ctx, path, mode, None);
-    parse(path, &bytes, ctx.now)
+    warn_if_open(access, path, mode, None);
+    parse(path, &bytes, access.clock.start)
 }
 
 /// The store's text and permission bits.
@@ -39,7 +54,7 @@ fn read(path: &Path, missing: &str) -> Result<(Vec<u8>, u32)> {
 /// The store holds private keys: others being able to read it (or to
 /// swap in their own keys) is worth a warning on every command. `rewritten`
 /// says the mode a write just gave it.
-fn warn_if_open(ctx: &Ctx, shown: &Path, mode: u32, rewritten: Option<u32>) {
+fn warn_if_open(access: &Access, shown: &Path, mode: u32, rewritten: Option<u32>) {
     let (read, write) = (mode & 0o044 != 0, mode & 0o022 != 0);
     let how = match (read, write) {
         (false, false) => return,
@@ -48,7 +63,7 @@ fn warn_if_open(ctx: &Ctx, shown: &Path, mode: u32, rewritten: Option<u32>) {
         (true, true) => "readable and writable",
     };
     let path = shown.display();
-    ctx.warnings.set(&format!("mode of {path}"), match rewritten {
+    access.warnings.set(&format!("mode of {path}"), match rewritten {
         None => format!(
             "warning: {path} is {how} by group or others (mode {mode:04o}), and it holds private keys (restrict it: chmod 600 {path})"
         ),
@@ -66,10 +81,10 @@ fn parse(path: &Path, bytes: &[u8], now: Time) -> Result<KeyStore> {
 
 /// Applies `change` to the current store under the lock and writes the
 /// result if it differs. Returns what `change` returned. `change` gets the
-/// time read once the store is held ([`Ctx::now_again`]); it may be called
+/// time read once the store is held ([`RunClock::now_again`]); it may be called
 /// more than once by a backend that retries, so it must not consume state.
 pub fn update<T>(
-    ctx: &Ctx,
+    access: &Access,
     given: &Path,
     mut change: impl FnMut(&mut KeyStore, Time) -> Result<T>,
 ) -> Result<T> {
@@ -77,11 +92,11 @@ pub fn update<T>(
     let path = fsio::resolve(given);
     // No lock file is left beside a mistyped path (nor beside a FIFO).
     read(&path, MISSING)?;
-    let _lock = fsio::lock(&path, ctx.lock_timeout)?;
-    if !ctx.hold_lock.is_zero() {
-        std::thread::sleep(ctx.hold_lock);
+    let _lock = fsio::lock(&path, access.lock_timeout)?;
+    if !access.hold_lock.is_zero() {
+        std::thread::sleep(access.hold_lock);
     }
-    let now = ctx.now_again();
+    let now = access.clock.now_again();
     let (before, mode) = read(&path, MISSING)?;
     let changed = parse(given, &before, now).and_then(|mut store| {
         let result = change(&mut store, now)?;
@@ -90,17 +105,17 @@ pub fn update<T>(
     let (result, after) = match changed {
         Ok(changed) => changed,
         Err(e) => {
-            warn_if_open(ctx, given, mode, None);
+            warn_if_open(access, given, mode, None);
             return Err(e);
         }
     };
     fsio::remove_stale_temps(&path);
     if after != before {
         let written = fsio::write_atomic(&path, &after, STORE_MODE, Existing::Replace);
-        warn_if_open(ctx, given, mode, written.is_ok().then_some(STORE_MODE));
+        warn_if_open(access, given, mode, written.is_ok().then_some(STORE_MODE));
         written?;
     } else {
-        warn_if_open(ctx, given, mode, None);
+        warn_if_open(access, given, mode, None);
     }
     Ok(result)
 }
@@ -108,11 +123,11 @@ pub fn update<T>(
 /// Writes a new store; an existing one is replaced only with `force`. The
 /// check happens under the lock and the final rename refuses to clobber, so
 /// two `keygen`s racing cannot both win.
-pub fn create(ctx: &Ctx, given: &Path, store: &KeyStore, force: bool) -> Result<()> {
+pub fn create(access: &Access, given: &Path, store: &KeyStore, force: bool) -> Result<()> {
     let path = fsio::resolve(given);
     // Before the lock: no lock file beside a folder that is never replaced.
     fsio::check_replaceable(&path)?;
-    let _lock = fsio::lock(&path, ctx.lock_timeout)?;
+    let _lock = fsio::lock(&path, access.lock_timeout)?;
     if !force {
         refuse_existing(given)?;
     }
@@ -122,7 +137,12 @@ pub fn create(ctx: &Ctx, given: &Path, store: &KeyStore, force: bool) -> Result<
     } else {
         Existing::Refuse
     };
-    fsio::write_atomic(&path, &store.to_json(ctx.now), STORE_MODE, existing)
+    fsio::write_atomic(
+        &path,
+        &store.to_json(access.clock.start),
+        STORE_MODE,
+        existing,
+    )
 }
 
 /// Refuses when something is at `path` already (`keygen` without `--force`).

@@ -10,6 +10,7 @@ mod published;
 mod report;
 mod rules;
 
+use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
@@ -93,7 +94,7 @@ pub struct Finding {
 /// What `check` was asked to look at.
 #[derive(Clone, Debug)]
 pub struct Options<'a> {
-    pub published: &'a [String],
+    pub published: &'a [OsString],
     pub ca_file: Option<&'a Path>,
     pub rotation_period: Option<Duration>,
     /// How long caches (a CDN's, a verifier's) may hold a published set.
@@ -130,7 +131,10 @@ pub struct Report {
 /// what the metrics say then) or options that do not fit together.
 pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     if let Some(ca) = opts.ca_file
-        && !opts.published.iter().any(|s| fetch::is_url(s))
+        && !opts
+            .published
+            .iter()
+            .any(|s| s.to_str().is_some_and(fetch::is_url))
     {
         bail!(
             "--ca-file {}: only applies when a --published source is an https:// URL (drop --ca-file)",
@@ -160,7 +164,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     for ((given, counts), bytes) in sources.iter().zip(&mut report.published).zip(fetched) {
         let source = &counts.source.clone();
         match bytes.and_then(|bytes| published::parse(source, &bytes)) {
-            Err(e) => rules::unreachable(given, source, &e, findings),
+            Err(e) => rules::unreachable(&given.to_string_lossy(), source, &e, findings),
             Ok(set) => {
                 counts.reachable = true;
                 rules::compare(&view, opts.cache_ttl, source, &set, counts, findings);
@@ -171,7 +175,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
 }
 
 impl Report {
-    fn empty(now: Time, sources: &[String]) -> Report {
+    fn empty(now: Time, sources: &[OsString]) -> Report {
         Report {
             now,
             store_readable: false,
@@ -182,7 +186,7 @@ impl Report {
             published: sources
                 .iter()
                 .map(|s| Published {
-                    source: published::shown(s),
+                    source: published::shown(&s.to_string_lossy()),
                     reachable: false,
                     missing: 0,
                     pending_missing: 0,
@@ -195,7 +199,7 @@ impl Report {
     /// What the metrics say when the store cannot be read: not healthy,
     /// not readable, and every other series 0, so a stale file never keeps
     /// reporting health.
-    pub fn unreadable(now: Time, published: &[String]) -> Report {
+    pub fn unreadable(now: Time, published: &[OsString]) -> Report {
         Report::empty(now, &published::distinct(published))
     }
 

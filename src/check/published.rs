@@ -2,6 +2,7 @@
 //! named, fetched and read.
 
 use std::collections::HashSet;
+use std::ffi::OsString;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
@@ -28,11 +29,11 @@ pub(super) fn shown(source: &str) -> String {
 }
 
 /// The sources in the order given, each once (one metric series each).
-pub(super) fn distinct(sources: &[String]) -> Vec<String> {
+pub(super) fn distinct(sources: &[OsString]) -> Vec<OsString> {
     let mut seen = HashSet::new();
     sources
         .iter()
-        .filter(|s| seen.insert(s.as_str()))
+        .filter(|s| seen.insert(s.as_os_str()))
         .cloned()
         .collect()
 }
@@ -40,11 +41,11 @@ pub(super) fn distinct(sources: &[String]) -> Vec<String> {
 /// Each source with its own time budget, all at once, so one slow server
 /// does not eat another's time.
 pub(super) fn fetch_all(
-    sources: &[String],
+    sources: &[OsString],
     ctx: &Ctx,
     ca_file: Option<&Path>,
 ) -> Vec<Result<Vec<u8>>> {
-    let read = |s: &String| source::read(s, ctx, ca_file, "");
+    let read = |s: &OsString| source::read(s, ctx, ca_file, "");
     if sources.len() <= 1 {
         return sources.iter().map(read).collect();
     }

@@ -1,33 +1,15 @@
 use anyhow::{Result, bail};
-use serde::Serialize;
 
 use crate::backend;
 use crate::cli::JwksArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::fsio::{self, Existing, StoreFile};
-use crate::jwk::Public;
 use crate::output::Output;
-use crate::store::KeyStore;
-
-#[derive(Serialize)]
-struct PublicSet<'a> {
-    keys: Vec<Public<'a>>,
-}
-
-/// The public JWK Set of a store at `now`, as one line of JSON.
-pub fn public_set(store: &KeyStore, now: crate::clock::Time) -> Result<String> {
-    let keys = store
-        .ordered(now)
-        .into_iter()
-        .map(|i| store.keys[i].jwk.public())
-        .collect();
-    Ok(serde_json::to_string(&PublicSet { keys })?)
-}
 
 pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = backend::load(ctx)?;
-    let mut text = public_set(&store, ctx.now)?;
+    let mut text = store.public_set(ctx.now)?;
     match &args.out {
         None => out.data(text)?,
         Some(path) => {

@@ -50,7 +50,8 @@ pub fn generate_key(args: &NewKeyArgs, like: Option<&StoredKey>, ctx: &Ctx) -> R
         .clone()
         .or_else(|| like.and_then(|k| k.signer.as_ref()).map(|s| s.key.clone()));
     signing::new_key(
-        ctx,
+        (&ctx.store).into(),
+        ctx.now,
         alg,
         args.bits.or(like_bits).unwrap_or(2048),
         args.kid.as_deref(),
@@ -66,7 +67,7 @@ pub fn check_may_destroy(ctx: &Ctx, store: &KeyStore, command: &str) -> Result<(
     if keys.is_empty() {
         return Ok(());
     }
-    signing::check_may_destroy(ctx, &keys, command)
+    signing::check_may_destroy((&ctx.store).into(), &keys, command)
 }
 
 /// After `prune` or `revoke` saved the store: destroys in the signers
@@ -80,7 +81,7 @@ pub fn destroy_removed(
     if floors.is_empty() {
         return Ok(());
     }
-    let reached = signing::destroy(ctx, floors)?;
+    let reached = signing::destroy((&ctx.store).into(), floors)?;
     let gone = |r: &SignerRef| reached.get(&r.key).is_some_and(|f| r.version < *f);
     if recorded.iter().any(gone) {
         backend::update(ctx, |store, _| Ok(store.forget_destroyed(&reached)))?;

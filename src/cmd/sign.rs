@@ -1,3 +1,5 @@
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -54,8 +56,8 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         ),
     };
     let key = &store.keys[index];
-    let signer =
-        TokenSigner::new(ctx, key).with_context(|| format!("key {:?} cannot sign", key.kid()))?;
+    let signer = TokenSigner::new((&ctx.store).into(), key)
+        .with_context(|| format!("key {:?} cannot sign", key.kid()))?;
     let mut header = Map::new();
     header.insert("alg".into(), key.alg.name().into());
     header.insert("typ".into(), "JWT".into());
@@ -153,12 +155,21 @@ fn ttl(args: &SignArgs, store: &KeyStore) -> Result<Duration> {
 }
 
 /// `--claims JSON|@FILE|-`.
-fn read_claims(source: &str) -> Result<Map<String, Value>> {
-    let (bytes, name) = if source == "-" {
+/// FILE may be any path (bytes, as the system takes it); inline JSON is
+/// text.
+fn read_claims(given: &OsStr) -> Result<Map<String, Value>> {
+    let shown;
+    let (bytes, name) = if given == "-" {
         (input::read_stdin(input::CLAIMS)?, "--claims -")
-    } else if let Some(file) = source.strip_prefix('@') {
-        (input::read_file(Path::new(file), input::CLAIMS)?, file)
+    } else if let Some(file) = given.as_encoded_bytes().strip_prefix(b"@") {
+        // On Unix a path is any bytes: what follows '@' is the file as given.
+        let file = Path::new(OsStr::from_bytes(file));
+        shown = file.display().to_string();
+        (input::read_file(file, input::CLAIMS)?, shown.as_str())
     } else {
+        let Some(source) = given.to_str() else {
+            bail!("--claims: not UTF-8 text (pass a JSON object, @FILE or -)");
+        };
         // An argument: the OS caps it (128 KiB on Linux).
         return claims::parse_claims_object(source, "--claims");
     };

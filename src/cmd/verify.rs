@@ -17,7 +17,11 @@ use crate::verify::{Policy, verify};
 
 pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let keys = &source::load(args.jwks.as_deref(), ctx, args.ca_file.as_deref())?;
-    let origin = args.jwks.as_deref().unwrap_or("the key store");
+    let origin = args
+        .jwks
+        .as_deref()
+        .map_or("the key store".into(), |s| s.to_string_lossy());
+    let origin = &*origin;
     report_skipped(keys.skipped(), origin, out);
     let policy = Policy {
         algs: args.alg.clone(),

@@ -32,8 +32,6 @@ use tokio::sync::Semaphore;
 use crate::context::Ctx;
 use crate::output::Log;
 
-pub use published::{Backend, StoreBackend, Version};
-
 use http::Site;
 use idle::IdleTimeout;
 use published::{Clock, Published};
@@ -102,9 +100,9 @@ pub fn run(options: &Options, ctx: &Ctx, log: Log) -> Result<()> {
     let clock = Clock {
         pinned: ctx.pinned.then_some(ctx.now),
     };
-    let backend = Box::new(StoreBackend::new(ctx));
-    let name = backend.name();
-    let (published, keys) = Published::start(backend, clock, options.issuer.clone(), log)?;
+    let name = ctx.keys.display().to_string();
+    let (published, keys) =
+        Published::start(ctx.store.clone(), clock, options.issuer.clone(), log)?;
     let limit = connection_limit(log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         // Two threads, not one per core: serving a small cached document

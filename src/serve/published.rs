@@ -2,10 +2,8 @@
 //! a thread of its own, and its JWK Set rendered for the time of each
 //! request (kept while no key changes state).
 
-use std::fs;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use bytes::Bytes;
@@ -14,99 +12,11 @@ use hyper::header::HeaderValue;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::backend::{self, Location};
+use crate::backend::{self, Store, Version};
 use crate::clock::Time;
-use crate::cmd::jwks::public_set;
-use crate::context::Ctx;
 use crate::jwk;
 use crate::output::Log;
-use crate::store::KeyStore;
-use crate::vault;
-
-/// Where the store comes from. A backend that cannot watch (a remote
-/// store) polls: `version` is asked every [`Backend::poll_every`] and
-/// `load` runs when its answer changes.
-pub trait Backend: Send + Sync + 'static {
-    /// The store's name in messages (`keys.json`).
-    fn name(&self) -> String;
-    /// A cheap token that changes whenever the store may have changed.
-    fn version(&self) -> Result<Version>;
-    /// Reads the store, judging states at `now`.
-    fn load(&self, now: Time) -> Result<KeyStore>;
-    /// How often to ask for [`Backend::version`].
-    fn poll_every(&self) -> Duration;
-}
-
-/// An opaque token of a store's state: equal tokens, unchanged store.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Version(pub String);
-
-/// The key store, wherever it is. A file's `stat` is its version: writers
-/// replace the file by rename, so a new inode (and ctime) shows every
-/// change, even two within one mtime tick. A `vault:` store cannot be
-/// watched: its secret's version number is polled instead.
-pub struct StoreBackend {
-    ctx: Ctx,
-}
-
-impl StoreBackend {
-    pub fn new(ctx: &Ctx) -> StoreBackend {
-        StoreBackend { ctx: ctx.clone() }
-    }
-}
-
-/// A local stat is cheap; four a second bounds how stale a reload is.
-const FILE_POLL: Duration = Duration::from_millis(250);
-/// A request to the server each time: every 10 s is well inside any
-/// `--publish-ahead` and costs the server little.
-const VAULT_POLL: Duration = Duration::from_secs(10);
-
-impl Backend for StoreBackend {
-    fn name(&self) -> String {
-        self.ctx.keys.display().to_string()
-    }
-
-    fn version(&self) -> Result<Version> {
-        use std::os::unix::fs::MetadataExt;
-        let path = match &self.ctx.keys {
-            Location::File(path) => path,
-            Location::Vault(loc) => {
-                return Ok(Version(vault::version(&self.ctx, loc)?.to_string()));
-            }
-        };
-        // Through a symlink: a swapped link target is a change too.
-        let m = fs::metadata(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                anyhow!("{}: no such file", self.name())
-            } else {
-                anyhow!("{}: {e}", self.name())
-            }
-        })?;
-        Ok(Version(format!(
-            "{}:{}:{}:{}.{}:{}.{}",
-            m.dev(),
-            m.ino(),
-            m.size(),
-            m.mtime(),
-            m.mtime_nsec(),
-            m.ctime(),
-            m.ctime_nsec()
-        )))
-    }
-
-    fn load(&self, now: Time) -> Result<KeyStore> {
-        let mut ctx = self.ctx.clone();
-        ctx.now = now;
-        backend::load(&ctx)
-    }
-
-    fn poll_every(&self) -> Duration {
-        match self.ctx.keys {
-            Location::File(_) => FILE_POLL,
-            Location::Vault(_) => VAULT_POLL,
-        }
-    }
-}
+use crate::store::{KeyStore, Steady};
 
 /// The time of a request: `--now` when pinned, else the clock.
 #[derive(Clone, Copy, Debug)]
@@ -144,17 +54,13 @@ impl Doc {
 pub struct Rendered {
     pub jwks: Doc,
     pub discovery: Option<Doc>,
-    /// The time it was rendered for.
-    at: Time,
-    /// Also valid strictly after `after` and strictly before `before`.
-    after: Option<Time>,
-    before: Option<Time>,
+    /// When the same documents are rendered again.
+    steady: Steady,
 }
 
 impl Rendered {
     fn covers(&self, now: Time) -> bool {
-        now == self.at
-            || (self.after.is_none_or(|t| t < now) && self.before.is_none_or(|t| now < t))
+        self.steady.covers(now)
     }
 }
 
@@ -168,7 +74,7 @@ struct Discovery<'a> {
 }
 
 fn render(store: &KeyStore, now: Time, issuer: Option<&str>) -> Result<Rendered> {
-    let mut jwks = public_set(store, now)?;
+    let mut jwks = store.public_set(now)?;
     jwks.push('\n');
     let discovery = match issuer {
         None => None,
@@ -192,36 +98,10 @@ fn render(store: &KeyStore, now: Time, issuer: Option<&str>) -> Result<Rendered>
             Some(Doc::new(body)?)
         }
     };
-    // States change only when the time passes a key's signs_from or
-    // retired; between two such times every comparison comes out the same.
-    let times = store
-        .keys
-        .iter()
-        .flat_map(|k| [Some(k.times.signs_from), k.times.retired])
-        .flatten();
-    let (mut after, mut before) = (None::<Time>, None::<Time>);
-    let mut exact = false;
-    for t in times {
-        if t < now {
-            after = Some(after.map_or(t, |a| a.max(t)));
-        } else if t > now {
-            before = Some(before.map_or(t, |b| b.min(t)));
-        } else {
-            exact = true;
-        }
-    }
-    if exact {
-        // Rendered at a key's own time: good for this instant only (which
-        // is every request when --now pins it there).
-        after = Some(now);
-        before = Some(now);
-    }
     Ok(Rendered {
-        at: now,
         jwks: Doc::new(jwks.into_bytes())?,
         discovery,
-        after,
-        before,
+        steady: store.steady(now),
     })
 }
 
@@ -241,20 +121,18 @@ impl Published {
     /// Reads the store once (an error here is the caller's exit 2) and
     /// starts the thread that re-reads it when it changes.
     pub fn start(
-        backend: Box<dyn Backend>,
+        store: Store,
         clock: Clock,
         issuer: Option<String>,
         log: Log,
     ) -> Result<(Arc<Published>, usize)> {
-        // Taken before the read, as the watcher does; when it fails, the
-        // read says why in the words every command uses.
-        let version = backend.version();
-        let store = backend.load(clock.now())?;
-        let version = version.unwrap_or(Version(String::new()));
-        let keys = store.keys.len();
+        let (version, keys) = backend::load_versioned(&store.at(clock.now()))?;
+        let mut warned = Vec::new();
+        warn_about_store(&store, &mut warned, log);
+        let count = keys.keys.len();
         let published = Arc::new(Published {
             state: Mutex::new(State {
-                store: Arc::new(store),
+                store: Arc::new(keys),
                 rendered: None,
             }),
             clock,
@@ -263,9 +141,9 @@ impl Published {
         let watched = Arc::clone(&published);
         thread::Builder::new()
             .name("jwkctl-watch".into())
-            .spawn(move || watched.watch(&*backend, version, log))
+            .spawn(move || watched.watch(&store, version, warned, log))
             .context("cannot start the thread that watches the store")?;
-        Ok((published, keys))
+        Ok((published, count))
     }
 
     /// The documents at the time of this request.
@@ -299,10 +177,14 @@ impl Published {
     /// Runs for the life of the process: asks for the version, re-reads
     /// the store when it changed. A store that cannot be read keeps the
     /// last good one served; each new failure is said once, and so is the
-    /// recovery.
-    fn watch(&self, backend: &dyn Backend, mut seen: Version, log: Log) {
-        let name = backend.name();
+    /// recovery. A secret whose version goes back is a stale replica or a
+    /// replayed answer: the newer set stays served, and that is said once.
+    fn watch(&self, store: &Store, mut seen: Version, mut warned: Vec<String>, log: Log) {
+        let name = store.location.display().to_string();
         let mut failing: Option<String> = None;
+        // After a failure the store is read whatever its version says.
+        let mut again = false;
+        let mut went_back: Option<Version> = None;
         let report = |e: anyhow::Error, failing: &mut Option<String>| {
             let message = format!("{e:#}");
             if failing.as_deref() != Some(message.as_str()) {
@@ -312,28 +194,44 @@ impl Published {
                 *failing = Some(message);
             }
         };
+        let back = |version: &Version, seen: &Version, went_back: &mut Option<Version>| {
+            if went_back.as_ref() != Some(version) {
+                log.error(format_args!(
+                    "{name} went back from {seen} to {version} (a stale replica or a replayed answer): still serving the keys of {seen}"
+                ));
+                *went_back = Some(version.clone());
+            }
+        };
         loop {
-            thread::sleep(backend.poll_every());
-            // The version is taken before the read: a change in between
-            // shows as another change next time, never as none.
-            let version = match backend.version() {
+            thread::sleep(backend::poll_interval(store));
+            let version = match backend::version(store) {
                 Ok(version) => version,
                 Err(e) => {
                     // Whatever comes back is read, even the same file.
-                    seen = Version(String::new());
+                    again = true;
                     report(e, &mut failing);
                     continue;
                 }
             };
-            // Unchanged: still good, or still the file already reported.
-            if version == seen {
+            if version.older_than(&seen) {
+                back(&version, &seen, &mut went_back);
                 continue;
             }
-            seen = version;
-            match backend.load(self.clock.now()) {
-                Ok(store) => {
-                    let n = store.keys.len();
-                    self.replace(store);
+            // Unchanged: still good, or still the file already reported.
+            if version == seen && !again {
+                continue;
+            }
+            match backend::load_versioned(&store.at(self.clock.now())) {
+                Ok((version, _)) if version.older_than(&seen) => {
+                    back(&version, &seen, &mut went_back);
+                }
+                Ok((version, keys)) => {
+                    seen = version;
+                    again = false;
+                    went_back = None;
+                    warn_about_store(store, &mut warned, log);
+                    let n = keys.keys.len();
+                    self.replace(keys);
                     let plural = if n == 1 { "" } else { "s" };
                     if failing.take().is_some() {
                         log.error(format_args!(
@@ -346,7 +244,8 @@ impl Published {
                 Err(e) => {
                     // Read again next time: a remote store's version does
                     // not change when only the read failed.
-                    seen = Version(String::new());
+                    again = true;
+                    warn_about_store(store, &mut warned, log);
                     report(e, &mut failing);
                 }
             }
@@ -354,10 +253,24 @@ impl Published {
     }
 }
 
+/// Warnings the last read raised about the store (its mode), printed when
+/// they arise rather than when `serve` exits; one already printed, and
+/// still true, is not printed again on every reload.
+fn warn_about_store(store: &Store, warned: &mut Vec<String>, log: Log) {
+    let lines = store.warnings.take();
+    for line in &lines {
+        if !warned.contains(line) {
+            log.error(line);
+        }
+    }
+    *warned = lines;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::clock::{self, parse_time};
+    use std::time::Duration;
 
     /// The ES256 fixture key, active since 2026-01-01, and a copy of it
     /// (another kid) pending until `takeover`.
@@ -405,7 +318,7 @@ mod tests {
         let store = store_with_pending("2026-01-03T00:00:00Z");
         let now = parse_time("2026-01-02T00:00:00Z").unwrap();
         let rendered = render(&store, now, Some("https://issuer.example/")).unwrap();
-        let mut jwks = public_set(&store, now).unwrap();
+        let mut jwks = store.public_set(now).unwrap();
         jwks.push('\n');
         assert_eq!(rendered.jwks.body, jwks.as_bytes());
         assert!(!jwks.contains("\"d\""));

@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use crate::util::*;
 
 #[path = "../support/server.rs"]
-mod server;
+pub(crate) mod server;
 
 use server::{Serve, eventually};
 
@@ -187,4 +187,24 @@ fn slow_clients_do_not_stop_a_normal_one() {
     // And once more, while they are all still open.
     eventually("a second request", || Some(get(&server.url("/jwks"))));
     drop(slow);
+}
+
+#[test]
+fn serve_warns_about_an_open_store_while_it_runs() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::with_store("ec-store.json");
+    std::fs::set_permissions(env.keys(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let serve = serve(&env, &[]);
+    let warning = format!(
+        "jwkctl: warning: {0} is readable by group or others (mode 0644), and it holds private keys (restrict it: chmod 600 {0})",
+        env.keys().display()
+    );
+    // Before it is stopped: a server that runs for days shows it too.
+    assert!(serve.seen.contains(&warning), "{:?}", serve.seen);
+    let (_, lines) = serve.stop();
+    assert_eq!(
+        lines.iter().filter(|l| **l == warning).count(),
+        1,
+        "{lines:?}"
+    );
 }

@@ -194,6 +194,11 @@ fn main() -> ExitCode {
         external::needs("https_with_vault_cacert", &prereq, https),
         external::needs("serve_polls_a_vault_store", &prereq, serve_polls),
         external::needs("check_reads_a_vault_store", &prereq, check_reads),
+        external::needs(
+            "a_write_whose_answer_is_lost_is_read_back",
+            &prereq,
+            lost_answer,
+        ),
     ];
     let code = external::run(trials);
     if let Some(lock) = SERVER.get()
@@ -584,7 +589,7 @@ fn policy_403(b: &Bao) {
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         format!(
-            "{}: HTTP 403: permission denied (the token's policy needs \"read\", \"create\" and \"update\" on secret/data/readonly to change the store; this one lacks \"update\" (or the token expired))\n",
+            "{}: HTTP 403: permission denied (the token's policy needs \"read\", \"create\" and \"update\" on secret/data/readonly to change the store; this one lacks \"create\" and \"update\")\n",
             store.at()
         )
     );
@@ -1111,4 +1116,110 @@ fn check_reads(b: &Bao) {
         )),
         "{text}"
     );
+}
+
+/// How the proxy of [`lost_answer`] treats the first write it sees.
+#[derive(Clone, Copy, PartialEq)]
+enum Drop {
+    /// Forward it, let the server store it, and close the client's
+    /// connection without the answer.
+    AfterForwarding,
+    /// Close the client's connection without forwarding it.
+    BeforeForwarding,
+}
+
+/// A loopback proxy to `upstream` that loses the answer of the first POST
+/// (a check-and-set write) as `drop` says and passes everything else on.
+/// Returns its address.
+fn lossy_proxy(upstream: &str, drop: Drop) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let dropped = Arc::new(AtomicBool::new(false));
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let (upstream, dropped) = (upstream.clone(), Arc::clone(&dropped));
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(client);
+                // One request: the answer says Connection: close.
+                {
+                    let mut head = Vec::new();
+                    let mut length = 0usize;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if let Some((name, value)) = line.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                        if line == "\r\n" {
+                            // Each request on a connection of its own
+                            // upstream, which ends with the answer.
+                            head.extend_from_slice(b"Connection: close\r\n\r\n");
+                            break;
+                        }
+                        if !line.to_ascii_lowercase().starts_with("connection:") {
+                            head.extend_from_slice(line.as_bytes());
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let write = head.starts_with(b"POST /v1/secret/data/");
+                    let lose = write && !dropped.swap(true, Ordering::SeqCst);
+                    if lose && drop == Drop::BeforeForwarding {
+                        return;
+                    }
+                    let mut server = TcpStream::connect(&upstream).expect("upstream");
+                    server.write_all(&head).expect("forward");
+                    server.write_all(&body).expect("forward");
+                    let mut answer = Vec::new();
+                    server.read_to_end(&mut answer).expect("answer");
+                    if lose {
+                        // Stored, and the answer never reaches the client.
+                        return;
+                    }
+                    let _ = reader.get_mut().write_all(&answer);
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// A write that landed but whose answer was lost is a success; one that
+/// never landed is tried again. Either way exactly one new key, in one new
+/// version.
+fn lost_answer(b: &Bao) {
+    for (name, drop) in [
+        ("lost-after", Drop::AfterForwarding),
+        ("lost-before", Drop::BeforeForwarding),
+    ] {
+        let store = Store::new(b, name);
+        store.ok(DAY0, &["keygen", "--alg", "EdDSA"]);
+        let version = store.version();
+        let proxy = lossy_proxy(&store.bao.addr, drop);
+        let out = store
+            .cmd(DAY0 + 31 * DAY, &["rotate"])
+            .env("VAULT_ADDR", &proxy)
+            .output()
+            .expect("run");
+        no_token(&store.bao.token, &out);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(store.version(), version + 1, "{name}");
+        assert_eq!(store.kids(DAY0 + 31 * DAY).len(), 2, "{name}");
+    }
 }

@@ -16,6 +16,7 @@
 //!   is two, so a batch is at most [`BATCH`] items.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 use base64::Engine as _;
@@ -23,11 +24,12 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value, json};
 
+use super::conn::Conn;
+use super::env::Env;
+use super::remedy::server_message;
 use crate::alg::Alg;
-use crate::context::Ctx;
 use crate::crypto_spki;
 use crate::signer::SignerKey;
-use crate::vault::{Conn, server_message};
 
 /// The most inputs one sign request carries (the server refuses 499).
 pub const BATCH: usize = 400;
@@ -268,10 +270,12 @@ pub struct NewVersion {
 }
 
 impl Engine {
-    pub fn connect(ctx: &Ctx, key: &SignerKey) -> Result<Engine> {
+    /// The key `key` on the server of `env`; each request times out after
+    /// `timeout`.
+    pub fn connect(env: &Env, timeout: Duration, key: &SignerKey) -> Result<Engine> {
         let SignerKey::Transit { mount, name } = key;
         Ok(Engine {
-            conn: Conn::from_env(ctx, key.to_string())?,
+            conn: Conn::from_env(env, timeout, key.to_string())?,
             mount: mount.clone(),
             name: name.clone(),
         })
