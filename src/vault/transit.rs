@@ -355,19 +355,19 @@ impl Engine {
                             status,
                             &answer,
                             &format!("\"update\" on {rotate}"),
-                            "rotate the key",
+                            &self.to_make("rotate the key"),
                         ));
                     }
                     KeyInfo::from_data(&answer["data"]).ok_or_else(|| self.not_transit())?
                 }
-                404 if !Self::is_foreign(status, &answer) => self.create(alg, kind)?,
+                404 if !Self::is_foreign(status, &answer) => self.create(kind)?,
                 404 => return Err(self.not_transit()),
                 _ => {
                     return Err(self.refused(
                         status,
                         &answer,
                         &format!("\"read\" on {path}"),
-                        "read the key's public keys",
+                        &self.to_make("read the key's public keys"),
                     ));
                 }
             };
@@ -386,7 +386,7 @@ impl Engine {
     /// Creates the key, after making sure MOUNT is a transit engine: a KV
     /// version 1 mount answers a missing path as transit does, and would
     /// take the create as a secret.
-    fn create(&self, alg: Alg, kind: &str) -> Result<KeyInfo> {
+    fn create(&self, kind: &str) -> Result<KeyInfo> {
         let probe = format!("sys/internal/ui/mounts/{}", self.mount);
         let (status, answer) = self.conn.request(&probe, None)?;
         if status != 200 || answer["data"]["type"].as_str() != Some("transit") {
@@ -400,7 +400,7 @@ impl Engine {
                 status,
                 &answer,
                 &format!("\"update\" on {path}"),
-                "create the key",
+                &self.to_make("create the key"),
             ));
         }
         match KeyInfo::from_data(&answer["data"]) {
@@ -413,13 +413,20 @@ impl Engine {
                         status,
                         &answer,
                         &format!("\"read\" on {path}"),
-                        "read the key's public keys",
+                        &self.to_make("read the key's public keys"),
                     ));
                 }
-                let _ = alg;
                 KeyInfo::from_data(&answer["data"]).ok_or_else(|| self.not_transit())
             }
         }
+    }
+
+    /// `what`, and all that making a new key takes.
+    fn to_make(&self, what: &str) -> String {
+        let path = self.keys_path();
+        format!(
+            "{what} (keygen, rotate and revoke need \"read\" and \"update\" on {path} and \"update\" on {path}/rotate)"
+        )
     }
 
     fn check_kind(&self, info: &KeyInfo, alg: Alg, kind: &str) -> Result<()> {
