@@ -997,4 +997,77 @@ mod tests {
             assert!(err.contains(why), "{bad}: {err}");
         }
     }
+
+    /// A key whose private half is `signer`'s: the public members only.
+    fn signed_elsewhere(kid: &str, created: &str, signer: &str) -> StoredKey {
+        let local = crypto::generate(Alg::EdDsa, 0).unwrap();
+        let public = Jwk::from_map(local.to_public());
+        let mut k = StoredKey::new(public, Alg::EdDsa, kid.into(), t(created), t(created));
+        k.signer = Some(SignerRef::parse(signer).unwrap());
+        k
+    }
+
+    #[test]
+    fn signer_references_round_trip_and_exclude_private_members() {
+        let now = t("2026-05-01T00:00:00Z");
+        let mut store = KeyStore::new(DEFAULT_MAX_TTL);
+        store
+            .keys
+            .push(signed_elsewhere("a", "2026-04-01T00:00:00Z", "transit:t/k#2"));
+        store.destroy = vec![SignerRef::parse("transit:t/k#1").unwrap()];
+        let text = store.to_json(now);
+        let value: Value = serde_json::from_slice(text.as_ref()).unwrap();
+        assert_eq!(value["keys"][0]["jwkctl"]["signer"], "transit:t/k#2");
+        assert_eq!(value["jwkctl"]["destroy"], json!(["transit:t/k#1"]));
+        assert!(value["keys"][0].get("d").is_none());
+        let back = KeyStore::parse(text.as_ref(), now).unwrap();
+        assert_eq!(back.keys[0].signer, store.keys[0].signer);
+        assert_eq!(back.destroy, store.destroy);
+
+        let mut both = value.clone();
+        both["keys"][0]["d"] = json!("AAAA");
+        let err = format!(
+            "{:#}",
+            KeyStore::parse(both.to_string().as_bytes(), now).unwrap_err()
+        );
+        assert!(err.contains("a private member (\"d\") and a signer"), "{err}");
+        let mut bad = value;
+        bad["keys"][0]["jwkctl"]["signer"] = json!("transit:t/k");
+        let err = format!(
+            "{:#}",
+            KeyStore::parse(bad.to_string().as_bytes(), now).unwrap_err()
+        );
+        assert!(err.contains("has no #VERSION"), "{err}");
+    }
+
+    #[test]
+    fn removed_versions_go_below_the_oldest_named_one_or_wait() {
+        let r = |s: &str| SignerRef::parse(s).unwrap();
+        let key = |name: &str| r(&format!("{name}#1")).key;
+        let mut store = KeyStore::new(DEFAULT_MAX_TTL);
+        store
+            .keys
+            .push(signed_elsewhere("v2", "2026-02-01T00:00:00Z", "transit:t/k#2"));
+        store
+            .keys
+            .push(signed_elsewhere("v4", "2026-04-01T00:00:00Z", "transit:t/k#4"));
+        // 1 is older than every named version: it goes now. 3 is newer than
+        // 2, and the other key is named by nobody: they wait.
+        store.record_removed(vec![
+            r("transit:t/k#1"),
+            r("transit:t/k#3"),
+            r("transit:t/other#7"),
+        ]);
+        assert_eq!(store.destroy, [r("transit:t/k#3"), r("transit:t/other#7")]);
+        let floors = store.destroy_floors();
+        assert_eq!(floors[&key("transit:t/k")], 2);
+        assert_eq!(floors[&key("transit:t/other")], 8);
+        // The engine got to 4 for k (2 was pruned meanwhile), and kept 7 of
+        // other, its latest.
+        let reached = BTreeMap::from([(key("transit:t/k"), 4), (key("transit:t/other"), 7)]);
+        assert!(store.forget_destroyed(&reached));
+        assert_eq!(store.destroy, [r("transit:t/other#7")]);
+        assert!(!store.forget_destroyed(&reached));
+    }
+
 }
