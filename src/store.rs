@@ -1011,9 +1011,11 @@ mod tests {
     fn signer_references_round_trip_and_exclude_private_members() {
         let now = t("2026-05-01T00:00:00Z");
         let mut store = KeyStore::new(DEFAULT_MAX_TTL);
-        store
-            .keys
-            .push(signed_elsewhere("a", "2026-04-01T00:00:00Z", "transit:t/k#2"));
+        store.keys.push(signed_elsewhere(
+            "a",
+            "2026-04-01T00:00:00Z",
+            "transit:t/k#2",
+        ));
         store.destroy = vec![SignerRef::parse("transit:t/k#1").unwrap()];
         let text = store.to_json(now);
         let value: Value = serde_json::from_slice(text.as_ref()).unwrap();
@@ -1030,7 +1032,10 @@ mod tests {
             "{:#}",
             KeyStore::parse(both.to_string().as_bytes(), now).unwrap_err()
         );
-        assert!(err.contains("a private member (\"d\") and a signer"), "{err}");
+        assert!(
+            err.contains("a private member (\"d\") and a signer"),
+            "{err}"
+        );
         let mut bad = value;
         bad["keys"][0]["jwkctl"]["signer"] = json!("transit:t/k");
         let err = format!(
@@ -1045,12 +1050,16 @@ mod tests {
         let r = |s: &str| SignerRef::parse(s).unwrap();
         let key = |name: &str| r(&format!("{name}#1")).key;
         let mut store = KeyStore::new(DEFAULT_MAX_TTL);
-        store
-            .keys
-            .push(signed_elsewhere("v2", "2026-02-01T00:00:00Z", "transit:t/k#2"));
-        store
-            .keys
-            .push(signed_elsewhere("v4", "2026-04-01T00:00:00Z", "transit:t/k#4"));
+        store.keys.push(signed_elsewhere(
+            "v2",
+            "2026-02-01T00:00:00Z",
+            "transit:t/k#2",
+        ));
+        store.keys.push(signed_elsewhere(
+            "v4",
+            "2026-04-01T00:00:00Z",
+            "transit:t/k#4",
+        ));
         // 1 is older than every named version: it goes now. 3 is newer than
         // 2, and the other key is named by nobody: they wait.
         store.record_removed(vec![
@@ -1069,5 +1078,4 @@ mod tests {
         assert_eq!(store.destroy, [r("transit:t/other#7")]);
         assert!(!store.forget_destroyed(&reached));
     }
-
 }
