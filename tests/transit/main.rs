@@ -69,6 +69,11 @@ fn main() -> ExitCode {
             revoke_pending,
         ),
         external::needs(
+            "an_interrupted_destruction_is_finished_by_the_next_prune",
+            &server,
+            interrupted,
+        ),
+        external::needs(
             "rotate_signer_moves_a_local_store_to_transit",
             &server,
             move_to_transit,
@@ -740,4 +745,36 @@ fn move_to_transit(b: &Bao) {
     env.ok(DAY0 + 40 * DAY, &["prune"]);
     no_private_members(&env.store());
     assert_eq!(env.version_list(), [1, 2]);
+}
+
+/// A prune that saved the store but did not get to destroy (killed, or
+/// the server went away): the next prune, with nothing to remove, does.
+fn interrupted(b: &Bao) {
+    let env = Env::file(b);
+    env.ok(
+        DAY0,
+        &[
+            "keygen",
+            "--alg",
+            "EdDSA",
+            "--signer",
+            "transit:transit/cut",
+        ],
+    );
+    env.ok(DAY0 + 31 * DAY, &["rotate"]);
+    // The store as that prune left it: the old key gone, version 1 alive.
+    let mut store = env.store();
+    store["keys"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|k| k["jwkctl"]["signer"] != "transit:transit/cut#1");
+    std::fs::write(&env.keys, store.to_string()).unwrap();
+    assert!(server_signs(b, "cut", 1));
+    assert_eq!(env.ok(DAY0 + 32 * DAY, &["prune"]), "");
+    assert!(!server_signs(b, "cut", 1));
+    assert_eq!(min_available(b, "cut"), 2);
+    // Nothing left to do: nothing changes.
+    let before = env.text();
+    env.ok(DAY0 + 33 * DAY, &["prune"]);
+    assert_eq!(env.text(), before);
 }
