@@ -75,40 +75,79 @@ impl TokenSigner {
         }
     }
 
-    /// How many signing inputs [`TokenSigner::sign_all`] should get at a
-    /// time: a batch the engine accepts, or what keeps the cores busy.
-    pub fn batch(&self) -> usize {
-        match self {
-            TokenSigner::Local(_) => parallel::CHUNK,
-            TokenSigner::Transit { .. } => transit::BATCH,
-        }
-    }
-
-    /// The signature of each JWS signing input, in order.
-    pub fn sign_all(&self, inputs: &[String]) -> Result<Vec<Vec<u8>>> {
+    /// Signs `count` JWS signing inputs made by `input` (from its index),
+    /// handing each input and its checked signature to `emit`, in order.
+    /// A local key signs on every core; through transit, the next batch
+    /// is on its way to the engine while this one is checked and emitted.
+    pub fn sign_each(
+        &self,
+        count: u64,
+        input: impl Fn(&u64) -> Result<String> + Sync,
+        mut emit: impl FnMut(String, Vec<u8>) -> Result<()>,
+    ) -> Result<()> {
+        let inputs = |from: u64, size: usize| -> Result<Vec<String>> {
+            let batch: Vec<u64> = (from..count.min(from + size as u64)).collect();
+            parallel::map(&batch, &input).into_iter().collect()
+        };
         match self {
             TokenSigner::Local(signer) => {
-                parallel::map(inputs, |input| signer.sign(input.as_bytes()))
-                    .into_iter()
-                    .collect()
+                let mut done = 0;
+                while done < count {
+                    let batch = inputs(done, parallel::CHUNK)?;
+                    done += batch.len() as u64;
+                    let signatures = parallel::map(&batch, |i| signer.sign(i.as_bytes()));
+                    for (input, signature) in batch.into_iter().zip(signatures) {
+                        emit(input, signature?)?;
+                    }
+                }
+                Ok(())
             }
             TokenSigner::Transit {
                 engine,
                 alg,
                 version,
                 verifier,
-            } => {
-                let bytes: Vec<&[u8]> = inputs.iter().map(|i| i.as_bytes()).collect();
-                let signatures = engine.sign(*alg, *version, &bytes)?;
-                for (input, signature) in bytes.iter().zip(&signatures) {
-                    if !verifier.verify(input, signature) {
+            } => std::thread::scope(|scope| {
+                let (sender, batches) = std::sync::mpsc::sync_channel(1);
+                let requester = scope.spawn(move || {
+                    let mut done = 0;
+                    while done < count {
+                        let batch = inputs(done, transit::BATCH).and_then(|batch| {
+                            let bytes: Vec<&[u8]> = batch.iter().map(|i| i.as_bytes()).collect();
+                            let signatures = engine.sign(*alg, *version, &bytes)?;
+                            Ok((batch, signatures))
+                        });
+                        let failed = batch.is_err();
+                        if let Ok((batch, _)) = &batch {
+                            done += batch.len() as u64;
+                        }
+                        // The receiver stopped (stdout closed): so do we.
+                        if sender.send(batch).is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+                for batch in batches {
+                    let (batch, signatures) = batch?;
+                    let pairs: Vec<(&str, &Vec<u8>)> =
+                        batch.iter().map(String::as_str).zip(&signatures).collect();
+                    let checked = parallel::map(&pairs, |(input, signature)| {
+                        verifier.verify(input.as_bytes(), signature)
+                    });
+                    if checked.contains(&false) {
                         bail!(
                             "a signature from the engine did not verify with the key's public half in the store, so it was not used (does the store's key belong to this version of the transit key?)"
                         );
                     }
+                    for (input, signature) in batch.into_iter().zip(signatures) {
+                        emit(input, signature)?;
+                    }
                 }
-                Ok(signatures)
-            }
+                requester
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                Ok(())
+            }),
         }
     }
 }

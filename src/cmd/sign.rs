@@ -15,7 +15,6 @@ use crate::error::Outcome;
 use crate::input;
 use crate::jwk::b64;
 use crate::output::Output;
-use crate::parallel;
 use crate::signing::TokenSigner;
 use crate::store::{KeyStore, State, Unselected};
 
@@ -98,18 +97,9 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         };
         Ok(format!("{header}.{}", b64(&claims)))
     };
-    let mut done = 0;
-    while done < args.count {
-        let batch: Vec<u64> = (done..args.count.min(done + signer.batch() as u64)).collect();
-        let inputs = parallel::map(&batch, signing_input)
-            .into_iter()
-            .collect::<Result<Vec<String>>>()?;
-        let signatures = signer.sign_all(&inputs)?;
-        for (input, signature) in inputs.into_iter().zip(signatures) {
-            out.data(format!("{input}.{}", b64(&signature)))?;
-        }
-        done += batch.len() as u64;
-    }
+    signer.sign_each(args.count, signing_input, |input, signature| {
+        out.data(format!("{input}.{}", b64(&signature)))
+    })?;
     Ok(Outcome::Done)
 }
 
