@@ -545,11 +545,24 @@ fn policies(b: &Bao) {
     let job = token_with_policy(
         b,
         "rotation-job",
-        "path \"transit/keys/policed\" { capabilities = [\"read\", \"update\"] }\n\
-         path \"transit/keys/policed/rotate\" { capabilities = [\"update\"] }\n\
-         path \"transit/keys/policed/config\" { capabilities = [\"update\"] }\n\
-         path \"transit/keys/policed/trim\" { capabilities = [\"update\"] }\n",
+        &std::fs::read_to_string(external::root().join("docs/transit.md"))
+            .expect("docs/transit.md")
+            .split("# jwkctl-transit-rotate.hcl\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("the rotation job's policy in docs/transit.md")
+            .replace("transit/keys/jwt", "transit/keys/policed"),
     );
+    // It cannot make the key exportable.
+    let exportable = Command::new(&b.bao)
+        .env_clear()
+        .env("VAULT_ADDR", &b.addr)
+        .env("VAULT_TOKEN", &job)
+        .env("HOME", std::env::temp_dir())
+        .args(["write", "transit/keys/policed/config", "exportable=true"])
+        .output()
+        .expect("bao");
+    assert!(!exportable.status.success());
     let job = env.with_token(&job);
     job.ok(DAY0 + 90 * DAY, &["rotate"]);
     assert_eq!(lines(&job.ok(DAY0 + 90 * DAY, &["prune"])).len(), 1);
