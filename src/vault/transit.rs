@@ -350,7 +350,7 @@ impl Engine {
                     self.check_kind(&info, alg, kind)?;
                     let rotate = format!("{path}/rotate");
                     let (status, answer) = self.conn.request(&rotate, Some(&json!({})))?;
-                    if status != 200 {
+                    if status != 200 && status != 204 {
                         return Err(self.refused(
                             status,
                             &answer,
@@ -358,7 +358,11 @@ impl Engine {
                             &self.to_make("rotate the key"),
                         ));
                     }
-                    KeyInfo::from_data(&answer["data"]).ok_or_else(|| self.not_transit())?
+                    match KeyInfo::from_data(&answer["data"]) {
+                        Some(info) => info,
+                        // Older servers answer a rotation with no body.
+                        None => self.read()?,
+                    }
                 }
                 404 if !Self::is_foreign(status, &answer) => self.create(kind)?,
                 404 => return Err(self.not_transit()),
@@ -406,19 +410,23 @@ impl Engine {
         match KeyInfo::from_data(&answer["data"]) {
             Some(info) => Ok(info),
             // Older servers answer a create with no body.
-            None => {
-                let (status, answer) = self.conn.request(&path, None)?;
-                if status != 200 {
-                    return Err(self.refused(
-                        status,
-                        &answer,
-                        &format!("\"read\" on {path}"),
-                        &self.to_make("read the key's public keys"),
-                    ));
-                }
-                KeyInfo::from_data(&answer["data"]).ok_or_else(|| self.not_transit())
-            }
+            None => self.read(),
         }
+    }
+
+    /// The key as `GET MOUNT/keys/NAME` shows it.
+    fn read(&self) -> Result<KeyInfo> {
+        let path = self.keys_path();
+        let (status, answer) = self.conn.request(&path, None)?;
+        if status != 200 {
+            return Err(self.refused(
+                status,
+                &answer,
+                &format!("\"read\" on {path}"),
+                &self.to_make("read the key's public keys"),
+            ));
+        }
+        KeyInfo::from_data(&answer["data"]).ok_or_else(|| self.not_transit())
     }
 
     /// `what`, and all that making a new key takes.
