@@ -51,10 +51,12 @@ pub enum Check {
     PublishedPendingMissing,
     PublishedUnknownKey,
     PublishedPrivate,
+    TakeoverWaiting,
+    PublishedCacheLong,
 }
 
 impl Check {
-    pub const ALL: [Check; 9] = [
+    pub const ALL: [Check; 11] = [
         Check::NoActiveKey,
         Check::RotationOverdue,
         Check::PruneOverdue,
@@ -64,6 +66,8 @@ impl Check {
         Check::PublishedPendingMissing,
         Check::PublishedUnknownKey,
         Check::PublishedPrivate,
+        Check::TakeoverWaiting,
+        Check::PublishedCacheLong,
     ];
 
     pub fn name(self) -> &'static str {
@@ -77,6 +81,8 @@ impl Check {
             Check::PublishedPendingMissing => "published-pending-missing",
             Check::PublishedUnknownKey => "published-unknown-key",
             Check::PublishedPrivate => "published-private",
+            Check::TakeoverWaiting => "takeover-waiting",
+            Check::PublishedCacheLong => "published-cache-long",
         }
     }
 }
@@ -151,6 +157,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     no_active_key(&view, &store_name, findings);
     rotation_overdue(&view, opts.rotation_period, findings);
     prune_overdue(&view, findings);
+    takeover_waiting(&view, findings);
     // A store that is not a local file (a vault: store) has no mode.
     if let Some(path) = ctx.keys.file() {
         store_mode(path, findings);
@@ -159,7 +166,10 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     let fetched = fetch_all(&sources, ctx, opts.ca_file);
     for ((given, published), bytes) in sources.iter().zip(&mut report.published).zip(fetched) {
         let source = &published.source.clone();
-        let set = bytes.and_then(|bytes| parse_published(source, &bytes));
+        let (set, lifetime) = match bytes {
+            Ok((bytes, lifetime)) => (parse_published(source, &bytes), lifetime),
+            Err(e) => (Err(e), Duration::ZERO),
+        };
         match set {
             Err(e) => {
                 // The fetch code speaks to `verify --jwks`; here the option
@@ -182,6 +192,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
             Ok(set) => {
                 published.reachable = true;
                 compare(&view, opts.cache_ttl, source, &set, published, findings);
+                published_cache_long(&view, source, lifetime, findings);
             }
         }
     }
@@ -431,8 +442,12 @@ fn distinct(sources: &[String]) -> Vec<String> {
 
 /// Each source with its own time budget, all at once, so one slow server
 /// does not eat another's time.
-fn fetch_all(sources: &[String], ctx: &Ctx, ca_file: Option<&Path>) -> Vec<Result<Vec<u8>>> {
-    let read = |s: &String| source::read(s, ctx, ca_file, "");
+fn fetch_all(
+    sources: &[String],
+    ctx: &Ctx,
+    ca_file: Option<&Path>,
+) -> Vec<Result<(Vec<u8>, Duration)>> {
+    let read = |s: &String| source::read_fresh(s, ctx, ca_file, "");
     if sources.len() <= 1 {
         return sources.iter().map(read).collect();
     }
@@ -645,6 +660,84 @@ fn store_mode(path: &Path, findings: &mut Vec<Finding>) {
         format!(
             "{path} is {what} by group or others (mode {:04o}): {risk}; run 'chmod 600 {path}'",
             mode & 0o7777
+        ),
+    ));
+}
+
+/// A pending key past its `signs_from` whose `--await-published` sources
+/// have not all listed it: the rotation waits, and the old key signs on.
+fn takeover_waiting(view: &StoreView, findings: &mut Vec<Finding>) {
+    let Some(p) = view.pending else {
+        return;
+    };
+    let key = &view.store.keys[p];
+    let Some(wait) = key.times.takeover.as_ref().filter(|w| w.unconfirmed()) else {
+        return;
+    };
+    let from = key.times.signs_from;
+    if from > view.now {
+        return;
+    }
+    let kid = view.kid(p);
+    let signing = view.active.map_or_else(
+        || "no key signs".to_owned(),
+        |a| format!("key {} keeps signing", view.kid(a)),
+    );
+    findings.push(finding(
+        Level::Warning,
+        Check::TakeoverWaiting,
+        Some(kid),
+        wait.sources.first().map(String::as_str),
+        format!(
+            "pending key {kid} was due to sign from {} ({} ago), but not every one of its --await-published sources has listed it: {}; {signing} and the rotation waits; publish the set there (and purge the CDN), then let 'jwkctl rotate' run, or end the wait with 'jwkctl rotate --skip-await'",
+            clock::format(from),
+            ago(view.now, from),
+            wait.sources.join(", ")
+        ),
+    ));
+}
+
+/// A source whose caches may keep the set longer than a new key is
+/// published ahead: verifiers may meet its tokens before they hold it.
+fn published_cache_long(
+    view: &StoreView,
+    source: &str,
+    lifetime: Duration,
+    findings: &mut Vec<Finding>,
+) {
+    let ahead_of = view
+        .store
+        .keys
+        .iter()
+        .filter(|k| k.times.signs_from > k.times.created)
+        .max_by_key(|k| k.times.created);
+    let limit = ahead_of.map_or(SLACK, |k| {
+        (k.times.signs_from - k.times.created)
+            .try_into()
+            .unwrap_or_default()
+    });
+    if lifetime <= limit {
+        return;
+    }
+    let announced = clock::show_duration(lifetime);
+    let (kid, than) = match ahead_of {
+        Some(k) => (
+            Some(k.kid()),
+            format!(
+                "the publish-ahead of key {} ({})",
+                k.kid(),
+                clock::show_duration(limit)
+            ),
+        ),
+        None => (None, "1 day, and no key was published ahead".to_owned()),
+    };
+    findings.push(finding(
+        Level::Warning,
+        Check::PublishedCacheLong,
+        kid,
+        Some(source),
+        format!(
+            "{source} lets caches keep the set for {announced} (Cache-Control or Expires), longer than {than}: when a new key takes over, caches may still hold a set without it, and verifiers reject its tokens; announce a shorter lifetime there, or rotate with a longer --publish-ahead (or with --await-published {source})"
         ),
     ));
 }

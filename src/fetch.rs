@@ -8,11 +8,11 @@
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Result, anyhow};
 use ureq::Agent;
-use ureq::http::Uri;
+use ureq::http::{HeaderMap, Uri};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 
 use crate::clock;
@@ -36,6 +36,20 @@ pub fn is_url(source: &str) -> bool {
 /// Fetches `url` and returns the body. `ca_file` adds trusted CA
 /// certificates (PEM) to the OS roots.
 pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec<u8>> {
+    fetch_answer(url, timeout, ca_file).map(|answer| answer.body)
+}
+
+/// A successful answer, with what caches read from it.
+pub struct Answer {
+    pub body: Vec<u8>,
+    pub headers: HeaderMap,
+    /// The real time it arrived (not `--now`): an `Expires` without a
+    /// `Date` counts from the server's clock, which this approximates.
+    pub fetched: SystemTime,
+}
+
+/// [`fetch`], keeping the answer's headers.
+pub fn fetch_answer(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Answer> {
     // Every message below names the URL: one with a password in it is
     // refused before it can be echoed.
     let authority = url
@@ -130,12 +144,18 @@ pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec
                 format!("HTTP {} {reason} ({hint})", status.as_u16()).replace("  ", " "),
             ));
         }
-        return response
+        let (headers, fetched) = (response.headers().clone(), SystemTime::now());
+        let body = response
             .into_body()
             .with_config()
             .limit(MAX_BODY_BYTES)
             .read_to_vec()
-            .map_err(|e| fail(redirects, &current, describe(&e, timeout)));
+            .map_err(|e| fail(redirects, &current, describe(&e, timeout)))?;
+        return Ok(Answer {
+            body,
+            headers,
+            fetched,
+        });
     }
 }
 

@@ -4,6 +4,8 @@
 //! other front ends share it.
 
 pub mod alg;
+pub mod await_published;
+pub mod awaiting;
 pub mod backend;
 pub mod check;
 pub mod claims;
@@ -15,6 +17,7 @@ pub mod crypto;
 pub mod error;
 pub mod fetch;
 pub mod fixtures;
+pub mod freshness;
 pub mod fsio;
 pub mod r#gen;
 pub mod input;
@@ -27,6 +30,7 @@ pub mod serve;
 pub mod source;
 pub mod store;
 pub mod storefile;
+pub mod takeover;
 pub mod token;
 pub mod vault;
 pub mod verify;

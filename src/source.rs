@@ -1,12 +1,14 @@
 //! Where `verify` gets its keys: a JWK Set or JWK file, a URL, or the store.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 
 use crate::backend;
 use crate::context::Ctx;
 use crate::fetch;
+use crate::freshness;
 use crate::input;
 use crate::keyset::KeySet;
 
@@ -63,4 +65,20 @@ pub fn read(
         ..input::JWKS
     };
     Ok(input::read_file(Path::new(source), kind)?)
+}
+
+/// [`read`], with the freshness lifetime the source announces: a URL's from
+/// its answer's headers ([`freshness::lifetime`]), a file's 0.
+pub fn read_fresh(
+    source: &str,
+    ctx: &Ctx,
+    ca_file: Option<&Path>,
+    role: &'static str,
+) -> Result<(Vec<u8>, Duration)> {
+    if fetch::is_url(source) {
+        let answer = fetch::fetch_answer(source, ctx.fetch_timeout, ca_file)?;
+        let lifetime = freshness::lifetime(&answer.headers, answer.fetched);
+        return Ok((answer.body, lifetime));
+    }
+    Ok((read(source, ctx, ca_file, role)?, Duration::ZERO))
 }

@@ -197,7 +197,13 @@ fn render(store: &KeyStore, now: Time, issuer: Option<&str>) -> Result<Rendered>
     let times = store
         .keys
         .iter()
-        .flat_map(|k| [Some(k.times.signs_from), k.times.retired])
+        .flat_map(|k| {
+            [
+                Some(k.times.signs_from),
+                k.times.takes_over(),
+                k.times.retired,
+            ]
+        })
         .flatten();
     let (mut after, mut before) = (None::<Time>, None::<Time>);
     let mut exact = false;
