@@ -13,6 +13,7 @@
 mod util;
 
 mod attacks;
+mod await_published;
 mod basics;
 mod check;
 mod concurrency;
