@@ -194,6 +194,11 @@ fn main() -> ExitCode {
         external::needs("https_with_vault_cacert", &prereq, https),
         external::needs("serve_polls_a_vault_store", &prereq, serve_polls),
         external::needs("check_reads_a_vault_store", &prereq, check_reads),
+        external::needs(
+            "await_published_confirmed_by_several_hosts_at_once",
+            &prereq,
+            await_confirmed_at_once,
+        ),
     ];
     let code = external::run(trials);
     if let Some(lock) = SERVER.get()
@@ -1111,4 +1116,61 @@ fn check_reads(b: &Bao) {
         )),
         "{text}"
     );
+}
+
+/// `rotate --await-published` on a vault store: four "hosts" (processes)
+/// run the daily rotate line at once after the source lists the key; one
+/// check-and-set write records the confirmation, the others change
+/// nothing, and every one of them exits 0.
+fn await_confirmed_at_once(b: &Bao) {
+    let store = Store::new(b, "await-hosts");
+    store.ok(DAY0, &["keygen", "--alg", "EdDSA", "--kid", "old"]);
+    let source = store.home.path().join("jwks.json");
+    let source = source.to_str().unwrap();
+    store.ok(DAY0, &["jwks", "--out", source]);
+    let args = [
+        "rotate",
+        "--if-older-than",
+        "30d",
+        "--publish-ahead",
+        "1h",
+        "--await-published",
+        source,
+    ];
+    store.ok(DAY0 + 31 * DAY, &[&args[..], &["--kid", "new"]].concat());
+    let late = DAY0 + 31 * DAY + 7200;
+    // Not listed yet: the old key signs past signs_from, nothing written.
+    let version = store.version();
+    store.ok(late, &args);
+    assert_eq!(store.version(), version);
+    assert_eq!(list_json(&store, late)[0]["kid"], "old");
+    store.ok(late, &["jwks", "--out", source]);
+    let hosts: Vec<Child> = (0..4)
+        .map(|_| {
+            store
+                .cmd(late, &args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for host in hosts {
+        let out = host.wait_with_output().expect("wait");
+        no_token(&store.bao.token, &out);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(
+            stderr.starts_with("jwkctl: its --await-published source lists pending key new"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(store.version(), version + 1, "one confirmation written");
+    let keys = list_json(&store, late);
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0]["kid"], "new");
+    assert_eq!(keys[0]["state"], "active");
+    assert_eq!(keys[0]["cache_lifetime"], 0);
+    assert_eq!(keys[1]["kid"], "old");
+    assert_eq!(keys[1]["state"], "retired");
 }
