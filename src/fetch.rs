@@ -64,7 +64,11 @@ pub fn fetch_answer(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Res
     // Refuse before any I/O: an http:// URL to another machine never even
     // resolves its name.
     let mut current = check_url(url).map_err(|what| anyhow!("{url}: {what}"))?;
-    let agent = agent(ca_file)?;
+    // Loading the OS root certificates costs milliseconds, which a plain
+    // http:// fetch on loopback (a daily not-due `rotate` looking at a
+    // local source) need not pay: that agent is made only for https://.
+    let plain = plain_agent();
+    let mut tls: Option<Agent> = None;
     let mut redirects = 0;
     // Errors name the URL given, and the one that failed after a redirect.
     let fail = |redirects: usize, at: &Uri, what: String| {
@@ -79,6 +83,14 @@ pub fn fetch_answer(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Res
         if left.is_zero() {
             return Err(fail(redirects, &current, timeout_message(timeout)));
         }
+        let agent = if current.scheme_str() == Some("https") {
+            if tls.is_none() {
+                tls = Some(agent(ca_file)?);
+            }
+            tls.as_ref().unwrap_or(&plain)
+        } else {
+            &plain
+        };
         let mut config = agent.get(&current).config().timeout_global(Some(left));
         if current.host().is_some_and(is_loopback) {
             // Environment proxies (honored for other hosts) never see a
@@ -245,6 +257,17 @@ pub(crate) fn agent(ca_file: Option<&Path>) -> Result<Agent> {
         .tls_config(tls)
         .build();
     Ok(config.into())
+}
+
+/// An agent for plain http:// (loopback only), without certificates.
+fn plain_agent() -> Agent {
+    Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .accept(ACCEPT)
+        .user_agent(concat!("jwkctl/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
 }
 
 /// The certificates of a `--ca-file` (PEM); a file without one is refused.
