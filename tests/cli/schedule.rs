@@ -11,12 +11,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use crate::serve::server::{self, Serve};
 use crate::util::TestEnv;
-
-#[path = "../support/server.rs"]
-mod server;
-
-use server::Serve;
 
 const STORE: &str = "/etc/jwkctl/keys.json";
 const WEB: &str = "/var/www/jwkctl";

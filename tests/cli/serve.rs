@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use crate::util::*;
 
 #[path = "../support/server.rs"]
-mod server;
+pub(crate) mod server;
 
 use server::{Serve, eventually};
 
