@@ -4,6 +4,8 @@
 //! other front ends share it.
 
 pub mod alg;
+pub mod await_published;
+pub mod awaiting;
 pub mod backend;
 pub mod check;
 pub mod claims;
@@ -14,6 +16,7 @@ pub mod context;
 pub mod crypto;
 pub mod error;
 pub mod fetch;
+pub mod freshness;
 pub mod fsio;
 pub mod r#gen;
 pub mod http;
@@ -29,6 +32,7 @@ pub mod serve;
 pub mod source;
 pub mod store;
 pub mod storefile;
+pub mod takeover;
 pub mod token;
 pub mod vault;
 pub mod verify;

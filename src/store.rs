@@ -13,6 +13,7 @@ use crate::clock::{self, Time};
 use crate::jwk::{self, BOOKKEEPING, Bookkeeping, Jwk, Keys, SecretBytes, SetDocument};
 use crate::keycheck;
 use crate::parallel;
+use crate::takeover::{self, Await};
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
 pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -82,9 +83,28 @@ pub struct Times {
     /// `rotate --max-ttl` lowered the store's: its tokens outlive the new
     /// limit, so `prune` must wait for them.
     pub max_ttl: Option<Duration>,
+    /// The sources that must list the key before it signs, and their
+    /// confirmation (`rotate --await-published`).
+    pub takeover: Option<Await>,
     /// Members of the key's bookkeeping this version does not know (a newer
     /// jwkctl's), written back as they were.
     pub extra: Map<String, Value>,
+}
+
+impl Times {
+    /// When the key signs (or signed): its `signs_from`, unless it waits
+    /// for its sources to list it; `None` while it waits with no end known.
+    pub fn takes_over(&self) -> Option<Time> {
+        match &self.takeover {
+            None => Some(self.signs_from),
+            Some(wait) => wait.takes_over(self.signs_from),
+        }
+    }
+
+    /// Whether the key has taken over (or been superseded) by `now`.
+    pub fn started(&self, now: Time) -> bool {
+        self.takes_over().is_some_and(|t| t <= now)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -116,6 +136,7 @@ impl StoredKey {
                 signs_from,
                 retired: None,
                 max_ttl: None,
+                takeover: None,
                 extra: Map::new(),
             },
         }
@@ -240,6 +261,9 @@ impl KeyStore {
                 if let Some(max_ttl) = key.times.max_ttl {
                     times.insert("max_ttl".into(), clock::show_duration(max_ttl).into());
                 }
+                if let Some(wait) = &key.times.takeover {
+                    wait.write(&mut times);
+                }
                 for (name, value) in &key.times.extra {
                     times.insert(name.clone(), value.clone());
                 }
@@ -272,12 +296,15 @@ impl KeyStore {
         let mut best: Option<usize> = None;
         for (i, key) in self.keys.iter().enumerate() {
             let t = &key.times;
-            if t.signs_from > now || t.retired.is_some_and(|r| r <= now) {
+            let Some(start) = t.takes_over().filter(|&s| s <= now) else {
+                continue;
+            };
+            if t.retired.is_some_and(|r| r <= now) {
                 continue;
             }
             let newer = best.is_none_or(|b| {
                 let bt = &self.keys[b].times;
-                (t.signs_from, t.created) > (bt.signs_from, bt.created)
+                (start, t.created) > (bt.takes_over().unwrap_or(bt.signs_from), bt.created)
             });
             if newer {
                 best = Some(i);
@@ -295,7 +322,7 @@ impl KeyStore {
         let mut starts: Vec<Time> = self
             .keys
             .iter()
-            .map(|k| k.times.signs_from)
+            .filter_map(|k| k.times.takes_over())
             .filter(|&s| s <= now)
             .collect();
         starts.sort_unstable();
@@ -310,7 +337,8 @@ impl KeyStore {
                 // took over.
                 let retired = key.times.retired.or_else(|| {
                     (state == State::Retired).then(|| {
-                        let after = starts.partition_point(|&s| s <= key.times.signs_from);
+                        let own = key.times.takes_over().unwrap_or(key.times.signs_from);
+                        let after = starts.partition_point(|&s| s <= own);
                         starts.get(after).copied().unwrap_or(now)
                     })
                 });
@@ -334,7 +362,7 @@ impl KeyStore {
     }
 
     fn state_given(&self, i: usize, now: Time, active: Option<usize>) -> State {
-        if self.keys[i].times.signs_from > now {
+        if !self.keys[i].times.started(now) {
             State::Pending
         } else if active == Some(i) {
             State::Active
@@ -372,7 +400,13 @@ impl KeyStore {
         let times = self
             .keys
             .iter()
-            .flat_map(|k| [Some(k.times.signs_from), k.times.retired])
+            .flat_map(|k| {
+                [
+                    Some(k.times.signs_from),
+                    k.times.takes_over(),
+                    k.times.retired,
+                ]
+            })
             .flatten();
         let (mut after, mut before) = (None::<Time>, None::<Time>);
         for t in times {
@@ -413,7 +447,7 @@ impl KeyStore {
 
     /// The pending key, if any (there is at most one).
     pub fn pending(&self, now: Time) -> Option<usize> {
-        self.keys.iter().position(|k| k.times.signs_from > now)
+        self.keys.iter().position(|k| !k.times.started(now))
     }
 
     /// Adds a key the way `rotate` does: signing from `now + publish_ahead`,
@@ -428,6 +462,14 @@ impl KeyStore {
     ) -> Result<()> {
         if let Some(p) = self.pending(now) {
             let p = &self.keys[p];
+            if p.times.takeover.is_some() && p.times.signs_from <= now {
+                bail!(
+                    "key {:?} is already pending: it should sign from {} but waits for its --await-published sources (see 'jwkctl list'); rotate again after it signs, end the wait with 'jwkctl rotate --skip-await', or 'jwkctl revoke {}' it first",
+                    p.kid(),
+                    clock::format(p.times.signs_from),
+                    p.kid()
+                );
+            }
             bail!(
                 "key {:?} is already pending (it signs from {}); rotate again after that, or 'jwkctl revoke {}' it first",
                 p.kid(),
@@ -456,7 +498,9 @@ impl KeyStore {
             Some(ahead) => clock::ceil_second(clock::add(now, ahead)?),
             None => clock::floor_second(now),
         };
-        if let Some(a) = self.active(now) {
+        // A key that waits for its sources retires its predecessor when it
+        // takes over, which no one knows yet: the retirement is derived.
+        if let Some(a) = self.active(now).filter(|_| key.times.takeover.is_none()) {
             self.keys[a].times.retired = Some(signs_from);
         }
         let mut key = key;
@@ -472,7 +516,7 @@ impl KeyStore {
     fn materialize(&mut self, now: Time) {
         let view = self.view(now);
         for (key, seen) in self.keys.iter_mut().zip(view) {
-            if key.times.retired.is_none() && key.times.signs_from <= now {
+            if key.times.retired.is_none() && key.times.started(now) {
                 key.times.retired = seen.retired;
             }
         }
@@ -544,6 +588,9 @@ impl KeyStore {
             State::Active => {
                 if let Some(p) = self.pending(now) {
                     self.keys[p].times.signs_from = now;
+                    if let Some(wait) = &mut self.keys[p].times.takeover {
+                        wait.skip(now);
+                    }
                     replacement = Some(self.keys[p].kid().to_owned());
                 } else {
                     let key = new_key(&self.keys[i])?;
@@ -614,6 +661,7 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
             signs_from: now,
             retired: (!adopted_first).then_some(now),
             max_ttl: None,
+            takeover: None,
             extra: Map::new(),
         },
     };
@@ -627,6 +675,7 @@ fn parse_times(meta: Bookkeeping) -> Result<Times> {
     // One pass that moves the members out: this runs for every key of the
     // store on every command.
     let [mut created, mut signs_from, mut retired, mut max_ttl] = [None, None, None, None];
+    let [mut sources, mut confirmed, mut lifetime] = [None, None, None];
     let mut extra = Map::new();
     for (name, value) in members {
         match name.as_ref() {
@@ -634,6 +683,9 @@ fn parse_times(meta: Bookkeeping) -> Result<Times> {
             "signs_from" => signs_from = Some(value),
             "retired" => retired = Some(value),
             "max_ttl" => max_ttl = Some(value),
+            takeover::SOURCES => sources = Some(value),
+            takeover::CONFIRMED => confirmed = Some(value),
+            takeover::CACHE_LIFETIME => lifetime = Some(value),
             _ => {
                 extra.insert(name.into_owned(), value);
             }
@@ -663,6 +715,7 @@ fn parse_times(meta: Bookkeeping) -> Result<Times> {
         signs_from,
         retired: time("retired", retired)?,
         max_ttl,
+        takeover: Await::parse(sources, confirmed, lifetime)?,
         extra,
     })
 }

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
@@ -44,8 +45,8 @@ pub(super) fn fetch_all(
     sources: &[OsString],
     ctx: &Ctx,
     ca_file: Option<&Path>,
-) -> Vec<Result<Vec<u8>>> {
-    let read = |s: &OsString| source::read(s, ctx, ca_file, "");
+) -> Vec<Result<(Vec<u8>, Duration)>> {
+    let read = |s: &OsString| source::read_fresh(s, ctx, ca_file, "");
     if sources.len() <= 1 {
         return sources.iter().map(read).collect();
     }

@@ -9,6 +9,7 @@ use crate::clock;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
+use crate::store::{State, StoredKey};
 
 const COLUMNS: [&str; 7] = [
     "KID",
@@ -23,25 +24,26 @@ const COLUMNS: [&str; 7] = [
 pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = backend::load(ctx)?;
     let view = store.view(ctx.now);
-    let rows: Vec<[String; 7]> = store
+    let rows: Vec<(usize, [String; 7])> = store
         .ordered_in(&view)
         .into_iter()
         .map(|i| {
             let key = &store.keys[i];
             let time = |t: Option<clock::Time>| t.map_or_else(|| "-".to_owned(), clock::format);
-            [
+            let row = [
                 key.kid().to_owned(),
                 key.alg.name().to_owned(),
-                view[i].state.name().to_owned(),
+                state_shown(key, view[i].state),
                 clock::format(key.times.created),
                 clock::format(key.times.signs_from),
                 time(view[i].retired),
                 time(view[i].prunable),
-            ]
+            ];
+            (i, row)
         })
         .collect();
     if args.json {
-        for row in rows {
+        for (i, row) in rows {
             let time = |s: &str| {
                 if s == "-" {
                     Value::Null
@@ -49,10 +51,11 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                     Value::from(s)
                 }
             };
-            let line = json!({
-                "kid": row[0], "alg": row[1], "state": row[2], "created": row[3],
+            let mut line = json!({
+                "kid": row[0], "alg": row[1], "state": view[i].state.name(), "created": row[3],
                 "signs_from": row[4], "retired": time(&row[5]), "prunable_after": time(&row[6]),
             });
+            await_members(&store.keys[i], &mut line);
             out.data(line)?;
         }
         return Ok(Outcome::Done);
@@ -64,7 +67,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     } else {
         [0; 7]
     };
-    for row in &rows {
+    for (_, row) in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -80,8 +83,31 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if header {
         out.data(line(&COLUMNS))?;
     }
-    for row in &rows {
+    for (_, row) in &rows {
         out.data(line(&row.each_ref().map(String::as_str)))?;
     }
     Ok(Outcome::Done)
+}
+
+/// A key's state, and for a pending key whose sources have not all listed
+/// it yet, how many it waits for.
+fn state_shown(key: &StoredKey, state: State) -> String {
+    match &key.times.takeover {
+        Some(wait) if state == State::Pending && wait.unconfirmed() => {
+            let n = wait.sources.len();
+            format!(
+                "pending (awaiting {n} source{})",
+                if n == 1 { "" } else { "s" }
+            )
+        }
+        _ => state.name().to_owned(),
+    }
+}
+
+/// `await` (the sources), `confirmed` and `cache_lifetime` (seconds).
+fn await_members(key: &StoredKey, line: &mut Value) {
+    let wait = key.times.takeover.as_ref();
+    line["await"] = wait.map_or_else(|| json!([]), |w| json!(w.sources));
+    line["confirmed"] = json!(wait.and_then(|w| w.confirmed).map(clock::format));
+    line["cache_lifetime"] = json!(wait.and_then(|w| w.cache_lifetime).map(|d| d.as_secs()));
 }
