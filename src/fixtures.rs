@@ -19,12 +19,13 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
-use crate::alg::{Alg, KeyKind};
+use crate::alg::{Alg, KeyType};
+use crate::b64::{b64, unb64};
 use crate::claims::Checks;
 use crate::clock::{self, Time};
 use crate::crypto::{self, Signer};
 use crate::error::{Reject, io_message, io_message_with_remedy};
-use crate::jwk::{Jwk, b64};
+use crate::jwk::Jwk;
 use crate::keyset::KeySet;
 use crate::verify::{Policy, verify};
 
@@ -161,9 +162,7 @@ fn signing_input(header: &[u8], payload: &[u8]) -> String {
 
 /// A compact JWS of raw header and payload bytes, signed by `signer`.
 fn compact(header: &[u8], payload: &[u8], signer: &Signer) -> Result<String> {
-    let input = signing_input(header, payload);
-    let signature = signer.sign(input.as_bytes())?;
-    Ok(format!("{input}.{}", b64(&signature)))
+    signer.compact(header, payload)
 }
 
 fn signed(
@@ -186,10 +185,10 @@ fn parts(token: &str) -> Result<(&str, &str, &str)> {
 /// Another algorithm the kit key's own material can sign with, where
 /// there is one: RSA keys sign both PKCS#1 v1.5 and PSS.
 fn sibling_alg(alg: Alg) -> Option<Alg> {
-    match alg.kind() {
-        KeyKind::Rsa if matches!(alg, Alg::Rs256 | Alg::Rs384 | Alg::Rs512) => Some(Alg::Ps256),
-        KeyKind::Rsa => Some(Alg::Rs256),
-        KeyKind::Ec(_) | KeyKind::Ed25519 => None,
+    match alg.key_type() {
+        KeyType::Rsa if matches!(alg, Alg::Rs256 | Alg::Rs384 | Alg::Rs512) => Some(Alg::Ps256),
+        KeyType::Rsa => Some(Alg::Rs256),
+        KeyType::Ec(_) | KeyType::Ed25519 => None,
     }
 }
 
@@ -376,7 +375,7 @@ pub fn build(opts: &Options, now: Time) -> Result<Kit> {
 
     // Signatures.
     let (h, p, s) = parts(&valid)?;
-    let mut bad = crate::jwk::unb64(s).ok_or_else(|| anyhow!("internal error: signature"))?;
+    let mut bad = unb64(s).ok_or_else(|| anyhow!("internal error: signature"))?;
     let middle = bad.len() / 2;
     if let Some(byte) = bad.get_mut(middle) {
         *byte ^= 0x01;
@@ -484,16 +483,15 @@ pub fn build(opts: &Options, now: Time) -> Result<Kit> {
     {
         // The algorithm names are case-sensitive (RFC 7515 §4.1.1).
         let lower = key.alg.name().to_lowercase();
-        let input = signing_input(
-            &json_bytes(&header(&lower, Some(&key.kid)))?,
-            &json_bytes(&claims.base("alg-lowercase"))?,
-        );
-        let signature = signer.sign(input.as_bytes())?;
         add(
             "alg-lowercase",
             Some(Reject::AlgNotAllowed),
             "the key's algorithm in lower case, signed with it (RFC 7515 §4.1.1: names are case-sensitive)",
-            format!("{input}.{}", b64(&signature)),
+            signed(
+                &header(&lower, Some(&key.kid)),
+                &claims.base("alg-lowercase"),
+                &signer,
+            )?,
         );
     }
     let mismatch = match sibling_alg(key.alg) {

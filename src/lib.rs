@@ -4,6 +4,7 @@
 //! other front ends share it.
 
 pub mod alg;
+pub mod b64;
 pub mod backend;
 pub mod check;
 pub mod claims;
@@ -19,7 +20,6 @@ pub mod fsio;
 pub mod r#gen;
 pub mod input;
 pub mod jwk;
-pub mod keycheck;
 pub mod keyset;
 pub mod output;
 mod parallel;
@@ -27,6 +27,7 @@ pub mod serve;
 pub mod source;
 pub mod store;
 pub mod storefile;
+pub mod strict;
 pub mod token;
 pub mod vault;
 pub mod verify;

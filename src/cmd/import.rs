@@ -4,19 +4,19 @@
 use anyhow::{Result, anyhow, bail};
 use serde_json::{Map, Value};
 
-use crate::alg::{Alg, MIN_RSA_BITS};
+use crate::alg::{Alg, KeyType, MIN_RSA_BITS, NotAKeyType};
 use crate::backend;
 use crate::cli::ImportArgs;
 use crate::clock;
 use crate::context::Ctx;
 use crate::crypto;
+use crate::crypto::keycheck::{self, Flaw};
 use crate::error::Outcome;
 use crate::input;
 use crate::jwk::Jwk;
-use crate::keycheck::{self, Flaw};
 use crate::output::Output;
 use crate::store::StoredKey;
-use crate::token::strict_object;
+use crate::strict::strict_object;
 
 /// A key read from a file, before the store is touched.
 struct Imported {
@@ -82,6 +82,7 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
     };
     let mut jwk = Jwk::from_map(material);
     let kty = jwk.kty().unwrap_or_default().to_owned();
+    let key_type = jwk.key_type().ok();
     // PEM keys meet the checks here; a JWK met them in from_jwk already.
     check(&jwk)?;
     let alg = match (args.alg, own_alg) {
@@ -89,7 +90,8 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
             "--alg {flag} differs from the key's own \"alg\" {own} (drop --alg, or edit the JWK)"
         ),
         (Some(alg), _) | (None, Some(alg)) => alg,
-        (None, None) => Alg::default_for(&kty, jwk.crv())
+        (None, None) => key_type
+            .map(KeyType::default_alg)
             .ok_or_else(|| anyhow!("an {kty} key of a kind no algorithm here uses"))?,
     };
     jwk.check_fits(alg).map_err(|why| {
@@ -133,14 +135,18 @@ fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
         );
     }
     let jwk = Jwk::from_map(map);
-    match jwk.kty() {
-        Some("RSA" | "EC" | "OKP") => {}
-        Some("oct") => bail!(
+    // A curve no algorithm here uses is named below, after "use" and "alg".
+    let unsupported_curve = match jwk.key_type() {
+        Ok(_) => None,
+        Err(NotAKeyType::Symmetric) => bail!(
             "a symmetric key (kty \"oct\"): HMAC is never accepted here (import an RSA, EC or Ed25519 private key)"
         ),
-        Some(other) => bail!("key type {other:?} is not supported (RSA, EC or OKP)"),
-        None => bail!("not a JWK: no \"kty\""),
-    }
+        Err(NotAKeyType::Kty(other)) => {
+            bail!("key type {other:?} is not supported (RSA, EC or OKP)")
+        }
+        Err(NotAKeyType::NoKty) => bail!("not a JWK: no \"kty\""),
+        Err(curve @ (NotAKeyType::EcCurve(_) | NotAKeyType::OkpCurve(_))) => Some(curve),
+    };
     if !jwk.is_private() {
         bail!("holds only a public key (no \"d\"); import needs the private key");
     }
@@ -168,17 +174,16 @@ fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
     {
         bail!("its \"kid\" is empty or not printable (give one with --kid)");
     }
-    if jwk.kty() == Some("OKP") && jwk.crv() != Some("Ed25519") {
-        bail!(
+    match unsupported_curve {
+        Some(NotAKeyType::OkpCurve(crv)) => bail!(
             "an OKP key on curve {:?}: EdDSA here means Ed25519 only",
-            jwk.crv().unwrap_or_default()
-        );
-    }
-    if jwk.kty() == Some("EC") && !matches!(jwk.crv(), Some("P-256" | "P-384" | "P-521")) {
-        bail!(
+            crv.unwrap_or_default()
+        ),
+        Some(NotAKeyType::EcCurve(crv)) => bail!(
             "an EC key on curve {:?}, which no algorithm here uses (use P-256, P-384 or P-521)",
-            jwk.crv().unwrap_or_default()
-        );
+            crv.unwrap_or_default()
+        ),
+        _ => {}
     }
     // On the members as given: OpenSSL's rebuild below would replace a
     // public half that does not fit, or fail on it with its own words.

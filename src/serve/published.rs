@@ -14,11 +14,11 @@ use hyper::header::HeaderValue;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::b64::b64;
 use crate::backend::{self, Location};
 use crate::clock::Time;
 use crate::cmd::jwks::public_set;
 use crate::context::Ctx;
-use crate::jwk;
 use crate::output::Log;
 use crate::store::KeyStore;
 use crate::vault;
@@ -131,7 +131,7 @@ impl Doc {
     fn new(body: Vec<u8>) -> Result<Doc> {
         let digest = Sha256::digest(&body);
         // 128 bits of SHA-256: a strong validator of exactly these bytes.
-        let tag = format!("\"{}\"", jwk::b64(&digest[..16]));
+        let tag = format!("\"{}\"", b64(&digest[..16]));
         Ok(Doc {
             etag: tag.parse().map_err(|_| anyhow!("bad entity tag {tag}"))?,
             etag_header: HeaderValue::from_str(&tag)?,

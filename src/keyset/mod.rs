@@ -1,17 +1,20 @@
 //! The keys `verify` trusts, and how a token picks one: by `kid`, or without
 //! one, every usable key of its algorithm, as verifiers do during rotation.
 
+pub mod document;
+
 use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
 use serde_json::Value;
 
-use crate::alg::Alg;
+use crate::alg::{Alg, KeyType, NotAKeyType};
 use crate::crypto::Verifier;
+use crate::crypto::keycheck;
 use crate::error::Reject;
-use crate::jwk::{self, Jwk, Keys, SetDocument};
-use crate::keycheck;
+use crate::jwk::Jwk;
 use crate::token::Parsed;
+use document::{Keys, SetDocument};
 
 /// One key from a JWK Set, checked and turned into verifiers on first use:
 /// a 1,000-key set costs the keys a token names, not a thousand.
@@ -20,9 +23,9 @@ pub struct TrustedKey {
     /// `Err(why)` for a key jwkctl cannot use at all, as far as its members
     /// tell (skipped, not fatal).
     usable: Result<(), String>,
-    /// `Err(why)` for a point off its curve, or an Ed25519 point that is not
-    /// canonical or of small order: a computation per key, so made only when
-    /// a token needs the key.
+    /// `Err(why)` for a point off its curve, an Ed25519 point that is not
+    /// canonical or of small order, or an RSA modulus with a small factor:
+    /// a computation per key, so made only when a token needs the key.
     point: OnceLock<Result<(), String>>,
     verifiers: [OnceLock<Option<Verifier>>; 10],
 }
@@ -46,14 +49,14 @@ impl TrustedKey {
         self.usable.is_ok()
             && self
                 .point
-                .get_or_init(|| keycheck::check_point(&self.jwk).map_err(|flaw| flaw.to_string()))
+                .get_or_init(|| {
+                    keycheck::check_material(&self.jwk).map_err(|flaw| flaw.to_string())
+                })
                 .is_ok()
     }
 
     fn fits(&self, alg: Alg) -> bool {
-        self.jwk
-            .kty()
-            .is_some_and(|kty| alg.fits(kty, self.jwk.crv()))
+        self.jwk.key_type().is_ok_and(|t| alg.fits(t))
     }
 
     fn verifier(&self, alg: Alg) -> Option<&Verifier> {
@@ -66,10 +69,14 @@ impl TrustedKey {
 /// Whether jwkctl can verify with this key at all (apart from which
 /// algorithm a token asks for), and the algorithm its type implies.
 fn usability(jwk: &Jwk) -> Result<Alg, String> {
-    let kty = jwk.kty().ok_or("no kty")?;
-    if !matches!(kty, "RSA" | "EC" | "OKP") {
-        return Err(format!("key type {kty:?} is not supported"));
-    }
+    let key_type = match jwk.key_type() {
+        Ok(key_type) => Some(key_type),
+        Err(NotAKeyType::NoKty) => return Err("no kty".into()),
+        Err(NotAKeyType::Kty(kty)) => return Err(format!("key type {kty:?} is not supported")),
+        Err(NotAKeyType::Symmetric) => return Err("key type \"oct\" is not supported".into()),
+        // Judged below, once "use" and the algorithm have been.
+        Err(NotAKeyType::EcCurve(_) | NotAKeyType::OkpCurve(_)) => None,
+    };
     match jwk.member("use") {
         None => {}
         Some(Value::String(u)) if u == "sig" => {}
@@ -90,7 +97,7 @@ fn usability(jwk: &Jwk) -> Result<Alg, String> {
         None => None,
     };
     let alg = alg
-        .or_else(|| Alg::default_for(kty, jwk.crv()))
+        .or_else(|| key_type.map(KeyType::default_alg))
         .ok_or("its curve is not supported")?;
     jwk.check_fits(alg).map(|()| alg)
 }
@@ -110,7 +117,7 @@ impl KeySet {
     /// key source at all (an input error), while a key inside that jwkctl
     /// cannot use is only skipped.
     pub fn parse(bytes: &[u8]) -> Result<KeySet> {
-        let SetDocument { keys, rest } = match jwk::parse_set(bytes) {
+        let SetDocument { keys, rest } = match document::parse_set(bytes) {
             Ok(Some(doc)) => doc,
             // A repeated member name or a kid that is not a string: say which.
             Err(e) if e.is_data() => bail!("not a valid JWK Set: {e}"),
