@@ -8,9 +8,9 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
-use crate::alg::{Alg, KeyType};
+use crate::alg::{Alg, NotAKeyType};
 use crate::clock::{self, Time};
-use crate::crypto::keycheck;
+use crate::crypto::keycheck::{self, Depth, Refusal, Role};
 use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, SecretBytes};
 use crate::keyset::document::{self, Keys, SetDocument};
 
@@ -539,24 +539,11 @@ impl KeyStore {
 }
 
 fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
-    let kty = jwk.kty().ok_or_else(|| anyhow!("no \"kty\""))?.to_owned();
-    let alg = match jwk.alg_name() {
-        Some(name) => Alg::from_name(name)
-            .ok_or_else(|| anyhow!("algorithm {name:?} cannot sign JWTs here"))?,
-        None => jwk
-            .key_type()
-            .map(KeyType::default_alg)
-            .map_err(|_| anyhow!("no \"alg\", and an {kty} key of this kind has no default"))?,
+    // The member checks run over all keys once they are read (`parse`).
+    let alg = match keycheck::admit(&jwk, Role::Store, Depth::Policy) {
+        Ok(admitted) => admitted.alg,
+        Err(refusal) => bail!("{}", store_refusal(&jwk, refusal)),
     };
-    jwk.check_fits(alg).map_err(|why| anyhow!("{why}"))?;
-    if let Some(usage) = jwk.member("use").filter(|u| *u != "sig") {
-        bail!(
-            "its \"use\" is {usage}, and a key store holds signing keys only (move that key elsewhere)"
-        );
-    }
-    if !jwk.is_private() {
-        bail!("no private part (\"d\"): a key store holds private keys");
-    }
     jwk.set("alg", alg.name().into());
     if jwk.kid().is_none() {
         let kid = jwk.thumbprint()?;
@@ -573,6 +560,31 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
         },
     };
     Ok(StoredKey { jwk, alg, times })
+}
+
+/// A refused store key's fault, in the store's words.
+fn store_refusal(jwk: &Jwk, refusal: Refusal) -> String {
+    let kty = jwk.kty().unwrap_or_default();
+    // A key of an unknown type or curve is judged by its algorithm.
+    let by_alg = |named: Option<Alg>| match (named.or(jwk.alg()), jwk.alg_name()) {
+        (Some(alg), _) => jwk.check_fits(alg).err().unwrap_or_default(),
+        (None, Some(name)) => format!("algorithm {name:?} cannot sign JWTs here"),
+        (None, None) => format!("no \"alg\", and an {kty} key of this kind has no default"),
+    };
+    match refusal {
+        Refusal::Type(NotAKeyType::NoKty) => "no \"kty\"".into(),
+        Refusal::Type(_) => by_alg(None),
+        Refusal::Curve(_, named) => by_alg(named),
+        Refusal::UnknownAlg(name) => format!("algorithm {name:?} cannot sign JWTs here"),
+        Refusal::Unfit { why, .. } => why,
+        Refusal::Use(usage) => format!(
+            "its \"use\" is {usage}, and a key store holds signing keys only (move that key elsewhere)"
+        ),
+        Refusal::NotPrivate => "no private part (\"d\"): a key store holds private keys".into(),
+        // Only for verifying.
+        Refusal::KeyOps => "its \"key_ops\" do not allow signing".into(),
+        Refusal::Flaw(flaw) => flaw.to_string(),
+    }
 }
 
 fn parse_times(meta: Bookkeeping) -> Result<Times> {

@@ -24,9 +24,10 @@ use openssl::ec::{EcGroup, EcPoint};
 use openssl::error::ErrorStack;
 use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey};
+use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::alg::{Curve, KeyType, MIN_RSA_BITS};
+use crate::alg::{Alg, Curve, KeyType, MIN_RSA_BITS, NotAKeyType};
 use crate::b64::{unb64, with_unb64};
 use crate::jwk::Jwk;
 
@@ -256,6 +257,109 @@ fn rsa_small_factor(n: &BigNumRef) -> Result<(), Flaw> {
         }
     }
     Ok(())
+}
+
+/// What a key is admitted for: it decides which members must be there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A key of the store: private, signs.
+    Store,
+    /// A key given to `import`: private, signs, checked in full now.
+    Import,
+    /// A key of a JWK Set `verify` reads: its `key_ops` must allow it.
+    Verify,
+}
+
+/// How much of [`check_members`] .. [`check_private`] admission runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Type, use, algorithm and private half only: the caller runs the
+    /// member checks itself (the store, over all keys once they are read).
+    Policy,
+    Members,
+    Full,
+}
+
+/// Why a key is not admitted. Each caller words it for its reader; the
+/// decision, and the order of the checks, is [`admit`]'s alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal<'a> {
+    /// No `kty`, or one jwkctl has no use for (`oct`, `Dilithium`).
+    Type(NotAKeyType<'a>),
+    /// `use` is there and is not `"sig"`.
+    Use(&'a Value),
+    /// `key_ops` does not allow verifying.
+    KeyOps,
+    /// `alg` names no algorithm jwkctl knows.
+    UnknownAlg(&'a str),
+    /// An EC or OKP key on a curve no algorithm here uses; the `alg` it
+    /// names, if any.
+    Curve(NotAKeyType<'a>, Option<Alg>),
+    /// The key's type or members do not fit its algorithm.
+    Unfit { alg: Alg, why: String },
+    /// A key that must be private has no `d`.
+    NotPrivate,
+    /// Its material is not a real key.
+    Flaw(Flaw),
+}
+
+/// A key that may be used: its type and the algorithm it names or, when
+/// it names none, the one its type implies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Admitted {
+    pub key_type: KeyType,
+    pub alg: Alg,
+    /// Whether `alg` was named by the key itself.
+    pub named: bool,
+}
+
+/// The one admission path for keys, wherever they come from: the store,
+/// a JWK Set `verify` reads, a file given to `import`. Checks, in this
+/// order: `kty`, `use`, `key_ops` (for verifying), `alg`, the curve, that
+/// the type fits the algorithm, the private half (for the store and
+/// `import`), and the material to `depth`.
+pub fn admit(jwk: &Jwk, role: Role, depth: Depth) -> Result<Admitted, Refusal<'_>> {
+    let key_type = match jwk.key_type() {
+        Ok(key_type) => Ok(key_type),
+        // Judged once "use" and "alg" have been.
+        Err(curve @ (NotAKeyType::EcCurve(_) | NotAKeyType::OkpCurve(_))) => Err(curve),
+        Err(other) => return Err(Refusal::Type(other)),
+    };
+    match jwk.member("use") {
+        None => {}
+        Some(Value::String(u)) if u == "sig" => {}
+        Some(other) => return Err(Refusal::Use(other)),
+    }
+    if role == Role::Verify
+        && let Some(ops) = jwk.member("key_ops")
+        && !ops
+            .as_array()
+            .is_some_and(|ops| ops.iter().any(|op| op == "verify"))
+    {
+        return Err(Refusal::KeyOps);
+    }
+    let named = match jwk.alg_name() {
+        Some(name) => Some(Alg::from_name(name).ok_or(Refusal::UnknownAlg(name))?),
+        None => None,
+    };
+    let key_type = key_type.map_err(|curve| Refusal::Curve(curve, named))?;
+    let alg = named.unwrap_or(key_type.default_alg());
+    jwk.check_fits(alg)
+        .map_err(|why| Refusal::Unfit { alg, why })?;
+    if role != Role::Verify && !jwk.is_private() {
+        return Err(Refusal::NotPrivate);
+    }
+    let checked = match depth {
+        Depth::Policy => Ok(()),
+        Depth::Members => check_members(jwk),
+        Depth::Full => check_private(jwk),
+    };
+    checked.map_err(Refusal::Flaw)?;
+    Ok(Admitted {
+        key_type,
+        alg,
+        named: named.is_some(),
+    })
 }
 
 fn public_bytes(jwk: &Jwk, name: &'static str) -> Result<Vec<u8>, Flaw> {

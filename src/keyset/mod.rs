@@ -8,9 +8,9 @@ use std::sync::OnceLock;
 use anyhow::{Result, bail};
 use serde_json::Value;
 
-use crate::alg::{Alg, KeyType, NotAKeyType};
+use crate::alg::{Alg, NotAKeyType};
 use crate::crypto::Verifier;
-use crate::crypto::keycheck;
+use crate::crypto::keycheck::{self, Depth, Refusal, Role};
 use crate::error::Reject;
 use crate::jwk::Jwk;
 use crate::token::Parsed;
@@ -34,8 +34,7 @@ impl TrustedKey {
     fn new(mut jwk: Jwk) -> TrustedKey {
         // A store passed as a JWK Set: its private members are never needed.
         jwk.wipe_secret();
-        let usable = usability(&jwk)
-            .and_then(|_| keycheck::check_members(&jwk).map_err(|flaw| flaw.to_string()));
+        let usable = usability(&jwk);
         TrustedKey {
             jwk,
             usable,
@@ -67,39 +66,27 @@ impl TrustedKey {
 }
 
 /// Whether jwkctl can verify with this key at all (apart from which
-/// algorithm a token asks for), and the algorithm its type implies.
-fn usability(jwk: &Jwk) -> Result<Alg, String> {
-    let key_type = match jwk.key_type() {
-        Ok(key_type) => Some(key_type),
-        Err(NotAKeyType::NoKty) => return Err("no kty".into()),
-        Err(NotAKeyType::Kty(kty)) => return Err(format!("key type {kty:?} is not supported")),
-        Err(NotAKeyType::Symmetric) => return Err("key type \"oct\" is not supported".into()),
-        // Judged below, once "use" and the algorithm have been.
-        Err(NotAKeyType::EcCurve(_) | NotAKeyType::OkpCurve(_)) => None,
-    };
-    match jwk.member("use") {
-        None => {}
-        Some(Value::String(u)) if u == "sig" => {}
-        Some(_) => return Err("its \"use\" is not \"sig\"".into()),
+/// algorithm a token asks for), as far as its members tell.
+fn usability(jwk: &Jwk) -> Result<(), String> {
+    match keycheck::admit(jwk, Role::Verify, Depth::Members) {
+        Ok(_) => Ok(()),
+        Err(refusal) => Err(match refusal {
+            Refusal::Type(NotAKeyType::NoKty) => "no kty".into(),
+            Refusal::Type(_) => format!(
+                "key type {:?} is not supported",
+                jwk.kty().unwrap_or_default()
+            ),
+            Refusal::Use(_) => "its \"use\" is not \"sig\"".into(),
+            Refusal::KeyOps => "its \"key_ops\" do not include \"verify\"".into(),
+            Refusal::UnknownAlg(name) => format!("algorithm {name:?} is not accepted"),
+            Refusal::Curve(_, Some(alg)) => jwk.check_fits(alg).err().unwrap_or_default(),
+            Refusal::Curve(_, None) => "its curve is not supported".into(),
+            Refusal::Unfit { why, .. } => why,
+            // Not asked of a verifier's key.
+            Refusal::NotPrivate => return Ok(()),
+            Refusal::Flaw(flaw) => flaw.to_string(),
+        }),
     }
-    if let Some(ops) = jwk.member("key_ops") {
-        let allows = ops
-            .as_array()
-            .is_some_and(|ops| ops.iter().any(|op| op == "verify"));
-        if !allows {
-            return Err("its \"key_ops\" do not include \"verify\"".into());
-        }
-    }
-    let alg = match jwk.alg_name() {
-        Some(name) => Some(
-            Alg::from_name(name).ok_or_else(|| format!("algorithm {name:?} is not accepted"))?,
-        ),
-        None => None,
-    };
-    let alg = alg
-        .or_else(|| key_type.map(KeyType::default_alg))
-        .ok_or("its curve is not supported")?;
-    jwk.check_fits(alg).map(|()| alg)
 }
 
 pub struct KeySet {
