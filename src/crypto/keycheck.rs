@@ -645,4 +645,68 @@ mod tests {
         let short = with(&key, "x", json!(b64(&[1u8; 31])));
         assert_eq!(check_members(&short), Err(Flaw::Ed25519Length));
     }
+
+    #[test]
+    fn one_admission_path_for_every_role() {
+        let key = crypto::generate(Alg::Es256, 0).unwrap();
+        for role in [Role::Store, Role::Import] {
+            let admitted = admit(&key, role, Depth::Full).unwrap();
+            assert_eq!(admitted.key_type, KeyType::Ec(Curve::P256));
+            assert_eq!((admitted.alg, admitted.named), (Alg::Es256, true));
+        }
+        let mut public = key.clone();
+        public.wipe_secret();
+        assert_eq!(
+            admit(&public, Role::Store, Depth::Members),
+            Err(Refusal::NotPrivate)
+        );
+        assert!(admit(&public, Role::Verify, Depth::Members).is_ok());
+        // In order: "use" is judged before "alg", the curve after both.
+        let odd = Jwk::from_map(
+            json!({"kty": "EC", "crv": "secp256k1", "use": "enc", "alg": "HS256"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        assert_eq!(
+            admit(&odd, Role::Verify, Depth::Members),
+            Err(Refusal::Use(&json!("enc")))
+        );
+        let odd = with(&odd, "use", json!("sig"));
+        assert_eq!(
+            admit(&odd, Role::Verify, Depth::Members),
+            Err(Refusal::UnknownAlg("HS256"))
+        );
+        let odd = with(&odd, "alg", json!("ES256"));
+        assert!(matches!(
+            admit(&odd, Role::Verify, Depth::Members),
+            Err(Refusal::Curve(
+                NotAKeyType::EcCurve(Some("secp256k1")),
+                Some(Alg::Es256)
+            ))
+        ));
+        // key_ops is asked of a verifier's key only.
+        let ops = with(&key, "key_ops", json!(["sign"]));
+        assert_eq!(
+            admit(&ops, Role::Verify, Depth::Members),
+            Err(Refusal::KeyOps)
+        );
+        assert!(admit(&ops, Role::Store, Depth::Full).is_ok());
+    }
+
+    #[test]
+    fn rsa_moduli_with_small_factors_and_multi_prime_keys() {
+        let groups = small_prime_groups();
+        let primes: Vec<u32> = groups.iter().flat_map(|(_, p)| p.clone()).collect();
+        assert_eq!(primes.first(), Some(&2));
+        assert_eq!(primes.last(), Some(&751));
+        assert_eq!(primes.len(), 133);
+        let n = |v: u64| BigNum::from_dec_str(&v.to_string()).unwrap();
+        assert_eq!(
+            rsa_small_factor(&n(751 * 1_000_003)),
+            Err(Flaw::RsaSmallFactor(751))
+        );
+        assert_eq!(rsa_small_factor(&n(757 * 1_000_003)), Ok(()));
+        assert_eq!(rsa_small_factor(&n(6)), Err(Flaw::RsaSmallFactor(2)));
+    }
 }
