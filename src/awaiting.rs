@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::{Result, anyhow};
 
 use crate::clock::{self, Time};
-use crate::jwk::{self, Jwk, Keys};
+use crate::jwk::Jwk;
+use crate::keyset::document::{self, Keys};
 use crate::store::KeyStore;
 
 /// What a key waits for, as commands report it.
@@ -79,7 +80,7 @@ impl KeyStore {
 
 /// Whether a published JWK Set lists `key` with its public members.
 pub fn lists(set: &[u8], key: &Jwk) -> Result<bool> {
-    let doc = jwk::parse_set(set)
+    let doc = document::parse_set(set)
         .map_err(|e| anyhow!("not a JWK Set ({e})"))?
         .ok_or_else(|| anyhow!("not a JWK Set (not a JSON object)"))?;
     let Keys::Array(keys) = doc.keys else {

@@ -8,11 +8,11 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
-use crate::alg::Alg;
+use crate::alg::{Alg, NotAKeyType};
 use crate::clock::{self, Time};
-use crate::jwk::{self, BOOKKEEPING, Bookkeeping, Jwk, Keys, SecretBytes, SetDocument};
-use crate::keycheck;
-use crate::parallel;
+use crate::crypto::keycheck::{self, Depth, Refusal, Role};
+use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, SecretBytes};
+use crate::keyset::document::{self, Keys, SetDocument};
 use crate::takeover::{self, Await};
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
@@ -178,7 +178,7 @@ impl KeyStore {
         let Some(SetDocument {
             keys,
             rest: mut top,
-        }) = jwk::parse_set(bytes)?
+        }) = document::parse_set(bytes)?
         else {
             bail!("not a JSON object");
         };
@@ -210,32 +210,50 @@ impl KeyStore {
         for (i, key) in keys.into_iter().enumerate() {
             let adopted_first = i == 0;
             store.adopting |= key.as_ref().is_none_or(|k| k.bookkeeping().is_none());
-            let label = match key.as_ref().and_then(Jwk::kid) {
+            // Named only when it fails: formatting 1,000 labels was a
+            // twentieth of reading a 1,000-key store.
+            let label = |kid: Option<&str>| match kid {
                 Some(kid) => format!("key {} (kid {kid:?})", i + 1),
                 None => format!("key {}", i + 1),
             };
-            let key = key
-                .ok_or_else(|| anyhow!("not a JSON object"))
-                .and_then(|jwk| parse_key(jwk, now, adopted_first))
-                .context(label)?;
+            let key = match key {
+                None => return Err(anyhow!("not a JSON object").context(label(None))),
+                Some(jwk) => {
+                    let kid = jwk.kid().map(str::to_owned);
+                    parse_key(jwk, now, adopted_first).with_context(|| label(kid.as_deref()))?
+                }
+            };
             if !kids.insert(key.kid().to_owned()) {
                 bail!("two keys have kid {:?} (remove or rename one)", key.kid());
             }
             store.keys.push(key);
         }
-        // A key that is not a real key is refused with the whole store, not
-        // skipped: the next write would keep it, and `sign` could pick it.
-        // Deriving each public half costs a point multiplication per key
-        // (about 40 µs), so the keys are checked on every core.
-        let flaws = parallel::map(&store.keys, |key| keycheck::check_private(&key.jwk));
-        if let Some((i, flaw)) = flaws
-            .into_iter()
-            .enumerate()
-            .find_map(|(i, result)| result.err().map(|flaw| (i, flaw)))
-        {
-            bail!("key {} (kid {:?}): {flaw}", i + 1, store.keys[i].kid());
+        // A key whose members are not those of a real key is refused with
+        // the whole store, not skipped: the next write would keep it, and
+        // `sign` could pick it. Points and pairings were checked when the
+        // key joined and are checked again when it signs (`checked_key`):
+        // deriving every public half on every read cost a point
+        // multiplication per key, most of a 1,000-key `check`.
+        for (i, key) in store.keys.iter().enumerate() {
+            if let Err(flaw) = keycheck::check_members(&key.jwk) {
+                bail!("key {} (kid {:?}): {flaw}", i + 1, key.kid());
+            }
         }
         Ok(store)
+    }
+
+    /// Key `i` after the full check ([`keycheck::check_private`]: point,
+    /// and the pairing of its halves), as a key that signs gets it. The
+    /// error reads like a refused store's, `key 2 (kid "..."): ...`.
+    pub fn checked_key(&self, i: usize) -> Result<&StoredKey> {
+        let key = self
+            .keys
+            .get(i)
+            .ok_or_else(|| anyhow!("no key {}", i + 1))?;
+        if let Err(flaw) = keycheck::check_private(&key.jwk) {
+            bail!("key {} (kid {:?}): {flaw}", i + 1, key.kid());
+        }
+        Ok(key)
     }
 
     /// The store file: keys in canonical order (active, pending, retired),
@@ -382,7 +400,7 @@ impl KeyStore {
     pub fn public_set(&self, now: Time) -> Result<String> {
         #[derive(serde::Serialize)]
         struct PublicSet<'a> {
-            keys: Vec<jwk::Public<'a>>,
+            keys: Vec<crate::jwk::Public<'a>>,
         }
         let keys = self
             .ordered(now)
@@ -633,22 +651,11 @@ impl KeyStore {
 }
 
 fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
-    let kty = jwk.kty().ok_or_else(|| anyhow!("no \"kty\""))?.to_owned();
-    let alg = match jwk.alg_name() {
-        Some(name) => Alg::from_name(name)
-            .ok_or_else(|| anyhow!("algorithm {name:?} cannot sign JWTs here"))?,
-        None => Alg::default_for(&kty, jwk.crv())
-            .ok_or_else(|| anyhow!("no \"alg\", and an {kty} key of this kind has no default"))?,
+    // The member checks run over all keys once they are read (`parse`).
+    let alg = match keycheck::admit(&jwk, Role::Store, Depth::Policy) {
+        Ok(admitted) => admitted.alg,
+        Err(refusal) => bail!("{}", store_refusal(&jwk, refusal)),
     };
-    jwk.check_fits(alg).map_err(|why| anyhow!("{why}"))?;
-    if let Some(usage) = jwk.member("use").filter(|u| *u != "sig") {
-        bail!(
-            "its \"use\" is {usage}, and a key store holds signing keys only (move that key elsewhere)"
-        );
-    }
-    if !jwk.is_private() {
-        bail!("no private part (\"d\"): a key store holds private keys");
-    }
     jwk.set("alg", alg.name().into());
     if jwk.kid().is_none() {
         let kid = jwk.thumbprint()?;
@@ -666,6 +673,31 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
         },
     };
     Ok(StoredKey { jwk, alg, times })
+}
+
+/// A refused store key's fault, in the store's words.
+fn store_refusal(jwk: &Jwk, refusal: Refusal) -> String {
+    let kty = jwk.kty().unwrap_or_default();
+    // A key of an unknown type or curve is judged by its algorithm.
+    let by_alg = |named: Option<Alg>| match (named.or(jwk.alg()), jwk.alg_name()) {
+        (Some(alg), _) => jwk.check_fits(alg).err().unwrap_or_default(),
+        (None, Some(name)) => format!("algorithm {name:?} cannot sign JWTs here"),
+        (None, None) => format!("no \"alg\", and an {kty} key of this kind has no default"),
+    };
+    match refusal {
+        Refusal::Type(NotAKeyType::NoKty) => "no \"kty\"".into(),
+        Refusal::Type(_) => by_alg(None),
+        Refusal::Curve(_, named) => by_alg(named),
+        Refusal::UnknownAlg(name) => format!("algorithm {name:?} cannot sign JWTs here"),
+        Refusal::Unfit { why, .. } => why,
+        Refusal::Use(usage) => format!(
+            "its \"use\" is {usage}, and a key store holds signing keys only (move that key elsewhere)"
+        ),
+        Refusal::NotPrivate => "no private part (\"d\"): a key store holds private keys".into(),
+        // Only for verifying.
+        Refusal::KeyOps => "its \"key_ops\" do not allow signing".into(),
+        Refusal::Flaw(flaw) => flaw.to_string(),
+    }
 }
 
 fn parse_times(meta: Bookkeeping) -> Result<Times> {

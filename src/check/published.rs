@@ -10,7 +10,8 @@ use anyhow::{Result, anyhow};
 
 use crate::context::Ctx;
 use crate::fetch;
-use crate::jwk::{self, Jwk, Keys};
+use crate::jwk::Jwk;
+use crate::keyset::document::{self, Keys};
 use crate::source;
 
 /// A source as findings and metrics name it: a URL's user and password
@@ -75,7 +76,7 @@ pub(super) fn parse(source: &str, bytes: &[u8]) -> Result<Vec<Jwk>> {
         "publish it with 'jwkctl jwks --out FILE'"
     };
     let not_a_set = |what: &str| anyhow!("{source}: not a JWK Set ({what}; {remedy})");
-    match jwk::parse_set(bytes) {
+    match document::parse_set(bytes) {
         Ok(Some(doc)) => match doc.keys {
             Keys::Array(keys) => Ok(keys.into_iter().map(Option::unwrap_or_default).collect()),
             Keys::NotArray => Err(not_a_set("\"keys\" is not an array")),

@@ -17,11 +17,11 @@ pub mod serve;
 pub mod sign;
 pub mod verify;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::alg::{Alg, RSA_BITS};
 use crate::cli::NewKeyArgs;
-use crate::crypto;
+use crate::crypto::{self, keycheck};
 use crate::jwk::Jwk;
 use crate::output::Output;
 use crate::store::StoredKey;
@@ -42,6 +42,10 @@ pub fn generate_key(args: &NewKeyArgs, like: Option<&StoredKey>) -> Result<(Jwk,
         .and_then(|b| u32::try_from(b).ok())
         .filter(|b| RSA_BITS.contains(b));
     let jwk = crypto::generate(alg, args.bits.or(like_bits).unwrap_or(2048))?;
+    // Every key that joins the store gets the full check, new ones too.
+    keycheck::check_private(&jwk).map_err(|flaw| {
+        anyhow!("the new {alg} key failed its check ({flaw}); nothing was changed")
+    })?;
     let kid = match &args.kid {
         Some(kid) => kid.clone(),
         None => jwk.thumbprint()?,

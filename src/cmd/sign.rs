@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
+use crate::b64::b64;
 use crate::backend;
 use crate::claims::{self, Request, When};
 use crate::cli::SignArgs;
@@ -14,11 +15,9 @@ use crate::context::Ctx;
 use crate::crypto::Signer;
 use crate::error::Outcome;
 use crate::input;
-use crate::jwk::b64;
 use crate::output::Output;
 use crate::parallel;
 use crate::store::{KeyStore, State, Unselected};
-use crate::token;
 
 /// `--ttl` when not given (CLI.md: 1h).
 const DEFAULT_TTL: Duration = Duration::from_secs(3600);
@@ -56,7 +55,14 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             args.kid.as_deref().unwrap_or_default()
         ),
     };
-    let key = &store.keys[index];
+    // The key that signs gets the full check (point, and the pairing of
+    // its halves): a read checks only every key's members.
+    let key = store.checked_key(index).map_err(|e| {
+        anyhow!(
+            "{}: not a valid key store: {e:#} (fix the store, or restore it from a backup)",
+            ctx.keys.display()
+        )
+    })?;
     let signer = Signer::new(key.alg, &key.jwk)
         .with_context(|| format!("key {:?} cannot sign", key.kid()))?;
     let mut header = Map::new();
@@ -89,12 +95,12 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
 
     let sign_one = |_: &u64| -> Result<String> {
         if !args.jti {
-            return token::encode(&header, &claims, &signer);
+            return signer.compact(&serde_json::to_vec(&header)?, &serde_json::to_vec(&claims)?);
         }
         // A fresh id for every token.
         let mut claims = claims.clone();
         claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
-        token::encode(&header, &claims, &signer)
+        signer.compact(&serde_json::to_vec(&header)?, &serde_json::to_vec(&claims)?)
     };
     let mut done = 0;
     while done < args.count {
