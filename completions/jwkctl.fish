@@ -116,6 +116,8 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l kid -d 'Key id 
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l if-older-than -d 'Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l publish-ahead -d 'Publish the new key now but sign with it only from now + DURATION' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l max-ttl -d 'Change the store\'s max token lifetime' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l await-published -d 'Let the new key sign only once SOURCE (the file or URL verifiers fetch) lists it and its caches expired (repeatable)' -r -F
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l ca-file -d 'Also trust the CA certificates in FILE (PEM) for https:// --await-published URLs' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l alg -d 'Signing algorithm of the new key [default: the active key\'s]' -r -f -a "RS256\t''
 RS384\t''
 RS512\t''
@@ -130,6 +132,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l bits -d 'RSA ke
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l signer -d 'Keep the new key\'s private half in OpenBao/Vault transit (transit:MOUNT/NAME, server and token from VAULT_*) [default: the active key\'s signer]' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l skip-await -d 'End the pending key\'s wait for its --await-published sources: it signs from its signs_from, or now when that has passed'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s V -l version -d 'Print version'

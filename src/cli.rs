@@ -254,6 +254,10 @@ pub struct VerifyArgs {
 ///
 /// For cron: `jwkctl rotate --if-older-than 30d --publish-ahead 1d` rotates
 /// once a month however often it runs.
+///
+/// With --await-published, the new key takes over only once every SOURCE
+/// lists it and the caches those sources announce have had time to expire;
+/// each run (a not-due one too) first looks whether they list it yet.
 #[derive(Debug, Args)]
 #[command(
     mut_arg("alg", |a| a
@@ -278,6 +282,18 @@ pub struct RotateArgs {
     /// Change the store's max token lifetime
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_ttl: Option<Duration>,
+
+    /// Let the new key sign only once SOURCE (the file or URL verifiers fetch) lists it and its caches expired (repeatable)
+    #[arg(long, value_name = "SOURCE", value_hint = ValueHint::FilePath, requires = "publish_ahead")]
+    pub await_published: Vec<String>,
+
+    /// Also trust the CA certificates in FILE (PEM) for https:// --await-published URLs
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub ca_file: Option<PathBuf>,
+
+    /// End the pending key's wait for its --await-published sources: it signs from its signs_from, or now when that has passed
+    #[arg(long, conflicts_with_all = ["if_older_than", "publish_ahead", "await_published", "max_ttl", "alg", "bits", "kid"])]
+    pub skip_await: bool,
 }
 
 /// Remove keys retired for longer than the grace period, printing each kid
@@ -520,7 +536,8 @@ fn parse_kid(s: &str) -> Result<String, String> {
 /// per finding, `LEVEL CHECK: message`, and nothing when all is well.
 /// Checks: no-active-key, rotation-overdue, prune-overdue, store-mode,
 /// published-unreachable, published-missing, published-pending-missing,
-/// published-unknown-key, published-private.
+/// published-unknown-key, published-private, takeover-waiting,
+/// published-cache-long.
 ///
 /// Exit status: 0 nothing found, 1 at least one finding, 2 the store
 /// cannot be read (the Prometheus output then says jwkctl_check_ok 0 and

@@ -7,11 +7,11 @@
 
 use std::net::IpAddr;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Result, anyhow};
 use ureq::Agent;
-use ureq::http::Uri;
+use ureq::http::{HeaderMap, Uri};
 use ureq::tls::{Certificate, PemItem};
 
 use crate::clock;
@@ -36,6 +36,20 @@ pub fn is_url(source: &str) -> bool {
 /// Fetches `url` and returns the body. `ca_file` adds trusted CA
 /// certificates (PEM) to the OS roots.
 pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec<u8>> {
+    fetch_answer(url, timeout, ca_file).map(|answer| answer.body)
+}
+
+/// A successful answer, with what caches read from it.
+pub struct Answer {
+    pub body: Vec<u8>,
+    pub headers: HeaderMap,
+    /// The real time it arrived (not `--now`): an `Expires` without a
+    /// `Date` counts from the server's clock, which this approximates.
+    pub fetched: SystemTime,
+}
+
+/// [`fetch`], keeping the answer's headers.
+pub fn fetch_answer(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Answer> {
     // Every message below names the URL: one with a password in it is
     // refused before it can be echoed.
     if http::has_credentials(url) {
@@ -47,7 +61,11 @@ pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec
     // Refuse before any I/O: an http:// URL to another machine never even
     // resolves its name.
     let mut current = check_url(url).map_err(|what| anyhow!("{url}: {what}"))?;
-    let agent = agent(ca_file)?;
+    // Loading the OS root certificates costs milliseconds, which a plain
+    // http:// fetch on loopback (a daily not-due `rotate` looking at a
+    // local source) need not pay: that agent is made only for https://.
+    let plain = http::agent(http::Tls::None, ACCEPT);
+    let mut tls: Option<Agent> = None;
     let mut redirects = 0;
     // Errors name the URL given, and the one that failed after a redirect.
     let fail = |redirects: usize, at: &Uri, what: String| {
@@ -62,6 +80,14 @@ pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec
         if left.is_zero() {
             return Err(fail(redirects, &current, timeout_message(timeout)));
         }
+        let agent = if current.scheme_str() == Some("https") {
+            if tls.is_none() {
+                tls = Some(agent(ca_file)?);
+            }
+            tls.as_ref().unwrap_or(&plain)
+        } else {
+            &plain
+        };
         let mut config = agent.get(&current).config().timeout_global(Some(left));
         if current.host().is_some_and(is_loopback) {
             // Environment proxies (honored for other hosts) never see a
@@ -127,12 +153,18 @@ pub fn fetch(url: &str, timeout: Duration, ca_file: Option<&Path>) -> Result<Vec
                 format!("HTTP {} {reason} ({hint})", status.as_u16()).replace("  ", " "),
             ));
         }
-        return response
+        let (headers, fetched) = (response.headers().clone(), SystemTime::now());
+        let body = response
             .into_body()
             .with_config()
             .limit(MAX_BODY_BYTES)
             .read_to_vec()
-            .map_err(|e| fail(redirects, &current, describe(&e, timeout)));
+            .map_err(|e| fail(redirects, &current, describe(&e, timeout)))?;
+        return Ok(Answer {
+            body,
+            headers,
+            fetched,
+        });
     }
 }
 

@@ -4,6 +4,9 @@
 //! other front ends share it.
 
 pub mod alg;
+pub mod await_published;
+pub mod awaiting;
+pub mod b64;
 pub mod backend;
 pub mod check;
 pub mod claims;
@@ -12,15 +15,14 @@ pub mod clock;
 mod cmd;
 pub mod context;
 pub mod crypto;
-pub mod crypto_spki;
 pub mod error;
 pub mod fetch;
+pub mod freshness;
 pub mod fsio;
 pub mod r#gen;
 pub mod http;
 pub mod input;
 pub mod jwk;
-pub mod keycheck;
 pub mod keyset;
 pub mod kit;
 pub mod location;
@@ -32,6 +34,8 @@ pub mod signing;
 pub mod source;
 pub mod store;
 pub mod storefile;
+pub mod strict;
+pub mod takeover;
 pub mod token;
 pub mod vault;
 pub mod verify;

@@ -12,9 +12,10 @@ use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
 
 use crate::alg::Alg;
+use crate::b64::b64;
 use crate::backend;
 use crate::clock::Time;
-use crate::crypto::{self, Verifier};
+use crate::crypto::{self, Verifier, keycheck};
 use crate::jwk::Jwk;
 use crate::parallel;
 use crate::signer::{SignerKey, SignerRef};
@@ -75,29 +76,30 @@ impl TokenSigner {
         }
     }
 
-    /// Signs `count` JWS signing inputs made by `input` (from its index),
-    /// handing each input and its checked signature to `emit`, in order.
-    /// A local key signs on every core; through transit, the next batch
-    /// is on its way to the engine while this one is checked and emitted.
+    /// Makes `count` compact JWS (RFC 7515 §7.1) of `header` and the
+    /// payload `payload` makes (from its index), each signature checked,
+    /// and hands them to `emit` in order. A local key signs on every core;
+    /// through transit, the next batch is on its way to the engine while
+    /// this one is checked and emitted.
     pub fn sign_each(
         &self,
         count: u64,
-        input: impl Fn(&u64) -> Result<String> + Sync,
-        mut emit: impl FnMut(String, Vec<u8>) -> Result<()>,
+        header: &[u8],
+        payload: impl Fn(&u64) -> Result<Vec<u8>> + Sync,
+        mut emit: impl FnMut(String) -> Result<()>,
     ) -> Result<()> {
-        let inputs = |from: u64, size: usize| -> Result<Vec<String>> {
-            let batch: Vec<u64> = (from..count.min(from + size as u64)).collect();
-            parallel::map(&batch, &input).into_iter().collect()
+        let batch_of = |from: u64, size: usize| -> Vec<u64> {
+            (from..count.min(from + size as u64)).collect()
         };
         match self {
             TokenSigner::Local(signer) => {
                 let mut done = 0;
                 while done < count {
-                    let batch = inputs(done, parallel::CHUNK)?;
+                    let batch = batch_of(done, parallel::CHUNK);
                     done += batch.len() as u64;
-                    let signatures = parallel::map(&batch, |i| signer.sign(i.as_bytes()));
-                    for (input, signature) in batch.into_iter().zip(signatures) {
-                        emit(input, signature?)?;
+                    let tokens = parallel::map(&batch, |i| signer.compact(header, &payload(i)?));
+                    for token in tokens {
+                        emit(token?)?;
                     }
                 }
                 Ok(())
@@ -107,47 +109,55 @@ impl TokenSigner {
                 alg,
                 version,
                 verifier,
-            } => std::thread::scope(|scope| {
-                let (sender, batches) = std::sync::mpsc::sync_channel(1);
-                let requester = scope.spawn(move || {
-                    let mut done = 0;
-                    while done < count {
-                        let batch = inputs(done, transit::BATCH).and_then(|batch| {
-                            let bytes: Vec<&[u8]> = batch.iter().map(|i| i.as_bytes()).collect();
-                            let signatures = engine.sign(*alg, *version, &bytes)?;
-                            Ok((batch, signatures))
-                        });
-                        let failed = batch.is_err();
-                        if let Ok((batch, _)) = &batch {
+            } => {
+                let header = b64(header);
+                let inputs = |batch: &[u64]| -> Result<Vec<String>> {
+                    parallel::map(batch, |i| Ok(format!("{header}.{}", b64(&payload(i)?))))
+                        .into_iter()
+                        .collect()
+                };
+                std::thread::scope(|scope| {
+                    let (sender, batches) = std::sync::mpsc::sync_channel(1);
+                    let requester = scope.spawn(move || {
+                        let mut done = 0;
+                        while done < count {
+                            let batch = batch_of(done, transit::BATCH);
                             done += batch.len() as u64;
+                            let signed = inputs(&batch).and_then(|inputs| {
+                                let bytes: Vec<&[u8]> =
+                                    inputs.iter().map(|i| i.as_bytes()).collect();
+                                let signatures = engine.sign(*alg, *version, &bytes)?;
+                                Ok((inputs, signatures))
+                            });
+                            let failed = signed.is_err();
+                            // The receiver stopped (stdout closed): so do we.
+                            if sender.send(signed).is_err() || failed {
+                                break;
+                            }
                         }
-                        // The receiver stopped (stdout closed): so do we.
-                        if sender.send(batch).is_err() || failed {
-                            break;
-                        }
-                    }
-                });
-                for batch in batches {
-                    let (batch, signatures) = batch?;
-                    let pairs: Vec<(&str, &Vec<u8>)> =
-                        batch.iter().map(String::as_str).zip(&signatures).collect();
-                    let checked = parallel::map(&pairs, |(input, signature)| {
-                        verifier.verify(input.as_bytes(), signature)
                     });
-                    if checked.contains(&false) {
-                        bail!(
-                            "a signature from the engine did not verify with the key's public half in the store, so it was not used (does the store's key belong to this version of the transit key?)"
-                        );
+                    for signed in batches {
+                        let (inputs, signatures) = signed?;
+                        let pairs: Vec<(&str, &Vec<u8>)> =
+                            inputs.iter().map(String::as_str).zip(&signatures).collect();
+                        let checked = parallel::map(&pairs, |(input, signature)| {
+                            verifier.verify(input.as_bytes(), signature)
+                        });
+                        if checked.contains(&false) {
+                            bail!(
+                                "a signature from the engine did not verify with the key's public half in the store, so it was not used (does the store's key belong to this version of the transit key?)"
+                            );
+                        }
+                        for (input, signature) in inputs.into_iter().zip(signatures) {
+                            emit(format!("{input}.{}", b64(&signature)))?;
+                        }
                     }
-                    for (input, signature) in batch.into_iter().zip(signatures) {
-                        emit(input, signature)?;
-                    }
-                }
-                requester
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
-                Ok(())
-            }),
+                    requester
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    Ok(())
+                })
+            }
         }
     }
 }
@@ -163,7 +173,14 @@ pub fn new_key(
     signer: Option<&SignerKey>,
 ) -> Result<StoredKey> {
     let (jwk, reference) = match signer {
-        None => (crypto::generate(alg, bits)?, None),
+        None => {
+            let jwk = crypto::generate(alg, bits)?;
+            // Every key that joins the store gets the full check, new ones too.
+            keycheck::check_private(&jwk).map_err(|flaw| {
+                anyhow!("the new {alg} key failed its check ({flaw}); nothing was changed")
+            })?;
+            (jwk, None)
+        }
         Some(signer) => {
             let engine = reach.engine(signer)?;
             let made = engine.new_version(alg, &transit::key_type(alg, bits))?;
@@ -171,7 +188,7 @@ pub fn new_key(
             map.insert("use".into(), Value::from("sig"));
             map.insert("alg".into(), Value::from(alg.name()));
             let jwk = Jwk::from_map(map);
-            crate::keycheck::check_public(&jwk).map_err(|flaw| {
+            keycheck::check_public(&jwk).map_err(|flaw| {
                 anyhow!(
                     "{signer}#{}: the public key is not usable: {flaw}",
                     made.version
@@ -207,7 +224,7 @@ pub fn check_exportable(key: &StoredKey) -> Result<()> {
 pub fn public_pem(key: &StoredKey) -> Result<Vec<u8>> {
     match &key.signer {
         None => crypto::to_pem(&key.jwk, false),
-        Some(_) => crate::crypto_spki::public_pem(&key.jwk),
+        Some(_) => crate::crypto::spki::public_pem(&key.jwk),
     }
 }
 

@@ -2,11 +2,13 @@
 
 use std::ffi::OsStr;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 
 use crate::backend::{self, Store};
 use crate::fetch;
+use crate::freshness;
 use crate::input;
 use crate::keyset::KeySet;
 
@@ -78,4 +80,21 @@ pub fn read(
         ..input::JWKS
     };
     Ok(input::read_file(Path::new(source), kind)?)
+}
+
+/// [`read`], with the freshness lifetime the source announces: a URL's from
+/// its answer's headers ([`freshness::lifetime`]), a file's 0.
+pub fn read_fresh(
+    source: impl AsRef<OsStr>,
+    store: &impl AsRef<Store>,
+    ca_file: Option<&Path>,
+    role: &'static str,
+) -> Result<(Vec<u8>, Duration)> {
+    let source = source.as_ref();
+    if let Some(url) = url(source) {
+        let answer = fetch::fetch_answer(url, store.as_ref().net_timeout, ca_file)?;
+        let lifetime = freshness::lifetime(&answer.headers, answer.fetched);
+        return Ok((answer.body, lifetime));
+    }
+    Ok((read(source, store, ca_file, role)?, Duration::ZERO))
 }

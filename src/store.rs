@@ -8,12 +8,13 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
-use crate::alg::Alg;
+use crate::alg::{Alg, NotAKeyType};
 use crate::clock::{self, Time};
-use crate::jwk::{self, BOOKKEEPING, Bookkeeping, Jwk, Keys, SecretBytes, SetDocument};
-use crate::keycheck;
-use crate::parallel;
+use crate::crypto::keycheck::{self, Depth, Refusal, Role};
+use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, SecretBytes};
+use crate::keyset::document::{self, Keys, SetDocument};
 use crate::signer::{SignerKey, SignerRef};
+use crate::takeover::{self, Await};
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
 pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -83,9 +84,28 @@ pub struct Times {
     /// `rotate --max-ttl` lowered the store's: its tokens outlive the new
     /// limit, so `prune` must wait for them.
     pub max_ttl: Option<Duration>,
+    /// The sources that must list the key before it signs, and their
+    /// confirmation (`rotate --await-published`).
+    pub takeover: Option<Await>,
     /// Members of the key's bookkeeping this version does not know (a newer
     /// jwkctl's), written back as they were.
     pub extra: Map<String, Value>,
+}
+
+impl Times {
+    /// When the key signs (or signed): its `signs_from`, unless it waits
+    /// for its sources to list it; `None` while it waits with no end known.
+    pub fn takes_over(&self) -> Option<Time> {
+        match &self.takeover {
+            None => Some(self.signs_from),
+            Some(wait) => wait.takes_over(self.signs_from),
+        }
+    }
+
+    /// Whether the key has taken over (or been superseded) by `now`.
+    pub fn started(&self, now: Time) -> bool {
+        self.takes_over().is_some_and(|t| t <= now)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -120,6 +140,7 @@ impl StoredKey {
                 signs_from,
                 retired: None,
                 max_ttl: None,
+                takeover: None,
                 extra: Map::new(),
             },
             signer: None,
@@ -172,7 +193,7 @@ impl KeyStore {
         let Some(SetDocument {
             keys,
             rest: mut top,
-        }) = jwk::parse_set(bytes)?
+        }) = document::parse_set(bytes)?
         else {
             bail!("not a JSON object");
         };
@@ -218,35 +239,55 @@ impl KeyStore {
         for (i, key) in keys.into_iter().enumerate() {
             let adopted_first = i == 0;
             store.adopting |= key.as_ref().is_none_or(|k| k.bookkeeping().is_none());
-            let label = match key.as_ref().and_then(Jwk::kid) {
+            // Named only when it fails: formatting 1,000 labels was a
+            // twentieth of reading a 1,000-key store.
+            let label = |kid: Option<&str>| match kid {
                 Some(kid) => format!("key {} (kid {kid:?})", i + 1),
                 None => format!("key {}", i + 1),
             };
-            let key = key
-                .ok_or_else(|| anyhow!("not a JSON object"))
-                .and_then(|jwk| parse_key(jwk, now, adopted_first))
-                .context(label)?;
+            let key = match key {
+                None => return Err(anyhow!("not a JSON object").context(label(None))),
+                Some(jwk) => {
+                    let kid = jwk.kid().map(str::to_owned);
+                    parse_key(jwk, now, adopted_first).with_context(|| label(kid.as_deref()))?
+                }
+            };
             if !kids.insert(key.kid().to_owned()) {
                 bail!("two keys have kid {:?} (remove or rename one)", key.kid());
             }
             store.keys.push(key);
         }
-        // A key that is not a real key is refused with the whole store, not
-        // skipped: the next write would keep it, and `sign` could pick it.
-        // Deriving each public half costs a point multiplication per key
-        // (about 40 µs), so the keys are checked on every core.
-        let flaws = parallel::map(&store.keys, |key| match key.signer {
-            Some(_) => keycheck::check_public(&key.jwk),
-            None => keycheck::check_private(&key.jwk),
-        });
-        if let Some((i, flaw)) = flaws
-            .into_iter()
-            .enumerate()
-            .find_map(|(i, result)| result.err().map(|flaw| (i, flaw)))
-        {
-            bail!("key {} (kid {:?}): {flaw}", i + 1, store.keys[i].kid());
+        // A key whose members are not those of a real key is refused with
+        // the whole store, not skipped: the next write would keep it, and
+        // `sign` could pick it. Points and pairings were checked when the
+        // key joined and are checked again when it signs (`checked_key`):
+        // deriving every public half on every read cost a point
+        // multiplication per key, most of a 1,000-key `check`.
+        for (i, key) in store.keys.iter().enumerate() {
+            if let Err(flaw) = keycheck::check_members(&key.jwk) {
+                bail!("key {} (kid {:?}): {flaw}", i + 1, key.kid());
+            }
         }
         Ok(store)
+    }
+
+    /// Key `i` after the full check ([`keycheck::check_private`]: point,
+    /// and the pairing of its halves; for a key whose private half is a
+    /// signer's, the point), as a key that signs gets it. The error reads
+    /// like a refused store's, `key 2 (kid "..."): ...`.
+    pub fn checked_key(&self, i: usize) -> Result<&StoredKey> {
+        let key = self
+            .keys
+            .get(i)
+            .ok_or_else(|| anyhow!("no key {}", i + 1))?;
+        let checked = match key.signer {
+            Some(_) => keycheck::check_public(&key.jwk),
+            None => keycheck::check_private(&key.jwk),
+        };
+        if let Err(flaw) = checked {
+            bail!("key {} (kid {:?}): {flaw}", i + 1, key.kid());
+        }
+        Ok(key)
     }
 
     /// The store file: keys in canonical order (active, pending, retired),
@@ -271,6 +312,9 @@ impl KeyStore {
                 }
                 if let Some(max_ttl) = key.times.max_ttl {
                     times.insert("max_ttl".into(), clock::show_duration(max_ttl).into());
+                }
+                if let Some(wait) = &key.times.takeover {
+                    wait.write(&mut times);
                 }
                 if let Some(signer) = &key.signer {
                     times.insert("signer".into(), signer.to_string().into());
@@ -311,12 +355,15 @@ impl KeyStore {
         let mut best: Option<usize> = None;
         for (i, key) in self.keys.iter().enumerate() {
             let t = &key.times;
-            if t.signs_from > now || t.retired.is_some_and(|r| r <= now) {
+            let Some(start) = t.takes_over().filter(|&s| s <= now) else {
+                continue;
+            };
+            if t.retired.is_some_and(|r| r <= now) {
                 continue;
             }
             let newer = best.is_none_or(|b| {
                 let bt = &self.keys[b].times;
-                (t.signs_from, t.created) > (bt.signs_from, bt.created)
+                (start, t.created) > (bt.takes_over().unwrap_or(bt.signs_from), bt.created)
             });
             if newer {
                 best = Some(i);
@@ -334,7 +381,7 @@ impl KeyStore {
         let mut starts: Vec<Time> = self
             .keys
             .iter()
-            .map(|k| k.times.signs_from)
+            .filter_map(|k| k.times.takes_over())
             .filter(|&s| s <= now)
             .collect();
         starts.sort_unstable();
@@ -349,7 +396,8 @@ impl KeyStore {
                 // took over.
                 let retired = key.times.retired.or_else(|| {
                     (state == State::Retired).then(|| {
-                        let after = starts.partition_point(|&s| s <= key.times.signs_from);
+                        let own = key.times.takes_over().unwrap_or(key.times.signs_from);
+                        let after = starts.partition_point(|&s| s <= own);
                         starts.get(after).copied().unwrap_or(now)
                     })
                 });
@@ -373,7 +421,7 @@ impl KeyStore {
     }
 
     fn state_given(&self, i: usize, now: Time, active: Option<usize>) -> State {
-        if self.keys[i].times.signs_from > now {
+        if !self.keys[i].times.started(now) {
             State::Pending
         } else if active == Some(i) {
             State::Active
@@ -393,7 +441,7 @@ impl KeyStore {
     pub fn public_set(&self, now: Time) -> Result<String> {
         #[derive(serde::Serialize)]
         struct PublicSet<'a> {
-            keys: Vec<jwk::Public<'a>>,
+            keys: Vec<crate::jwk::Public<'a>>,
         }
         let keys = self
             .ordered(now)
@@ -411,7 +459,13 @@ impl KeyStore {
         let times = self
             .keys
             .iter()
-            .flat_map(|k| [Some(k.times.signs_from), k.times.retired])
+            .flat_map(|k| {
+                [
+                    Some(k.times.signs_from),
+                    k.times.takes_over(),
+                    k.times.retired,
+                ]
+            })
             .flatten();
         let (mut after, mut before) = (None::<Time>, None::<Time>);
         for t in times {
@@ -452,7 +506,7 @@ impl KeyStore {
 
     /// The pending key, if any (there is at most one).
     pub fn pending(&self, now: Time) -> Option<usize> {
-        self.keys.iter().position(|k| k.times.signs_from > now)
+        self.keys.iter().position(|k| !k.times.started(now))
     }
 
     /// Adds a key the way `rotate` does: signing from `now + publish_ahead`,
@@ -467,6 +521,14 @@ impl KeyStore {
     ) -> Result<()> {
         if let Some(p) = self.pending(now) {
             let p = &self.keys[p];
+            if p.times.takeover.is_some() && p.times.signs_from <= now {
+                bail!(
+                    "key {:?} is already pending: it should sign from {} but waits for its --await-published sources (see 'jwkctl list'); rotate again after it signs, end the wait with 'jwkctl rotate --skip-await', or 'jwkctl revoke {}' it first",
+                    p.kid(),
+                    clock::format(p.times.signs_from),
+                    p.kid()
+                );
+            }
             bail!(
                 "key {:?} is already pending (it signs from {}); rotate again after that, or 'jwkctl revoke {}' it first",
                 p.kid(),
@@ -495,7 +557,9 @@ impl KeyStore {
             Some(ahead) => clock::ceil_second(clock::add(now, ahead)?),
             None => clock::floor_second(now),
         };
-        if let Some(a) = self.active(now) {
+        // A key that waits for its sources retires its predecessor when it
+        // takes over, which no one knows yet: the retirement is derived.
+        if let Some(a) = self.active(now).filter(|_| key.times.takeover.is_none()) {
             self.keys[a].times.retired = Some(signs_from);
         }
         let mut key = key;
@@ -511,7 +575,7 @@ impl KeyStore {
     fn materialize(&mut self, now: Time) {
         let view = self.view(now);
         for (key, seen) in self.keys.iter_mut().zip(view) {
-            if key.times.retired.is_none() && key.times.signs_from <= now {
+            if key.times.retired.is_none() && key.times.started(now) {
                 key.times.retired = seen.retired;
             }
         }
@@ -583,6 +647,9 @@ impl KeyStore {
             State::Active => {
                 if let Some(p) = self.pending(now) {
                     self.keys[p].times.signs_from = now;
+                    if let Some(wait) = &mut self.keys[p].times.takeover {
+                        wait.skip(now);
+                    }
                     replacement = Some(self.keys[p].kid().to_owned());
                 } else {
                     let key = new_key(&self.keys[i])?;
@@ -681,19 +748,6 @@ impl KeyStore {
 }
 
 fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
-    let kty = jwk.kty().ok_or_else(|| anyhow!("no \"kty\""))?.to_owned();
-    let alg = match jwk.alg_name() {
-        Some(name) => Alg::from_name(name)
-            .ok_or_else(|| anyhow!("algorithm {name:?} cannot sign JWTs here"))?,
-        None => Alg::default_for(&kty, jwk.crv())
-            .ok_or_else(|| anyhow!("no \"alg\", and an {kty} key of this kind has no default"))?,
-    };
-    jwk.check_fits(alg).map_err(|why| anyhow!("{why}"))?;
-    if let Some(usage) = jwk.member("use").filter(|u| *u != "sig") {
-        bail!(
-            "its \"use\" is {usage}, and a key store holds signing keys only (move that key elsewhere)"
-        );
-    }
     let (times, signer) = match jwk.take_bookkeeping() {
         Some(meta) => parse_times(meta)?,
         None => (
@@ -702,20 +756,29 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
                 signs_from: now,
                 retired: (!adopted_first).then_some(now),
                 max_ttl: None,
+                takeover: None,
                 extra: Map::new(),
             },
             None,
         ),
     };
-    match (&signer, jwk.private_names().next()) {
-        (None, _) if !jwk.is_private() => {
-            bail!("no private part (\"d\"): a key store holds private keys")
+    // A key whose private half is a signer's holds none here.
+    let role = match &signer {
+        None => Role::Store,
+        Some(signer) => {
+            if let Some(name) = jwk.private_names().next() {
+                bail!(
+                    "it has a private member ({name:?}) and a signer ({signer}), whose private half it is: one of the two is wrong"
+                );
+            }
+            Role::Signer
         }
-        (Some(signer), Some(name)) => bail!(
-            "it has a private member ({name:?}) and a signer ({signer}), whose private half it is: one of the two is wrong"
-        ),
-        _ => {}
-    }
+    };
+    // The member checks run over all keys once they are read (`parse`).
+    let alg = match keycheck::admit(&jwk, role, Depth::Policy) {
+        Ok(admitted) => admitted.alg,
+        Err(refusal) => bail!("{}", store_refusal(&jwk, refusal)),
+    };
     jwk.set("alg", alg.name().into());
     if jwk.kid().is_none() {
         let kid = jwk.thumbprint()?;
@@ -729,19 +792,39 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
     })
 }
 
+/// A refused store key's fault, in the store's words.
+fn store_refusal(jwk: &Jwk, refusal: Refusal) -> String {
+    let kty = jwk.kty().unwrap_or_default();
+    // A key of an unknown type or curve is judged by its algorithm.
+    let by_alg = |named: Option<Alg>| match (named.or(jwk.alg()), jwk.alg_name()) {
+        (Some(alg), _) => jwk.check_fits(alg).err().unwrap_or_default(),
+        (None, Some(name)) => format!("algorithm {name:?} cannot sign JWTs here"),
+        (None, None) => format!("no \"alg\", and an {kty} key of this kind has no default"),
+    };
+    match refusal {
+        Refusal::Type(NotAKeyType::NoKty) => "no \"kty\"".into(),
+        Refusal::Type(_) => by_alg(None),
+        Refusal::Curve(_, named) => by_alg(named),
+        Refusal::UnknownAlg(name) => format!("algorithm {name:?} cannot sign JWTs here"),
+        Refusal::Unfit { why, .. } => why,
+        Refusal::Use(usage) => format!(
+            "its \"use\" is {usage}, and a key store holds signing keys only (move that key elsewhere)"
+        ),
+        Refusal::NotPrivate => "no private part (\"d\"): a key store holds private keys".into(),
+        // Only for verifying.
+        Refusal::KeyOps => "its \"key_ops\" do not allow signing".into(),
+        Refusal::Flaw(flaw) => flaw.to_string(),
+    }
+}
+
 fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
     let Bookkeeping::Members(members) = meta else {
         bail!("\"jwkctl\" is not an object");
     };
     // One pass that moves the members out: this runs for every key of the
     // store on every command.
-    let [
-        mut created,
-        mut signs_from,
-        mut retired,
-        mut max_ttl,
-        mut signer,
-    ] = [None, None, None, None, None];
+    let [mut created, mut signs_from, mut retired, mut max_ttl] = [None, None, None, None];
+    let [mut sources, mut confirmed, mut lifetime, mut signer] = [None, None, None, None];
     let mut extra = Map::new();
     for (name, value) in members {
         match name.as_ref() {
@@ -749,6 +832,9 @@ fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
             "signs_from" => signs_from = Some(value),
             "retired" => retired = Some(value),
             "max_ttl" => max_ttl = Some(value),
+            takeover::SOURCES => sources = Some(value),
+            takeover::CONFIRMED => confirmed = Some(value),
+            takeover::CACHE_LIFETIME => lifetime = Some(value),
             "signer" => signer = Some(value),
             _ => {
                 extra.insert(name.into_owned(), value);
@@ -786,6 +872,7 @@ fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
         signs_from,
         retired: time("retired", retired)?,
         max_ttl,
+        takeover: Await::parse(sources, confirmed, lifetime)?,
         extra,
     };
     Ok((times, signer))

@@ -1,33 +1,15 @@
-//! Compact JWS: building one, and taking one apart strictly enough that a
-//! crafted token is rejected before any key is touched.
+//! Compact JWS: taking one apart strictly enough that a crafted token is
+//! rejected before any key is touched. Building one is the signer's job
+//! (`crypto::Signer::compact`).
 
-use std::fmt;
-
-use anyhow::Result;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::crypto::Signer;
+use crate::b64::unb64;
 use crate::error::Reject;
-use crate::jwk::{b64, unb64};
+use crate::strict::Strict;
 
 /// The largest token `verify` reads; anything longer is rejected unread.
 pub const MAX_TOKEN_BYTES: usize = 1 << 20;
-
-/// Signs `claims` under `header` and returns the compact serialization.
-pub fn encode(
-    header: &Map<String, Value>,
-    claims: &Map<String, Value>,
-    signer: &Signer,
-) -> Result<String> {
-    let mut token = b64(&serde_json::to_vec(header)?);
-    token.push('.');
-    token.push_str(&b64(&serde_json::to_vec(claims)?));
-    let signature = signer.sign(token.as_bytes())?;
-    token.push('.');
-    token.push_str(&b64(&signature));
-    Ok(token)
-}
 
 /// A compact JWS split and decoded, not yet verified.
 #[derive(Debug)]
@@ -135,78 +117,10 @@ fn object(segment: &str, part: Part) -> Result<Map<String, Value>, Malformed> {
     }
 }
 
-/// Parses a JSON object, refusing duplicate member names at any depth:
-/// two parsers that keep different duplicates disagree on what was signed.
-pub fn strict_object(bytes: &[u8]) -> Option<Map<String, Value>> {
-    match serde_json::from_slice::<Strict>(bytes).ok()?.0 {
-        Value::Object(map) => Some(map),
-        _ => None,
-    }
-}
-
-/// A JSON value read with duplicate member names refused, at any depth.
-pub struct Strict(pub Value);
-
-impl<'de> Deserialize<'de> for Strict {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("not a finite number"))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Strict(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::new();
-        while let Some(name) = access.next_key::<String>()? {
-            let Strict(value) = access.next_value()?;
-            if map.contains_key(&name) {
-                return Err(crate::jwk::repeated(&name));
-            }
-            map.insert(name, value);
-        }
-        Ok(Value::Object(map))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::b64::b64;
 
     fn seg(json: &str) -> String {
         b64(json.as_bytes())

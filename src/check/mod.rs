@@ -51,10 +51,12 @@ pub enum Check {
     PublishedPendingMissing,
     PublishedUnknownKey,
     PublishedPrivate,
+    TakeoverWaiting,
+    PublishedCacheLong,
 }
 
 impl Check {
-    pub const ALL: [Check; 9] = [
+    pub const ALL: [Check; 11] = [
         Check::NoActiveKey,
         Check::RotationOverdue,
         Check::PruneOverdue,
@@ -64,6 +66,8 @@ impl Check {
         Check::PublishedPendingMissing,
         Check::PublishedUnknownKey,
         Check::PublishedPrivate,
+        Check::TakeoverWaiting,
+        Check::PublishedCacheLong,
     ];
 
     pub fn name(self) -> &'static str {
@@ -77,6 +81,8 @@ impl Check {
             Check::PublishedPendingMissing => "published-pending-missing",
             Check::PublishedUnknownKey => "published-unknown-key",
             Check::PublishedPrivate => "published-private",
+            Check::TakeoverWaiting => "takeover-waiting",
+            Check::PublishedCacheLong => "published-cache-long",
         }
     }
 }
@@ -155,6 +161,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     rules::no_active_key(&view, &store_name, findings);
     rules::rotation_overdue(&view, opts.rotation_period, findings);
     rules::prune_overdue(&view, findings);
+    rules::takeover_waiting(&view, findings);
     // A store that is not a local file (a vault: store) has no mode.
     if let Some(path) = ctx.keys.file() {
         rules::store_mode(path, findings);
@@ -163,11 +170,16 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     let fetched = published::fetch_all(&sources, ctx, opts.ca_file);
     for ((given, counts), bytes) in sources.iter().zip(&mut report.published).zip(fetched) {
         let source = &counts.source.clone();
-        match bytes.and_then(|bytes| published::parse(source, &bytes)) {
+        let (set, lifetime) = match bytes {
+            Ok((bytes, lifetime)) => (published::parse(source, &bytes), lifetime),
+            Err(e) => (Err(e), Duration::ZERO),
+        };
+        match set {
             Err(e) => rules::unreachable(&given.to_string_lossy(), source, &e, findings),
             Ok(set) => {
                 counts.reachable = true;
                 rules::compare(&view, opts.cache_ttl, source, &set, counts, findings);
+                rules::published_cache_long(&view, source, lifetime, findings);
             }
         }
     }

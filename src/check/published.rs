@@ -4,12 +4,14 @@
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
 use crate::context::Ctx;
 use crate::fetch;
-use crate::jwk::{self, Jwk, Keys};
+use crate::jwk::Jwk;
+use crate::keyset::document::{self, Keys};
 use crate::source;
 
 /// A source as findings and metrics name it: a URL's user and password
@@ -44,8 +46,8 @@ pub(super) fn fetch_all(
     sources: &[OsString],
     ctx: &Ctx,
     ca_file: Option<&Path>,
-) -> Vec<Result<Vec<u8>>> {
-    let read = |s: &OsString| source::read(s, ctx, ca_file, "");
+) -> Vec<Result<(Vec<u8>, Duration)>> {
+    let read = |s: &OsString| source::read_fresh(s, ctx, ca_file, "");
     if sources.len() <= 1 {
         return sources.iter().map(read).collect();
     }
@@ -74,7 +76,7 @@ pub(super) fn parse(source: &str, bytes: &[u8]) -> Result<Vec<Jwk>> {
         "publish it with 'jwkctl jwks --out FILE'"
     };
     let not_a_set = |what: &str| anyhow!("{source}: not a JWK Set ({what}; {remedy})");
-    match jwk::parse_set(bytes) {
+    match document::parse_set(bytes) {
         Ok(Some(doc)) => match doc.keys {
             Keys::Array(keys) => Ok(keys.into_iter().map(Option::unwrap_or_default).collect()),
             Keys::NotArray => Err(not_a_set("\"keys\" is not an array")),

@@ -16,6 +16,8 @@ use crate::store::State;
 /// a few minutes too early acts a day later; and a day's run comes later
 /// than the day before's by up to a timer's random delay
 /// (`RandomizedDelaySec`) or a daylight saving change: the 2 hours.
+/// Caches may hold a set this long when no key was published ahead.
+const ONE_DAY: Duration = Duration::from_secs(24 * 3600);
 pub const SLACK: Duration = Duration::from_secs(26 * 3600);
 /// [`SLACK`] as messages say it.
 const SLACK_TEXT: &str = "1 day and 2 hours";
@@ -335,6 +337,84 @@ fn ago(now: Time, then: Time) -> String {
         s => (s, "seconds"),
     };
     format!("{n} {unit}")
+}
+
+/// A pending key past its `signs_from` whose `--await-published` sources
+/// have not all listed it: the rotation waits, and the old key signs on.
+pub(super) fn takeover_waiting(view: &StoreView, findings: &mut Vec<Finding>) {
+    let Some(p) = view.pending else {
+        return;
+    };
+    let key = &view.store.keys[p];
+    let Some(wait) = key.times.takeover.as_ref().filter(|w| w.unconfirmed()) else {
+        return;
+    };
+    let from = key.times.signs_from;
+    if from > view.now {
+        return;
+    }
+    let kid = view.kid(p);
+    let signing = view.active.map_or_else(
+        || "no key signs".to_owned(),
+        |a| format!("key {} keeps signing", view.kid(a)),
+    );
+    findings.push(finding(
+        Level::Warning,
+        Check::TakeoverWaiting,
+        Some(kid),
+        wait.sources.first().map(String::as_str),
+        format!(
+            "pending key {kid} was due to sign from {} ({} ago), but not every one of its --await-published sources has listed it: {}; {signing} and the rotation waits; publish the set there (and purge the CDN), then let 'jwkctl rotate' run, or end the wait with 'jwkctl rotate --skip-await'",
+            clock::format(from),
+            ago(view.now, from),
+            wait.sources.join(", ")
+        ),
+    ));
+}
+
+/// A source whose caches may keep the set longer than a new key is
+/// published ahead: verifiers may meet its tokens before they hold it.
+pub(super) fn published_cache_long(
+    view: &StoreView,
+    source: &str,
+    lifetime: Duration,
+    findings: &mut Vec<Finding>,
+) {
+    let ahead_of = view
+        .store
+        .keys
+        .iter()
+        .filter(|k| k.times.signs_from > k.times.created)
+        .max_by_key(|k| k.times.created);
+    let limit = ahead_of.map_or(ONE_DAY, |k| {
+        (k.times.signs_from - k.times.created)
+            .try_into()
+            .unwrap_or_default()
+    });
+    if lifetime <= limit {
+        return;
+    }
+    let announced = clock::show_duration(lifetime);
+    let (kid, than) = match ahead_of {
+        Some(k) => (
+            Some(k.kid()),
+            format!(
+                "the publish-ahead of key {} ({})",
+                k.kid(),
+                clock::show_duration(limit)
+            ),
+        ),
+        None => (None, "1 day, and no key was published ahead".to_owned()),
+    };
+    findings.push(finding(
+        Level::Warning,
+        Check::PublishedCacheLong,
+        kid,
+        Some(source),
+        format!(
+            "{source} lets caches keep the set for {announced} (Cache-Control or Expires), longer than {than}: when a new key takes over, caches may still hold a set without it, and verifiers reject its tokens; announce a shorter lifetime there, or rotate with a longer --publish-ahead (or with --await-published {source})"
+        ),
+    ));
 }
 
 #[cfg(test)]

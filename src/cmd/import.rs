@@ -4,19 +4,19 @@
 use anyhow::{Result, anyhow, bail};
 use serde_json::{Map, Value};
 
-use crate::alg::{Alg, MIN_RSA_BITS};
+use crate::alg::{Alg, MIN_RSA_BITS, NotAKeyType};
 use crate::backend;
 use crate::cli::ImportArgs;
 use crate::clock;
 use crate::context::Ctx;
 use crate::crypto;
+use crate::crypto::keycheck::{self, Admitted, Depth, Flaw, Refusal, Role};
 use crate::error::Outcome;
 use crate::input;
 use crate::jwk::Jwk;
-use crate::keycheck::{self, Flaw};
 use crate::output::Output;
 use crate::store::StoredKey;
-use crate::token::strict_object;
+use crate::strict::strict_object;
 
 /// A key read from a file, before the store is touched.
 struct Imported {
@@ -83,14 +83,13 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
     let mut jwk = Jwk::from_map(material);
     let kty = jwk.kty().unwrap_or_default().to_owned();
     // PEM keys meet the checks here; a JWK met them in from_jwk already.
-    check(&jwk)?;
+    let key_type = admit(&jwk)?.key_type;
     let alg = match (args.alg, own_alg) {
         (Some(flag), Some(own)) if flag != own => bail!(
             "--alg {flag} differs from the key's own \"alg\" {own} (drop --alg, or edit the JWK)"
         ),
         (Some(alg), _) | (None, Some(alg)) => alg,
-        (None, None) => Alg::default_for(&kty, jwk.crv())
-            .ok_or_else(|| anyhow!("an {kty} key of a kind no algorithm here uses"))?,
+        (None, None) => key_type.default_alg(),
     };
     jwk.check_fits(alg).map_err(|why| {
         anyhow!("--alg {alg} does not fit this key: {why} (choose an algorithm for an {kty} key)")
@@ -103,16 +102,44 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
     Ok(Imported { jwk, alg, kid })
 }
 
-/// The checks every key of the store passes, before anything else about
-/// the key is judged.
-fn check(jwk: &Jwk) -> Result<()> {
-    match keycheck::check_private(jwk) {
-        Ok(()) => Ok(()),
-        Err(Flaw::RsaTooSmall(bits)) => bail!(
+/// The key's admission (the checks every key of the store passes, in
+/// full), in `import`'s words.
+fn admit(jwk: &Jwk) -> Result<Admitted> {
+    let refusal = match keycheck::admit(jwk, Role::Import, Depth::Full) {
+        Ok(admitted) => return Ok(admitted),
+        Err(refusal) => refusal,
+    };
+    let kty = jwk.kty().unwrap_or_default();
+    match refusal {
+        Refusal::Type(NotAKeyType::Symmetric) => bail!(
+            "a symmetric key (kty \"oct\"): HMAC is never accepted here (import an RSA, EC or Ed25519 private key)"
+        ),
+        Refusal::Type(NotAKeyType::NoKty) => bail!("not a JWK: no \"kty\""),
+        Refusal::Type(_) => bail!("key type {kty:?} is not supported (RSA, EC or OKP)"),
+        Refusal::Use(usage) => bail!(
+            "the key is marked \"use\": {usage}, not \"sig\" (a key meant for encryption must not sign)"
+        ),
+        Refusal::KeyOps => bail!("its \"key_ops\" do not allow signing"),
+        Refusal::UnknownAlg(name) => bail!("its \"alg\" {name:?} cannot sign JWTs here"),
+        Refusal::Curve(NotAKeyType::OkpCurve(crv), _) => bail!(
+            "an OKP key on curve {:?}: EdDSA here means Ed25519 only",
+            crv.unwrap_or_default()
+        ),
+        Refusal::Curve(_, _) => bail!(
+            "an EC key on curve {:?}, which no algorithm here uses (use P-256, P-384 or P-521)",
+            jwk.crv().unwrap_or_default()
+        ),
+        Refusal::Unfit { alg, why } => {
+            bail!("--alg {alg} does not fit this key: {why} (choose an algorithm for an {kty} key)")
+        }
+        Refusal::NotPrivate => {
+            bail!("holds only a public key (no \"d\"); import needs the private key")
+        }
+        Refusal::Flaw(Flaw::RsaTooSmall(bits)) => bail!(
             "an RSA key of {bits} bits is refused: RSA keys need at least {MIN_RSA_BITS} bits (import a larger key, or make one with 'jwkctl rotate')"
         ),
-        Err(Flaw::Mismatch) => bail!("{}", Flaw::Mismatch),
-        Err(flaw) => bail!(
+        Refusal::Flaw(Flaw::Mismatch) => bail!("{}", Flaw::Mismatch),
+        Refusal::Flaw(flaw) => bail!(
             "{flaw}: such a key is refused (import another key, or make one with 'jwkctl rotate')"
         ),
     }
@@ -133,31 +160,10 @@ fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
         );
     }
     let jwk = Jwk::from_map(map);
-    match jwk.kty() {
-        Some("RSA" | "EC" | "OKP") => {}
-        Some("oct") => bail!(
-            "a symmetric key (kty \"oct\"): HMAC is never accepted here (import an RSA, EC or Ed25519 private key)"
-        ),
-        Some(other) => bail!("key type {other:?} is not supported (RSA, EC or OKP)"),
-        None => bail!("not a JWK: no \"kty\""),
-    }
-    if !jwk.is_private() {
-        bail!("holds only a public key (no \"d\"); import needs the private key");
-    }
-    match jwk.member("use") {
-        None => {}
-        Some(Value::String(u)) if u == "sig" => {}
-        Some(other) => bail!(
-            "the key is marked \"use\": {other}, not \"sig\" (a key meant for encryption must not sign)"
-        ),
-    }
-    let alg = match jwk.alg_name() {
-        None => None,
-        Some(name) => Some(
-            Alg::from_name(name)
-                .ok_or_else(|| anyhow!("its \"alg\" {name:?} cannot sign JWTs here"))?,
-        ),
-    };
+    // On the members as given: OpenSSL's rebuild below would replace a
+    // public half that does not fit, or fail on it with its own words.
+    let admitted = admit(&jwk)?;
+    let alg = admitted.named.then_some(admitted.alg);
     if jwk.member("kid").is_some_and(|kid| !kid.is_string()) {
         bail!("its \"kid\" is not a string (write it as a string, or give one with --kid)");
     }
@@ -168,21 +174,6 @@ fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
     {
         bail!("its \"kid\" is empty or not printable (give one with --kid)");
     }
-    if jwk.kty() == Some("OKP") && jwk.crv() != Some("Ed25519") {
-        bail!(
-            "an OKP key on curve {:?}: EdDSA here means Ed25519 only",
-            jwk.crv().unwrap_or_default()
-        );
-    }
-    if jwk.kty() == Some("EC") && !matches!(jwk.crv(), Some("P-256" | "P-384" | "P-521")) {
-        bail!(
-            "an EC key on curve {:?}, which no algorithm here uses (use P-256, P-384 or P-521)",
-            jwk.crv().unwrap_or_default()
-        );
-    }
-    // On the members as given: OpenSSL's rebuild below would replace a
-    // public half that does not fit, or fail on it with its own words.
-    check(&jwk)?;
     let material = crypto::private_key_from_jwk(&jwk)?;
     // OpenSSL derives some public members from the private ones (Ed25519's
     // x): a JWK that says otherwise is inconsistent, not to be "fixed".

@@ -9,6 +9,7 @@ use crate::clock;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
+use crate::store::{State, StoredKey};
 
 const COLUMNS: [&str; 7] = [
     "KID",
@@ -26,7 +27,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     // A SIGNER column only for a store that has keys signed elsewhere, so
     // that scripts reading a store of local keys see what they always saw.
     let signers = store.keys.iter().any(|k| k.signer.is_some());
-    let rows: Vec<Vec<String>> = store
+    let rows: Vec<(usize, Vec<String>)> = store
         .ordered_in(&view)
         .into_iter()
         .map(|i| {
@@ -35,7 +36,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             let mut row = vec![
                 key.kid().to_owned(),
                 key.alg.name().to_owned(),
-                view[i].state.name().to_owned(),
+                state_shown(key, view[i].state),
                 clock::format(key.times.created),
                 clock::format(key.times.signs_from),
                 time(view[i].retired),
@@ -48,11 +49,11 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                         .map_or_else(|| "-".to_owned(), ToString::to_string),
                 );
             }
-            row
+            (i, row)
         })
         .collect();
     if args.json {
-        for row in rows {
+        for (i, row) in rows {
             let time = |s: &str| {
                 if s == "-" {
                     Value::Null
@@ -61,11 +62,12 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                 }
             };
             let mut line = json!({
-                "kid": row[0], "alg": row[1], "state": row[2], "created": row[3],
+                "kid": row[0], "alg": row[1], "state": view[i].state.name(), "created": row[3],
                 "signs_from": row[4], "retired": time(&row[5]), "prunable_after": time(&row[6]),
             });
-            if let (Some(signer), Some(fields)) = (row.get(7), line.as_object_mut()) {
-                fields.insert("signer".into(), time(signer));
+            await_members(&store.keys[i], &mut line);
+            if let Some(signer) = store.keys[i].signer.as_ref() {
+                line["signer"] = json!(signer.to_string());
             }
             out.data(line)?;
         }
@@ -80,7 +82,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-fn table(rows: &[Vec<String>], signers: bool, out: &mut Output) -> Result<()> {
+fn table(rows: &[(usize, Vec<String>)], signers: bool, out: &mut Output) -> Result<()> {
     let columns: Vec<&str> = COLUMNS
         .iter()
         .copied()
@@ -93,7 +95,7 @@ fn table(rows: &[Vec<String>], signers: bool, out: &mut Output) -> Result<()> {
     } else {
         vec![0; columns.len()]
     };
-    for row in rows {
+    for (_, row) in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -109,9 +111,32 @@ fn table(rows: &[Vec<String>], signers: bool, out: &mut Output) -> Result<()> {
     if header {
         out.data(line(&columns))?;
     }
-    for row in rows {
+    for (_, row) in rows {
         let cells: Vec<&str> = row.iter().map(String::as_str).collect();
         out.data(line(&cells))?;
     }
     Ok(())
+}
+
+/// A key's state, and for a pending key whose sources have not all listed
+/// it yet, how many it waits for.
+fn state_shown(key: &StoredKey, state: State) -> String {
+    match &key.times.takeover {
+        Some(wait) if state == State::Pending && wait.unconfirmed() => {
+            let n = wait.sources.len();
+            format!(
+                "pending (awaiting {n} source{})",
+                if n == 1 { "" } else { "s" }
+            )
+        }
+        _ => state.name().to_owned(),
+    }
+}
+
+/// `await` (the sources), `confirmed` and `cache_lifetime` (seconds).
+fn await_members(key: &StoredKey, line: &mut Value) {
+    let wait = key.times.takeover.as_ref();
+    line["await"] = wait.map_or_else(|| json!([]), |w| json!(w.sources));
+    line["confirmed"] = json!(wait.and_then(|w| w.confirmed).map(clock::format));
+    line["cache_lifetime"] = json!(wait.and_then(|w| w.cache_lifetime).map(|d| d.as_secs()));
 }

@@ -1,5 +1,6 @@
 use anyhow::{Result, bail};
 
+use crate::await_published;
 use crate::backend;
 use crate::cli::RotateArgs;
 use crate::clock::{self, Time};
@@ -7,6 +8,7 @@ use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
 use crate::store::KeyStore;
+use crate::takeover::Await;
 
 /// Why a rotation is not due yet, if it is not.
 fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {
@@ -40,10 +42,15 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             clock::show_duration(period)
         );
     }
+    if args.skip_await {
+        return await_published::skip(ctx, out).map(|()| Outcome::Done);
+    }
+    await_published::check_sources(&args.await_published)?;
     // Look first, without the lock: a daily cron run that is not due must
     // not pay for a new RSA key. A store being adopted goes on, so that its
     // first run records the keys' times (and the next one counts from them).
     let store = backend::load(ctx)?;
+    await_published::confirm(ctx, args.ca_file.as_deref(), &store, out)?;
     if let Some(why) = not_due(&store, args, ctx.now).filter(|_| !store.adopting) {
         out.status(why);
         return Ok(Outcome::Done);
@@ -51,8 +58,11 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let like = store
         .active(ctx.now)
         .or_else(|| store.keys.first().map(|_| 0));
-    let key = super::generate_key(&args.key, like.map(|i| &store.keys[i]), ctx)?;
+    let mut key = super::generate_key(&args.key, like.map(|i| &store.keys[i]), ctx)?;
     let (alg, kid) = (key.alg, key.kid().to_owned());
+    if !args.await_published.is_empty() {
+        key.times.takeover = Some(Await::new(args.await_published.clone()));
+    }
 
     // Decide again under the lock, at the time it was obtained: another
     // rotate may have run meanwhile.
@@ -76,7 +86,12 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             let retires = previous
                 .map(|p| format!("; {p} retires then"))
                 .unwrap_or_default();
-            if ahead.is_some() {
+            if !args.await_published.is_empty() {
+                out.status(format_args!(
+                    "added pending {alg} key {kid}: published now, signs from {} or later, once every --await-published source lists it and its caches expired{retires}",
+                    clock::format(from)
+                ));
+            } else if ahead.is_some() {
                 out.status(format_args!(
                     "added pending {alg} key {kid}: published now, signs from {}{retires}",
                     clock::format(from)

@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
+use crate::b64::b64;
 use crate::backend;
 use crate::claims::{self, Request, When};
 use crate::cli::SignArgs;
@@ -13,7 +14,6 @@ use crate::clock;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::input;
-use crate::jwk::b64;
 use crate::output::Output;
 use crate::signing::TokenSigner;
 use crate::store::{KeyStore, State, Unselected};
@@ -54,7 +54,14 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             args.kid.as_deref().unwrap_or_default()
         ),
     };
-    let key = &store.keys[index];
+    // The key that signs gets the full check (point, and the pairing of
+    // its halves): a read checks only every key's members.
+    let key = store.checked_key(index).map_err(|e| {
+        anyhow!(
+            "{}: not a valid key store: {e:#} (fix the store, or restore it from a backup)",
+            ctx.keys.display()
+        )
+    })?;
     let signer = TokenSigner::new((&ctx.store).into(), key)
         .with_context(|| format!("key {:?} cannot sign", key.kid()))?;
     let mut header = Map::new();
@@ -85,21 +92,17 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         out.status(override_note(&overridden));
     }
 
-    let header = b64(&serde_json::to_vec(&header)?);
-    let signing_input = |_: &u64| -> Result<String> {
-        let claims = if args.jti {
-            // A fresh id for every token.
-            let mut claims = claims.clone();
-            claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
-            serde_json::to_vec(&claims)?
-        } else {
-            serde_json::to_vec(&claims)?
-        };
-        Ok(format!("{header}.{}", b64(&claims)))
+    let header = serde_json::to_vec(&header)?;
+    let payload = |_: &u64| -> Result<Vec<u8>> {
+        if !args.jti {
+            return Ok(serde_json::to_vec(&claims)?);
+        }
+        // A fresh id for every token.
+        let mut claims = claims.clone();
+        claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
+        Ok(serde_json::to_vec(&claims)?)
     };
-    signer.sign_each(args.count, signing_input, |input, signature| {
-        out.data(format!("{input}.{}", b64(&signature)))
-    })?;
+    signer.sign_each(args.count, &header, payload, |token| out.data(token))?;
     Ok(Outcome::Done)
 }
 

@@ -25,12 +25,13 @@ use std::time::Duration;
 use anyhow::{Result, anyhow, bail};
 use serde_json::{Map, Value, json};
 
-use crate::alg::{Alg, KeyKind};
+use crate::alg::{Alg, KeyType};
+use crate::b64::b64;
 use crate::claims::Checks;
 use crate::clock::{self, Time};
 use crate::crypto::{self, Signer};
 use crate::error::{Reject, io_message, io_message_with_remedy};
-use crate::jwk::{Jwk, b64};
+use crate::jwk::Jwk;
 use crate::keyset::KeySet;
 use crate::verify::{Policy, verify};
 
@@ -167,9 +168,7 @@ fn signing_input(header: &[u8], payload: &[u8]) -> String {
 
 /// A compact JWS of raw header and payload bytes, signed by `signer`.
 fn compact(header: &[u8], payload: &[u8], signer: &Signer) -> Result<String> {
-    let input = signing_input(header, payload);
-    let signature = signer.sign(input.as_bytes())?;
-    Ok(format!("{input}.{}", b64(&signature)))
+    signer.compact(header, payload)
 }
 
 fn signed(
@@ -192,10 +191,10 @@ fn parts(token: &str) -> Result<(&str, &str, &str)> {
 /// Another algorithm the kit key's own material can sign with, where
 /// there is one: RSA keys sign both PKCS#1 v1.5 and PSS.
 fn sibling_alg(alg: Alg) -> Option<Alg> {
-    match alg.kind() {
-        KeyKind::Rsa if matches!(alg, Alg::Rs256 | Alg::Rs384 | Alg::Rs512) => Some(Alg::Ps256),
-        KeyKind::Rsa => Some(Alg::Rs256),
-        KeyKind::Ec(_) | KeyKind::Ed25519 => None,
+    match alg.key_type() {
+        KeyType::Rsa if matches!(alg, Alg::Rs256 | Alg::Rs384 | Alg::Rs512) => Some(Alg::Ps256),
+        KeyType::Rsa => Some(Alg::Rs256),
+        KeyType::Ec(_) | KeyType::Ed25519 => None,
     }
 }
 

@@ -6,15 +6,15 @@ use serde_json::{Value, json};
 
 use super::{Cases, KitKey, Setup, header, json_bytes, parts, sibling_alg, signed, signing_input};
 use crate::alg::Alg;
+use crate::b64::{b64, unb64};
 use crate::crypto;
 use crate::error::Reject;
-use crate::jwk::b64;
 
 /// The valid token changed, stripped or re-signed, and tokens from keys
 /// that are not the kit's.
 pub(super) fn tampered(kit: &Setup, valid: &str, cases: &mut Cases) -> Result<()> {
     let (h, p, s) = parts(valid)?;
-    let mut bad = crate::jwk::unb64(s).ok_or_else(|| anyhow!("internal error: signature"))?;
+    let mut bad = unb64(s).ok_or_else(|| anyhow!("internal error: signature"))?;
     let middle = bad.len() / 2;
     if let Some(byte) = bad.get_mut(middle) {
         *byte ^= 0x01;
@@ -130,16 +130,15 @@ pub(super) fn algorithms(kit: &Setup, cases: &mut Cases) -> Result<()> {
     {
         // The algorithm names are case-sensitive (RFC 7515 §4.1.1).
         let lower = kit.key.alg.name().to_lowercase();
-        let input = signing_input(
-            &json_bytes(&header(&lower, Some(&kit.key.kid)))?,
-            &json_bytes(&kit.claims.base("alg-lowercase"))?,
-        );
-        let signature = kit.signer.sign(input.as_bytes())?;
         cases.add(
             "alg-lowercase",
             Some(Reject::AlgNotAllowed),
             "the key's algorithm in lower case, signed with it (RFC 7515 §4.1.1: names are case-sensitive)",
-            format!("{input}.{}", b64(&signature)),
+            signed(
+                &header(&lower, Some(&kit.key.kid)),
+                &kit.claims.base("alg-lowercase"),
+                &kit.signer,
+            )?,
         );
     }
     let mismatch = match sibling_alg(kit.key.alg) {

@@ -12,9 +12,9 @@ use hyper::header::HeaderValue;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::b64::b64;
 use crate::backend::{self, Store, Version};
 use crate::clock::Time;
-use crate::jwk;
 use crate::output::Log;
 use crate::store::{KeyStore, Steady};
 
@@ -41,7 +41,7 @@ impl Doc {
     fn new(body: Vec<u8>) -> Result<Doc> {
         let digest = Sha256::digest(&body);
         // 128 bits of SHA-256: a strong validator of exactly these bytes.
-        let tag = format!("\"{}\"", jwk::b64(&digest[..16]));
+        let tag = format!("\"{}\"", b64(&digest[..16]));
         Ok(Doc {
             etag: tag.parse().map_err(|_| anyhow!("bad entity tag {tag}"))?,
             etag_header: HeaderValue::from_str(&tag)?,

@@ -28,7 +28,7 @@ use super::conn::Conn;
 use super::env::Env;
 use super::remedy::server_message;
 use crate::alg::Alg;
-use crate::crypto_spki;
+use crate::crypto::spki;
 use crate::signer::SignerKey;
 
 /// The most inputs one sign request carries (the server refuses 499).
@@ -378,8 +378,8 @@ impl Engine {
             self.check_kind(&info, alg, kind)?;
             let version = info.latest;
             let public = match info.public_key(version) {
-                Some(PublicKey::Pem(pem)) => crypto_spki::public_members_from_pem(&pem),
-                Some(PublicKey::Ed25519(raw)) => crypto_spki::ed25519_members(&raw),
+                Some(PublicKey::Pem(pem)) => spki::public_members_from_pem(&pem),
+                Some(PublicKey::Ed25519(raw)) => spki::ed25519_members(&raw),
                 None => Err(anyhow!("the answer has no public key")),
             }
             .map_err(|e| anyhow!("{}: version {version}: {e:#}", self.conn.at()))?;

@@ -129,6 +129,8 @@ fn healthy_is_silent_with_every_series_present() {
         "published-pending-missing",
         "published-unknown-key",
         "published-private",
+        "takeover-waiting",
+        "published-cache-long",
     ] {
         assert_eq!(
             metric(

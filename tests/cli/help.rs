@@ -36,10 +36,19 @@ Options:
       --bits <N>                  RSA key size: 2048, 3072 or 4096 [default: the active key's size
                                   when it is RSA, else 2048]
       --kid <KID>                 Key id of the new key instead of its RFC 7638 thumbprint
+      --signer <SIGNER>           Keep the new key's private half in OpenBao/Vault transit
+                                  (transit:MOUNT/NAME, server and token from VAULT_*) [default: the
+                                  active key's signer]
       --if-older-than <DURATION>  Rotate only when the newest key was created more than DURATION
                                   ago; otherwise change nothing and exit 0
       --publish-ahead <DURATION>  Publish the new key now but sign with it only from now + DURATION
       --max-ttl <DURATION>        Change the store's max token lifetime
+      --await-published <SOURCE>  Let the new key sign only once SOURCE (the file or URL verifiers
+                                  fetch) lists it and its caches expired (repeatable)
+      --ca-file <FILE>            Also trust the CA certificates in FILE (PEM) for https://
+                                  --await-published URLs
+      --skip-await                End the pending key's wait for its --await-published sources: it
+                                  signs from its signs_from, or now when that has passed
   -k, --keys <STORE>              The key store: a file, or vault:MOUNT/PATH for a secret of an
                                   OpenBao or Vault KV version 2 engine [env: JWKCTL_KEYS=] [default:
                                   keys.json]

@@ -175,6 +175,26 @@ fn edited_store(fixture_name: &str, edit: impl FnOnce(&mut Value)) -> TestEnv {
     env
 }
 
+/// `sign` refuses a store whose signing key fails the full check (its
+/// point, or the pairing of its halves), and leaves it as it was. A read
+/// checks every key's members only, so `list` and `jwks` go on.
+fn sign_refused(env: &TestEnv, why: &str) {
+    let before = env.read("keys.json");
+    env.jwkctl()
+        .arg("sign")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "jwkctl: {}: not a valid key store: {why} (fix the store, or restore it from a backup)\n",
+            env.keys().display()
+        ));
+    for args in [&["list"][..], &["jwks"]] {
+        env.jwkctl().args(args).assert().success();
+    }
+    assert_eq!(env.read("keys.json"), before, "the store is unchanged");
+}
+
 /// Every command that reads the store refuses it the same way and leaves
 /// it as it was.
 fn store_refused(env: &TestEnv, why: &str) {
@@ -208,7 +228,7 @@ fn a_store_key_whose_public_half_is_another_keys_is_refused() {
         key["x"] = a3["x"].clone();
         key["y"] = a3["y"].clone();
     });
-    store_refused(
+    sign_refused(
         &env,
         &format!(
             "key 1 (kid \"{EC_KID}\"): its private and public members do not belong to one key"
@@ -219,7 +239,7 @@ fn a_store_key_whose_public_half_is_another_keys_is_refused() {
     let env = edited_store("rsa-store.json", |key| {
         key["n"] = other.member("n").unwrap().clone();
     });
-    store_refused(
+    sign_refused(
         &env,
         &format!(
             "key 1 (kid \"{RSA_KID}\"): its private and public members do not belong to one key"
@@ -230,7 +250,7 @@ fn a_store_key_whose_public_half_is_another_keys_is_refused() {
     let env = edited_store("rsa-store.json", |key| {
         key["dp"] = other["dp"].clone();
     });
-    store_refused(
+    sign_refused(
         &env,
         &format!(
             "key 1 (kid \"{RSA_KID}\"): its private and public members do not belong to one key"
@@ -251,7 +271,7 @@ fn a_store_key_whose_public_half_is_another_keys_is_refused() {
     let x = b64(&pem.raw_public_key().unwrap());
     let env = edited_store("rfc8037-store.json", |key| key["x"] = json!(x));
     let kid = thumbprint(&json!({"kty": "OKP", "crv": "Ed25519", "x": x}));
-    store_refused(
+    sign_refused(
         &env,
         &format!("key 1 (kid \"{kid}\"): its private and public members do not belong to one key"),
     );
@@ -270,7 +290,7 @@ fn a_store_key_that_is_not_a_key_is_refused() {
         key["x"] = json!(b64(&identity()));
         key["kid"] = json!("ed");
     });
-    store_refused(
+    sign_refused(
         &env,
         "key 1 (kid \"ed\"): its \"x\" is an Ed25519 point of small order, which accepts forged signatures",
     );
@@ -386,4 +406,100 @@ fn sign_checks_each_signature_with_the_public_key() {
             env.ok(&["verify", token]);
         }
     }
+}
+
+/// A store of one key without bookkeeping (node-jose's layout), from a
+/// private JWK fixture.
+fn store_of(jwk_fixture: &str) -> TestEnv {
+    let env = TestEnv::new();
+    let key: Value = serde_json::from_str(&fixture(jwk_fixture)).unwrap();
+    env.write("keys.json", &text(&json!({ "keys": [key] })));
+    env
+}
+
+const SMALL_FACTOR: &str =
+    "its RSA modulus has the prime factor 3; a real key's modulus has none below 752";
+const EVEN: &str =
+    "its RSA modulus is even; a real key's modulus is odd, with no prime factor below 752";
+const MULTI_PRIME: &str =
+    "it is a multi-prime RSA key (more than two primes, \"oth\"), which is not supported";
+const IMPORT_REMEDY: &str =
+    "such a key is refused (import another key, or make one with 'jwkctl rotate')";
+
+#[test]
+fn an_rsa_modulus_with_a_small_factor_does_not_verify_a_forgery() {
+    // n = 3·q passes the size and exponent checks; its private exponent
+    // follows from the factors, so the fixture token was forged without
+    // any key holder (tests/fixtures/README.md).
+    let env = TestEnv::new();
+    env.jwks_file("jwks.json", &fixture("rsa-3q.jwks.json"));
+    rejected(
+        &env,
+        &fixture("rsa-3q.jwt"),
+        &format!(
+            "jwkctl: skipping key 1 (kid \"three-q\") of jwks.json: {SMALL_FACTOR}\njwkctl: invalid token: no usable key\n"
+        ),
+    );
+    // An even modulus (2·q) is refused from its members alone.
+    let env = TestEnv::new();
+    env.jwks_file("jwks.json", &fixture("rsa-even.jwks.json"));
+    rejected(
+        &env,
+        &fixture("rsa-even.jwt"),
+        &format!(
+            "jwkctl: skipping key 1 (kid \"two-q\") of jwks.json: {EVEN}\njwkctl: invalid token: no usable key\n"
+        ),
+    );
+}
+
+#[test]
+fn a_store_or_import_key_with_a_small_factor_is_refused() {
+    // The pairing of 3·q's halves holds: only the factor rule catches it,
+    // when the key signs.
+    sign_refused(
+        &store_of("rsa-3q.jwk.json"),
+        &format!("key 1 (kid \"three-q\"): {SMALL_FACTOR}"),
+    );
+    // Even: every read refuses it.
+    store_refused(
+        &store_of("rsa-even.jwk.json"),
+        &format!("key 1 (kid \"two-q\"): {EVEN}"),
+    );
+    let env = TestEnv::with_store("ec-store.json");
+    let before = env.read("keys.json");
+    for (name, why) in [
+        ("rsa-3q.jwk.json", SMALL_FACTOR),
+        ("rsa-even.jwk.json", EVEN),
+    ] {
+        env.write(name, &fixture(name));
+        env.jwkctl()
+            .args(["import", name])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!("jwkctl: {name}: {why}: {IMPORT_REMEDY}\n"));
+    }
+    assert_eq!(env.read("keys.json"), before, "nothing was imported");
+}
+
+#[test]
+fn a_multi_prime_rsa_key_is_named_as_one() {
+    // A valid 3-prime key (OpenSSL rsa_keygen_primes:3): not a mismatch.
+    store_refused(
+        &store_of("rsa-3prime.jwk.json"),
+        &format!("key 1 (kid \"three-primes\"): {MULTI_PRIME}"),
+    );
+    let env = TestEnv::with_store("ec-store.json");
+    let before = env.read("keys.json");
+    env.write("three.jwk", &fixture("rsa-3prime.jwk.json"));
+    env.write("three.pem", &fixture("rsa-3prime.pem"));
+    for name in ["three.jwk", "three.pem"] {
+        env.jwkctl()
+            .args(["import", name])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!("jwkctl: {name}: {MULTI_PRIME}: {IMPORT_REMEDY}\n"));
+    }
+    assert_eq!(env.read("keys.json"), before, "nothing was imported");
 }

@@ -16,6 +16,7 @@ mod external;
 mod util;
 
 mod attacks;
+mod await_published;
 mod basics;
 mod check;
 mod concurrency;

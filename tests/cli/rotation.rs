@@ -119,8 +119,8 @@ fn list_json_is_one_object_per_key() {
     let out = at(&env, T1_NEXT_DAY, &["list", "--json"]);
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "{\"kid\":\"k2\",\"alg\":\"EdDSA\",\"state\":\"active\",\"created\":\"2026-02-01T00:00:00Z\",\"signs_from\":\"2026-02-02T00:00:00Z\",\"retired\":null,\"prunable_after\":null}\n\
-         {\"kid\":\"k1\",\"alg\":\"EdDSA\",\"state\":\"retired\",\"created\":\"2026-01-01T00:00:00Z\",\"signs_from\":\"2026-01-01T00:00:00Z\",\"retired\":\"2026-02-02T00:00:00Z\",\"prunable_after\":\"2026-02-03T00:05:00Z\"}\n"
+        "{\"kid\":\"k2\",\"alg\":\"EdDSA\",\"state\":\"active\",\"created\":\"2026-02-01T00:00:00Z\",\"signs_from\":\"2026-02-02T00:00:00Z\",\"retired\":null,\"prunable_after\":null,\"await\":[],\"confirmed\":null,\"cache_lifetime\":null}\n\
+         {\"kid\":\"k1\",\"alg\":\"EdDSA\",\"state\":\"retired\",\"created\":\"2026-01-01T00:00:00Z\",\"signs_from\":\"2026-01-01T00:00:00Z\",\"retired\":\"2026-02-02T00:00:00Z\",\"prunable_after\":\"2026-02-03T00:05:00Z\",\"await\":[],\"confirmed\":null,\"cache_lifetime\":null}\n"
     );
 }
 

@@ -59,7 +59,23 @@ impl Server {
         tls: Option<Arc<rustls::ServerConfig>>,
         handler: impl Fn(&str) -> Reply + Send + 'static,
     ) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Server::serve(tls, TcpListener::bind("127.0.0.1:0").unwrap(), handler)
+    }
+
+    /// A plain HTTP server on a given port of 127.0.0.1.
+    pub(crate) fn start_on(port: u16, handler: impl Fn(&str) -> Reply + Send + 'static) -> Server {
+        Server::serve(
+            None,
+            TcpListener::bind(("127.0.0.1", port)).unwrap(),
+            handler,
+        )
+    }
+
+    fn serve(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        listener: TcpListener,
+        handler: impl Fn(&str) -> Reply + Send + 'static,
+    ) -> Server {
         let port = listener.local_addr().unwrap().port();
         let scheme = if tls.is_some() { "https" } else { "http" };
         let seen = Arc::new(Mutex::new(Vec::new()));

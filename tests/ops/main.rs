@@ -169,7 +169,7 @@ fn verify_reads_the_drop_in(analyze: &PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let units = stage(dir.path(), |name, text| {
         if name == DROP_IN {
-            text.replace("PrivateNetwork=no", "PrivateNetwrk=no")
+            text.replace("EnvironmentFile=", "EnvironmentFil=")
         } else {
             text
         }
@@ -177,7 +177,7 @@ fn verify_reads_the_drop_in(analyze: &PathBuf) {
     let out = verify(analyze, dir.path(), &units);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("vault.conf") && stderr.contains("Unknown key 'PrivateNetwrk'"),
+        stderr.contains("vault.conf") && stderr.contains("Unknown key 'EnvironmentFil'"),
         "systemd-analyze verify did not read the drop-in: {}\n{stderr}",
         out.status
     );

@@ -194,7 +194,7 @@ fn healthy_and_a_label_that_needs_escaping(python: &PathBuf) {
         value(&f, "jwkctl_active_key_created_timestamp_seconds", &[]),
         NOW_UNIX as f64
     );
-    assert_eq!(f["jwkctl_check_findings"].len(), 9);
+    assert_eq!(f["jwkctl_check_findings"].len(), 11);
     assert!(f["jwkctl_check_findings"].iter().all(|(_, v)| *v == 0.0));
     assert_eq!(f["jwkctl_findings"].len(), 2);
 }

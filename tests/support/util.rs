@@ -130,11 +130,11 @@ pub const RSA_KID: &str = "bkt6gvzzAabDlJHde0lS_l3zrH5DN9qm4nesYpPCS1o";
 pub const RSA_B_KID: &str = "TDeJUNmny_zTP5bnj4KhnN7xxaqMFVvr5WwHHoH296A";
 
 pub fn b64(bytes: &[u8]) -> String {
-    jwkctl::jwk::b64(bytes)
+    jwkctl::b64::b64(bytes)
 }
 
 pub fn unb64(text: &str) -> Vec<u8> {
-    jwkctl::jwk::unb64(text).expect("base64url")
+    jwkctl::b64::unb64(text).expect("base64url")
 }
 
 /// A JSON value as compact text, members in the order written.

@@ -93,6 +93,11 @@ fn main() -> ExitCode {
             &prereq,
             lost_answer,
         ),
+        external::needs(
+            "await_published_confirmed_by_several_hosts_at_once",
+            &prereq,
+            await_confirmed_at_once,
+        ),
     ];
     let code = external::run(trials);
     if let Some(lock) = SERVER.get()
@@ -1077,4 +1082,98 @@ fn lost_answer(b: &Bao) {
         assert_eq!(store.version(), version + 1, "{name}");
         assert_eq!(store.kids(DAY0 + 31 * DAY).len(), 2, "{name}");
     }
+}
+
+/// `rotate --await-published` on a vault store: four "hosts" (processes)
+/// run the daily rotate line at once after the source lists the key. The
+/// source answers after a second, so they all fetch before any writes:
+/// one check-and-set write records the confirmation, the others re-read
+/// and change nothing, and every one of them exits 0.
+fn await_confirmed_at_once(b: &Bao) {
+    let store = Store::new(b, "await-hosts");
+    store.ok(DAY0, &["keygen", "--alg", "EdDSA", "--kid", "old"]);
+    let file = store.home.path().join("jwks.json");
+    store.ok(DAY0, &["jwks", "--out", file.to_str().unwrap()]);
+    let url = slow_source(file.clone(), Duration::from_secs(1));
+    let args = [
+        "rotate",
+        "--if-older-than",
+        "30d",
+        "--publish-ahead",
+        "1h",
+        "--await-published",
+        &url,
+    ];
+    store.ok(DAY0 + 31 * DAY, &[&args[..], &["--kid", "new"]].concat());
+    let late = DAY0 + 31 * DAY + 7200;
+    // Not listed yet: the old key signs past signs_from, nothing written.
+    let version = store.version();
+    store.ok(late, &args);
+    assert_eq!(store.version(), version);
+    assert_eq!(list_json(&store, late)[0]["kid"], "old");
+    store.ok(late, &["jwks", "--out", file.to_str().unwrap()]);
+    let hosts: Vec<Child> = (0..4)
+        .map(|_| {
+            store
+                .cmd(late, &args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let mut confirming = 0;
+    for host in hosts {
+        let out = host.wait_with_output().expect("wait");
+        no_token(&store.bao.token, &out);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        // A host that read the store after the write has nothing to fetch.
+        if stderr.starts_with("jwkctl: its --await-published source lists pending key new") {
+            confirming += 1;
+        } else {
+            assert!(stderr.starts_with("jwkctl: nothing to do"), "{stderr}");
+        }
+    }
+    assert!(confirming >= 2, "the hosts did not race");
+    assert_eq!(store.version(), version + 1, "one confirmation written");
+    let keys = list_json(&store, late);
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0]["kid"], "new");
+    assert_eq!(keys[0]["state"], "active");
+    assert_eq!(keys[0]["cache_lifetime"], 0);
+    assert_eq!(keys[1]["kid"], "old");
+    assert_eq!(keys[1]["state"], "retired");
+}
+
+/// A loopback URL serving `file` as it is at each request, `delay` late.
+fn slow_source(file: PathBuf, delay: Duration) -> String {
+    use std::io::Write;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/jwks.json", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let file = file.clone();
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match stream.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                std::thread::sleep(delay);
+                let body = std::fs::read(&file).unwrap_or_default();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    url
 }

@@ -10,7 +10,8 @@ use openssl::pkey::{Id, PKey, Public};
 use openssl::rsa::Rsa;
 use serde_json::{Map, Value};
 
-use crate::jwk::{Jwk, b64, unb64};
+use crate::b64::{b64, unb64};
+use crate::jwk::Jwk;
 
 /// `kty` and the key members (`n e`, or `crv x y`) of a public key in
 /// SubjectPublicKeyInfo PEM.

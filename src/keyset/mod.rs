@@ -1,17 +1,20 @@
 //! The keys `verify` trusts, and how a token picks one: by `kid`, or without
 //! one, every usable key of its algorithm, as verifiers do during rotation.
 
+pub mod document;
+
 use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
 use serde_json::Value;
 
-use crate::alg::Alg;
+use crate::alg::{Alg, NotAKeyType};
 use crate::crypto::Verifier;
+use crate::crypto::keycheck::{self, Depth, Refusal, Role};
 use crate::error::Reject;
-use crate::jwk::{self, Jwk, Keys, SetDocument};
-use crate::keycheck;
+use crate::jwk::Jwk;
 use crate::token::Parsed;
+use document::{Keys, SetDocument};
 
 /// One key from a JWK Set, checked and turned into verifiers on first use:
 /// a 1,000-key set costs the keys a token names, not a thousand.
@@ -20,9 +23,9 @@ pub struct TrustedKey {
     /// `Err(why)` for a key jwkctl cannot use at all, as far as its members
     /// tell (skipped, not fatal).
     usable: Result<(), String>,
-    /// `Err(why)` for a point off its curve, or an Ed25519 point that is not
-    /// canonical or of small order: a computation per key, so made only when
-    /// a token needs the key.
+    /// `Err(why)` for a point off its curve, an Ed25519 point that is not
+    /// canonical or of small order, or an RSA modulus with a small factor:
+    /// a computation per key, so made only when a token needs the key.
     point: OnceLock<Result<(), String>>,
     verifiers: [OnceLock<Option<Verifier>>; 10],
 }
@@ -31,8 +34,7 @@ impl TrustedKey {
     fn new(mut jwk: Jwk) -> TrustedKey {
         // A store passed as a JWK Set: its private members are never needed.
         jwk.wipe_secret();
-        let usable = usability(&jwk)
-            .and_then(|_| keycheck::check_members(&jwk).map_err(|flaw| flaw.to_string()));
+        let usable = usability(&jwk);
         TrustedKey {
             jwk,
             usable,
@@ -46,14 +48,14 @@ impl TrustedKey {
         self.usable.is_ok()
             && self
                 .point
-                .get_or_init(|| keycheck::check_point(&self.jwk).map_err(|flaw| flaw.to_string()))
+                .get_or_init(|| {
+                    keycheck::check_material(&self.jwk).map_err(|flaw| flaw.to_string())
+                })
                 .is_ok()
     }
 
     fn fits(&self, alg: Alg) -> bool {
-        self.jwk
-            .kty()
-            .is_some_and(|kty| alg.fits(kty, self.jwk.crv()))
+        self.jwk.key_type().is_ok_and(|t| alg.fits(t))
     }
 
     fn verifier(&self, alg: Alg) -> Option<&Verifier> {
@@ -64,35 +66,27 @@ impl TrustedKey {
 }
 
 /// Whether jwkctl can verify with this key at all (apart from which
-/// algorithm a token asks for), and the algorithm its type implies.
-fn usability(jwk: &Jwk) -> Result<Alg, String> {
-    let kty = jwk.kty().ok_or("no kty")?;
-    if !matches!(kty, "RSA" | "EC" | "OKP") {
-        return Err(format!("key type {kty:?} is not supported"));
+/// algorithm a token asks for), as far as its members tell.
+fn usability(jwk: &Jwk) -> Result<(), String> {
+    match keycheck::admit(jwk, Role::Verify, Depth::Members) {
+        Ok(_) => Ok(()),
+        Err(refusal) => Err(match refusal {
+            Refusal::Type(NotAKeyType::NoKty) => "no kty".into(),
+            Refusal::Type(_) => format!(
+                "key type {:?} is not supported",
+                jwk.kty().unwrap_or_default()
+            ),
+            Refusal::Use(_) => "its \"use\" is not \"sig\"".into(),
+            Refusal::KeyOps => "its \"key_ops\" do not include \"verify\"".into(),
+            Refusal::UnknownAlg(name) => format!("algorithm {name:?} is not accepted"),
+            Refusal::Curve(_, Some(alg)) => jwk.check_fits(alg).err().unwrap_or_default(),
+            Refusal::Curve(_, None) => "its curve is not supported".into(),
+            Refusal::Unfit { why, .. } => why,
+            // Not asked of a verifier's key.
+            Refusal::NotPrivate => return Ok(()),
+            Refusal::Flaw(flaw) => flaw.to_string(),
+        }),
     }
-    match jwk.member("use") {
-        None => {}
-        Some(Value::String(u)) if u == "sig" => {}
-        Some(_) => return Err("its \"use\" is not \"sig\"".into()),
-    }
-    if let Some(ops) = jwk.member("key_ops") {
-        let allows = ops
-            .as_array()
-            .is_some_and(|ops| ops.iter().any(|op| op == "verify"));
-        if !allows {
-            return Err("its \"key_ops\" do not include \"verify\"".into());
-        }
-    }
-    let alg = match jwk.alg_name() {
-        Some(name) => Some(
-            Alg::from_name(name).ok_or_else(|| format!("algorithm {name:?} is not accepted"))?,
-        ),
-        None => None,
-    };
-    let alg = alg
-        .or_else(|| Alg::default_for(kty, jwk.crv()))
-        .ok_or("its curve is not supported")?;
-    jwk.check_fits(alg).map(|()| alg)
 }
 
 pub struct KeySet {
@@ -110,7 +104,7 @@ impl KeySet {
     /// key source at all (an input error), while a key inside that jwkctl
     /// cannot use is only skipped.
     pub fn parse(bytes: &[u8]) -> Result<KeySet> {
-        let SetDocument { keys, rest } = match jwk::parse_set(bytes) {
+        let SetDocument { keys, rest } = match document::parse_set(bytes) {
             Ok(Some(doc)) => doc,
             // A repeated member name or a kid that is not a string: say which.
             Err(e) if e.is_data() => bail!("not a valid JWK Set: {e}"),

@@ -7,6 +7,13 @@
 //! small order accepts one fixed signature over any payload, so anyone could
 //! forge tokens such a key "verifies". All arithmetic is OpenSSL's, except
 //! Ed25519 point decoding, which OpenSSL does not offer (curve25519-dalek).
+//!
+//! Three depths, by cost: [`check_members`] (types, sizes, encodings: every
+//! key on every read), [`check_public`] (adds the computations on the
+//! public half: a point on its curve, an RSA modulus without small
+//! factors) and [`check_private`] (adds the pairing of the private and
+//! public halves). A key gets the full check when it joins the store and
+//! when it is used to sign or verify.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -17,10 +24,12 @@ use openssl::ec::{EcGroup, EcPoint};
 use openssl::error::ErrorStack;
 use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey};
+use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::alg::MIN_RSA_BITS;
-use crate::jwk::{Jwk, unb64, with_unb64};
+use crate::alg::{Alg, Curve, KeyType, MIN_RSA_BITS, NotAKeyType};
+use crate::b64::{unb64, with_unb64};
+use crate::jwk::Jwk;
 
 /// What makes a key unusable. `Display` is a short phrase that fits after
 /// "skipping key 3 of jwks.json: " and after "key 3 (kid ...): ".
@@ -31,6 +40,9 @@ pub enum Flaw {
     RsaTooSmall(usize),
     /// The public exponent is not odd with 3 <= e < n; holds what it is.
     RsaExponent(String),
+    /// The modulus has this prime factor below [`SMALL_PRIMES_BELOW`]
+    /// (2: it is even).
+    RsaSmallFactor(u32),
     RsaMultiPrime,
     OffCurve,
     Ed25519Length,
@@ -51,9 +63,16 @@ impl fmt::Display for Flaw {
                 f,
                 "its RSA public exponent {what}; it must be odd, at least 3 and less than the modulus"
             ),
-            Flaw::RsaMultiPrime => {
-                f.write_str("RSA keys with more than two primes (\"oth\") are not supported")
-            }
+            Flaw::RsaSmallFactor(2) => f.write_str(
+                "its RSA modulus is even; a real key's modulus is odd, with no prime factor below 752",
+            ),
+            Flaw::RsaSmallFactor(p) => write!(
+                f,
+                "its RSA modulus has the prime factor {p}; a real key's modulus has none below 752"
+            ),
+            Flaw::RsaMultiPrime => f.write_str(
+                "it is a multi-prime RSA key (more than two primes, \"oth\"), which is not supported",
+            ),
             Flaw::OffCurve => f.write_str("its point is not on its curve"),
             Flaw::Ed25519Length => f.write_str("its \"x\" is not a 32-byte Ed25519 public key"),
             Flaw::Ed25519NotCanonical => {
@@ -75,36 +94,84 @@ fn unreadable(_: ErrorStack) -> Flaw {
     Flaw::Mismatch
 }
 
-/// The checks the public members allow without point arithmetic: RSA size
-/// and exponent, an Ed25519 key's length. Cheap enough for every key of a
-/// 1,000-key JWK Set on every `verify`.
+/// The checks of members alone: types, sizes and encodings, the RSA
+/// exponent's range and the modulus's parity, and the private members a
+/// private key needs. No point or pairing arithmetic: cheap enough for
+/// every key of a 1,000-key store or JWK Set on every read. A key of a
+/// type jwkctl does not know passes; its type is its caller's question.
 pub fn check_members(jwk: &Jwk) -> Result<(), Flaw> {
-    match jwk.kty() {
-        Some("RSA") => check_rsa_public(jwk),
-        Some("OKP") => match public_bytes(jwk, "x").map(|x| x.len()) {
-            Ok(32) => Ok(()),
-            Ok(_) => Err(Flaw::Ed25519Length),
-            Err(flaw) => Err(flaw),
-        },
-        _ => Ok(()),
+    let private = jwk.is_private();
+    match jwk.key_type() {
+        Ok(KeyType::Rsa) => {
+            check_rsa_public(jwk)?;
+            if jwk.has_private_member("oth") {
+                return Err(Flaw::RsaMultiPrime);
+            }
+            // josekit signs RSA keys in their CRT form only: a key without
+            // these would load and then fail every `sign`.
+            if private {
+                for name in ["d", "p", "q", "dp", "dq", "qi"] {
+                    secret_decodes(jwk, name)?;
+                }
+            }
+            Ok(())
+        }
+        Ok(KeyType::Ec(_)) => {
+            public_decodes(jwk, "x")?;
+            public_decodes(jwk, "y")?;
+            if private {
+                secret_decodes(jwk, "d")?;
+            }
+            Ok(())
+        }
+        Ok(KeyType::Ed25519) => {
+            match jwk
+                .member("x")
+                .and_then(|v| v.as_str())
+                .and_then(|x| with_unb64(x, |x| x.len()))
+            {
+                Some(32) => {}
+                Some(_) => return Err(Flaw::Ed25519Length),
+                None => return Err(Flaw::Member("x")),
+            }
+            if private {
+                secret_decodes(jwk, "d")?;
+            }
+            Ok(())
+        }
+        Err(_) => Ok(()),
     }
 }
 
-/// The point checks: an EC point on its curve, an Ed25519 point canonical
-/// and not of small order. A computation per key, so `verify` makes it only
-/// for the keys a token needs.
-pub fn check_point(jwk: &Jwk) -> Result<(), Flaw> {
-    match jwk.kty() {
-        Some("EC") => {
+fn public_decodes(jwk: &Jwk, name: &'static str) -> Result<(), Flaw> {
+    jwk.member(name)
+        .and_then(|v| v.as_str())
+        .and_then(|text| with_unb64(text, |_| ()))
+        .ok_or(Flaw::Member(name))
+}
+
+fn secret_decodes(jwk: &Jwk, name: &'static str) -> Result<(), Flaw> {
+    jwk.private_member(name)
+        .and_then(|text| with_unb64(text, |_| ()))
+        .ok_or(Flaw::Member(name))
+}
+
+/// The computations on the public half: an EC point on its curve, an
+/// Ed25519 point canonical and not of small order, an RSA modulus without
+/// small prime factors. A computation per key, so made only for the keys a
+/// command uses, and when a key joins the store.
+pub fn check_material(jwk: &Jwk) -> Result<(), Flaw> {
+    match jwk.key_type() {
+        Ok(KeyType::Rsa) => rsa_small_factor(&*num(jwk, "n")?),
+        Ok(KeyType::Ec(curve)) => {
             let (x, y) = (public_bytes(jwk, "x")?, public_bytes(jwk, "y")?);
-            let crv = jwk.crv().unwrap_or_default();
-            if ec_point(crv, &x, &y).is_some() {
+            if ec_point(curve, &x, &y).is_some() {
                 Ok(())
             } else {
                 Err(Flaw::OffCurve)
             }
         }
-        Some("OKP") => {
+        Ok(KeyType::Ed25519) => {
             let x = public_bytes(jwk, "x")?;
             let bytes: [u8; 32] = x.as_slice().try_into().map_err(|_| Flaw::Ed25519Length)?;
             let compressed = CompressedEdwardsY(bytes);
@@ -120,26 +187,27 @@ pub fn check_point(jwk: &Jwk) -> Result<(), Flaw> {
             }
             Ok(())
         }
-        _ => Ok(()),
+        Err(_) => Ok(()),
     }
 }
 
-/// Every public check: [`check_members`] and [`check_point`].
+/// Every public check: [`check_members`] and [`check_material`].
 pub fn check_public(jwk: &Jwk) -> Result<(), Flaw> {
     check_members(jwk)?;
-    check_point(jwk)
+    check_material(jwk)
 }
 
-/// A private key: its public members are a usable key ([`check_public`])
-/// and belong to its private members, as OpenSSL derives them. A key that
-/// fails this signs tokens no verifier accepts, and an RSA key whose CRT
-/// members are wrong leaks its factors with every signature.
+/// The full check of a private key: its public members are a usable key
+/// ([`check_public`]) and belong to its private members, as OpenSSL
+/// derives them. A key that fails this signs tokens no verifier accepts,
+/// and an RSA key whose CRT members are wrong leaks its factors with every
+/// signature.
 pub fn check_private(jwk: &Jwk) -> Result<(), Flaw> {
     check_public(jwk)?;
-    match jwk.kty() {
-        Some("RSA") => rsa_pair(jwk),
-        Some("EC") => ec_pair(jwk),
-        Some("OKP") => {
+    match jwk.key_type() {
+        Ok(KeyType::Rsa) => rsa_pair(jwk),
+        Ok(KeyType::Ec(curve)) => ec_pair(jwk, curve),
+        Ok(KeyType::Ed25519) => {
             let d = secret_bytes(jwk, "d")?;
             let pkey = PKey::private_key_from_raw_bytes(&d, Id::ED25519).map_err(unreadable)?;
             let derived = pkey.raw_public_key().map_err(unreadable)?;
@@ -149,8 +217,152 @@ pub fn check_private(jwk: &Jwk) -> Result<(), Flaw> {
                 Err(Flaw::Mismatch)
             }
         }
-        _ => Ok(()),
+        Err(_) => Ok(()),
     }
+}
+
+/// NIST SP 800-89 §5.3.3's partial public-key validation, without its
+/// primality test: the modulus has no prime factor below this.
+pub const SMALL_PRIMES_BELOW: u32 = 752;
+
+/// The primes below [`SMALL_PRIMES_BELOW`], in groups whose product fits a
+/// 32-bit word: one division of the modulus per group, not per prime.
+fn small_prime_groups() -> &'static [(u32, Vec<u32>)] {
+    static GROUPS: OnceLock<Vec<(u32, Vec<u32>)>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
+        for p in (2..SMALL_PRIMES_BELOW)
+            .filter(|&n| (2..n).take_while(|d| d * d <= n).all(|d| n % d != 0))
+        {
+            match groups.last_mut() {
+                Some((product, primes)) if product.checked_mul(p).is_some() => {
+                    *product *= p;
+                    primes.push(p);
+                }
+                _ => groups.push((p, vec![p])),
+            }
+        }
+        groups
+    })
+}
+
+/// The smallest prime factor of `n` below [`SMALL_PRIMES_BELOW`], as a
+/// flaw. A modulus of 3 times a prime passes every other public check and
+/// lets anyone compute its private exponent.
+fn rsa_small_factor(n: &BigNumRef) -> Result<(), Flaw> {
+    for (product, primes) in small_prime_groups() {
+        let rest = n.mod_word(*product).map_err(unreadable)?;
+        if let Some(p) = primes.iter().find(|p| rest % u64::from(**p) == 0) {
+            return Err(Flaw::RsaSmallFactor(*p));
+        }
+    }
+    Ok(())
+}
+
+/// What a key is admitted for: it decides which members must be there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A key of the store: private, signs.
+    Store,
+    /// A key given to `import`: private, signs, checked in full now.
+    Import,
+    /// A key of the store whose private half a signer holds (transit):
+    /// public, signs elsewhere.
+    Signer,
+    /// A key of a JWK Set `verify` reads: its `key_ops` must allow it.
+    Verify,
+}
+
+/// How much of [`check_members`] .. [`check_private`] admission runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Type, use, algorithm and private half only: the caller runs the
+    /// member checks itself (the store, over all keys once they are read).
+    Policy,
+    Members,
+    Full,
+}
+
+/// Why a key is not admitted. Each caller words it for its reader; the
+/// decision, and the order of the checks, is [`admit`]'s alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal<'a> {
+    /// No `kty`, or one jwkctl has no use for (`oct`, `Dilithium`).
+    Type(NotAKeyType<'a>),
+    /// `use` is there and is not `"sig"`.
+    Use(&'a Value),
+    /// `key_ops` does not allow verifying.
+    KeyOps,
+    /// `alg` names no algorithm jwkctl knows.
+    UnknownAlg(&'a str),
+    /// An EC or OKP key on a curve no algorithm here uses; the `alg` it
+    /// names, if any.
+    Curve(NotAKeyType<'a>, Option<Alg>),
+    /// The key's type or members do not fit its algorithm.
+    Unfit { alg: Alg, why: String },
+    /// A key that must be private has no `d`.
+    NotPrivate,
+    /// Its material is not a real key.
+    Flaw(Flaw),
+}
+
+/// A key that may be used: its type and the algorithm it names or, when
+/// it names none, the one its type implies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Admitted {
+    pub key_type: KeyType,
+    pub alg: Alg,
+    /// Whether `alg` was named by the key itself.
+    pub named: bool,
+}
+
+/// The one admission path for keys, wherever they come from: the store,
+/// a JWK Set `verify` reads, a file given to `import`. Checks, in this
+/// order: `kty`, `use`, `key_ops` (for verifying), `alg`, the curve, that
+/// the type fits the algorithm, the private half (for the store and
+/// `import`), and the material to `depth`.
+pub fn admit(jwk: &Jwk, role: Role, depth: Depth) -> Result<Admitted, Refusal<'_>> {
+    let key_type = match jwk.key_type() {
+        Ok(key_type) => Ok(key_type),
+        // Judged once "use" and "alg" have been.
+        Err(curve @ (NotAKeyType::EcCurve(_) | NotAKeyType::OkpCurve(_))) => Err(curve),
+        Err(other) => return Err(Refusal::Type(other)),
+    };
+    match jwk.member("use") {
+        None => {}
+        Some(Value::String(u)) if u == "sig" => {}
+        Some(other) => return Err(Refusal::Use(other)),
+    }
+    if role == Role::Verify
+        && let Some(ops) = jwk.member("key_ops")
+        && !ops
+            .as_array()
+            .is_some_and(|ops| ops.iter().any(|op| op == "verify"))
+    {
+        return Err(Refusal::KeyOps);
+    }
+    let named = match jwk.alg_name() {
+        Some(name) => Some(Alg::from_name(name).ok_or(Refusal::UnknownAlg(name))?),
+        None => None,
+    };
+    let key_type = key_type.map_err(|curve| Refusal::Curve(curve, named))?;
+    let alg = named.unwrap_or(key_type.default_alg());
+    jwk.check_fits(alg)
+        .map_err(|why| Refusal::Unfit { alg, why })?;
+    if matches!(role, Role::Store | Role::Import) && !jwk.is_private() {
+        return Err(Refusal::NotPrivate);
+    }
+    let checked = match depth {
+        Depth::Policy => Ok(()),
+        Depth::Members => check_members(jwk),
+        Depth::Full => check_private(jwk),
+    };
+    checked.map_err(Refusal::Flaw)?;
+    Ok(Admitted {
+        key_type,
+        alg,
+        named: named.is_some(),
+    })
 }
 
 fn public_bytes(jwk: &Jwk, name: &'static str) -> Result<Vec<u8>, Flaw> {
@@ -217,6 +429,9 @@ fn check_rsa_public(jwk: &Jwk) -> Result<(), Flaw> {
         return Err(Flaw::RsaTooSmall(bits));
     }
     let n = num(jwk, "n")?;
+    if !n.is_bit_set(0) {
+        return Err(Flaw::RsaSmallFactor(2));
+    }
     let e = num(jwk, "e")?;
     let three = BigNum::from_u32(3).map_err(unreadable)?;
     let shown = || match e.to_dec_str() {
@@ -241,18 +456,9 @@ fn check_rsa_public(jwk: &Jwk) -> Result<(), Flaw> {
 /// n = p·q, e·d ≡ 1 modulo p - 1 and q - 1, and the CRT members what they
 /// must be. A key without primes (only `d`) is checked by a round trip.
 fn rsa_pair(jwk: &Jwk) -> Result<(), Flaw> {
-    if jwk.private_member("oth").is_some() {
-        return Err(Flaw::RsaMultiPrime);
-    }
-    // josekit signs RSA keys in their CRT form only: a key without these
-    // would load here and then fail every `sign`.
-    for name in ["p", "q", "dp", "dq", "qi"] {
-        if jwk.private_member(name).is_none() {
-            return Err(Flaw::Member(name));
-        }
-    }
     let (n, e) = (num(jwk, "n")?, num(jwk, "e")?);
     let d = SecretNum::of(jwk, "d")?;
+    let mut more_primes = false;
     let result = (|| -> Result<bool, ErrorStack> {
         let mut ctx = BigNumContext::new_secure()?;
         let one = BigNum::from_u32(1)?;
@@ -272,10 +478,16 @@ fn rsa_pair(jwk: &Jwk) -> Result<(), Flaw> {
         let mut pq = BigNum::new_secure()?;
         pq.checked_mul(&p, &q, &mut ctx)?;
         let n_matches = pq == n;
-        pq.clear();
         if !n_matches {
+            // A modulus that is a multiple of p·q has more primes than these
+            // two: a multi-prime key (from PEM, or with "oth" dropped).
+            let mut rest = BigNum::new()?;
+            rest.nnmod(&n, &pq, &mut ctx)?;
+            more_primes = rest.num_bits() == 0 && p.num_bits() > 1 && q.num_bits() > 1;
+            pq.clear();
             return Ok(false);
         }
+        pq.clear();
         let mut ed = BigNum::new_secure()?;
         ed.checked_mul(&e, &d, &mut ctx)?;
         let mut ok = true;
@@ -310,16 +522,16 @@ fn rsa_pair(jwk: &Jwk) -> Result<(), Flaw> {
     })();
     match result {
         Ok(true) => Ok(()),
+        _ if more_primes => Err(Flaw::RsaMultiPrime),
         _ => Err(Flaw::Mismatch),
     }
 }
 
 /// d·G must be the public point, with 0 < d < the group's order.
-fn ec_pair(jwk: &Jwk) -> Result<(), Flaw> {
-    let crv = jwk.crv().unwrap_or_default();
+fn ec_pair(jwk: &Jwk, curve: Curve) -> Result<(), Flaw> {
     let (x, y) = (public_bytes(jwk, "x")?, public_bytes(jwk, "y")?);
-    let group = group(crv).ok_or(Flaw::OffCurve)?;
-    let public = ec_point(crv, &x, &y).ok_or(Flaw::OffCurve)?;
+    let group = group(curve).ok_or(Flaw::OffCurve)?;
+    let public = ec_point(curve, &x, &y).ok_or(Flaw::OffCurve)?;
     let d = SecretNum::of(jwk, "d")?;
     let matches = (|| -> Result<bool, ErrorStack> {
         let mut ctx = BigNumContext::new_secure()?;
@@ -340,24 +552,23 @@ fn ec_pair(jwk: &Jwk) -> Result<(), Flaw> {
 
 /// The group of a JOSE curve name; built once per curve, as building one
 /// costs more than a point check.
-pub fn group(crv: &str) -> Option<&'static EcGroup> {
+pub fn group(curve: Curve) -> Option<&'static EcGroup> {
     static GROUPS: [OnceLock<Option<EcGroup>>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    let (slot, nid) = match crv {
-        "P-256" => (0, Nid::X9_62_PRIME256V1),
-        "P-384" => (1, Nid::SECP384R1),
-        "P-521" => (2, Nid::SECP521R1),
-        _ => return None,
+    let nid = match curve {
+        Curve::P256 => Nid::X9_62_PRIME256V1,
+        Curve::P384 => Nid::SECP384R1,
+        Curve::P521 => Nid::SECP521R1,
     };
-    GROUPS[slot]
+    GROUPS[curve.index()]
         .get_or_init(|| EcGroup::from_curve_name(nid).ok())
         .as_ref()
 }
 
 /// The point (x, y) of curve `crv`, if it is one: coordinates below the
 /// field prime, on the curve. Anything unreadable is no point.
-pub fn ec_point(crv: &str, x: &[u8], y: &[u8]) -> Option<EcPoint> {
-    let group = group(crv)?;
+pub fn ec_point(curve: Curve, x: &[u8], y: &[u8]) -> Option<EcPoint> {
+    let group = group(curve)?;
     let make = || -> Result<Option<EcPoint>, ErrorStack> {
         let mut ctx = BigNumContext::new()?;
         let mut point = EcPoint::new(group)?;
@@ -380,8 +591,8 @@ pub fn ec_point(crv: &str, x: &[u8], y: &[u8]) -> Option<EcPoint> {
 mod tests {
     use super::*;
     use crate::alg::Alg;
+    use crate::b64::b64;
     use crate::crypto;
-    use crate::jwk::b64;
     use serde_json::{Value, json};
 
     fn with(key: &Jwk, name: &str, value: Value) -> Jwk {
@@ -436,5 +647,69 @@ mod tests {
         assert_eq!(check_public(&neg), Err(Flaw::Ed25519NotCanonical));
         let short = with(&key, "x", json!(b64(&[1u8; 31])));
         assert_eq!(check_members(&short), Err(Flaw::Ed25519Length));
+    }
+
+    #[test]
+    fn one_admission_path_for_every_role() {
+        let key = crypto::generate(Alg::Es256, 0).unwrap();
+        for role in [Role::Store, Role::Import] {
+            let admitted = admit(&key, role, Depth::Full).unwrap();
+            assert_eq!(admitted.key_type, KeyType::Ec(Curve::P256));
+            assert_eq!((admitted.alg, admitted.named), (Alg::Es256, true));
+        }
+        let mut public = key.clone();
+        public.wipe_secret();
+        assert_eq!(
+            admit(&public, Role::Store, Depth::Members),
+            Err(Refusal::NotPrivate)
+        );
+        assert!(admit(&public, Role::Verify, Depth::Members).is_ok());
+        // In order: "use" is judged before "alg", the curve after both.
+        let odd = Jwk::from_map(
+            json!({"kty": "EC", "crv": "secp256k1", "use": "enc", "alg": "HS256"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        assert_eq!(
+            admit(&odd, Role::Verify, Depth::Members),
+            Err(Refusal::Use(&json!("enc")))
+        );
+        let odd = with(&odd, "use", json!("sig"));
+        assert_eq!(
+            admit(&odd, Role::Verify, Depth::Members),
+            Err(Refusal::UnknownAlg("HS256"))
+        );
+        let odd = with(&odd, "alg", json!("ES256"));
+        assert!(matches!(
+            admit(&odd, Role::Verify, Depth::Members),
+            Err(Refusal::Curve(
+                NotAKeyType::EcCurve(Some("secp256k1")),
+                Some(Alg::Es256)
+            ))
+        ));
+        // key_ops is asked of a verifier's key only.
+        let ops = with(&key, "key_ops", json!(["sign"]));
+        assert_eq!(
+            admit(&ops, Role::Verify, Depth::Members),
+            Err(Refusal::KeyOps)
+        );
+        assert!(admit(&ops, Role::Store, Depth::Full).is_ok());
+    }
+
+    #[test]
+    fn rsa_moduli_with_small_factors_and_multi_prime_keys() {
+        let groups = small_prime_groups();
+        let primes: Vec<u32> = groups.iter().flat_map(|(_, p)| p.clone()).collect();
+        assert_eq!(primes.first(), Some(&2));
+        assert_eq!(primes.last(), Some(&751));
+        assert_eq!(primes.len(), 133);
+        let n = |v: u64| BigNum::from_dec_str(&v.to_string()).unwrap();
+        assert_eq!(
+            rsa_small_factor(&n(751 * 1_000_003)),
+            Err(Flaw::RsaSmallFactor(751))
+        );
+        assert_eq!(rsa_small_factor(&n(757 * 1_000_003)), Ok(()));
+        assert_eq!(rsa_small_factor(&n(6)), Err(Flaw::RsaSmallFactor(2)));
     }
 }

@@ -1,6 +1,7 @@
-//! The only module that touches josekit (OpenSSL) and the rsa crate: key
-//! generation, the signature primitives under JWS, and PEM conversion for
-//! `export` and `import`.
+//! The only room that touches josekit (OpenSSL), OpenSSL itself,
+//! curve25519-dalek and the rsa crate: key generation, the signature
+//! primitives under JWS and the compact JWS they make, PEM conversion for
+//! `export` and `import`, and [`keycheck`], whether a key is a real key.
 //!
 //! RSA keys are generated with the `rsa` crate 0.10 (crypto-bigint and
 //! crypto-primes): bench/run measured its 2048- and 4096-bit keygen at about
@@ -27,39 +28,41 @@ use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
 
-use crate::alg::{Alg, KeyKind, RSA_BITS};
-use crate::jwk::{Jwk, PRIVATE_MEMBERS, b64};
+use crate::alg::{Alg, Curve, KeyType, RSA_BITS};
+use crate::b64::b64;
+use crate::jwk::{Jwk, PRIVATE_MEMBERS};
+
+pub mod keycheck;
+pub mod spki;
 
 /// Creates a private key for `alg`, with `kty`, `use: sig` and `alg` set
 /// (the caller adds `kid`). `bits` applies to RSA only.
 pub fn generate(alg: Alg, bits: u32) -> Result<Jwk> {
+    let key_type = alg.key_type();
     let mut map = Map::new();
-    map.insert("kty".into(), Value::from(""));
+    map.insert("kty".into(), Value::from(key_type.kty()));
     map.insert("use".into(), Value::from("sig"));
     map.insert("alg".into(), Value::from(alg.name()));
-    let material = match alg.kind() {
-        KeyKind::Rsa => {
+    let material = match key_type {
+        KeyType::Rsa => {
             if !RSA_BITS.contains(&bits) {
                 bail!("RSA keys have 2048, 3072 or 4096 bits, not {bits}");
             }
-            map.insert("kty".into(), Value::from("RSA"));
             generate_rsa(bits)?
         }
-        KeyKind::Ec(curve) => {
-            map.insert("kty".into(), Value::from("EC"));
+        KeyType::Ec(curve) => {
             let curve = match curve {
-                "P-256" => EcCurve::P256,
-                "P-384" => EcCurve::P384,
-                _ => EcCurve::P521,
+                Curve::P256 => EcCurve::P256,
+                Curve::P384 => EcCurve::P384,
+                Curve::P521 => EcCurve::P521,
             };
             let pair = EcKeyPair::generate(curve).context("generating an EC key")?;
-            members_of(&pair.to_jwk_key_pair(), &["crv", "x", "y", "d"])?
+            members_of(&pair.to_jwk_key_pair(), key_type.material_members())?
         }
-        KeyKind::Ed25519 => {
-            map.insert("kty".into(), Value::from("OKP"));
+        KeyType::Ed25519 => {
             let pair =
                 EdKeyPair::generate(EdCurve::Ed25519).context("generating an Ed25519 key")?;
-            members_of(&pair.to_jwk_key_pair(), &["crv", "x", "d"])?
+            members_of(&pair.to_jwk_key_pair(), key_type.material_members())?
         }
     };
     map.extend(material);
@@ -110,23 +113,14 @@ fn to_jose(map: Map<String, Value>) -> Result<JoseJwk> {
     JoseJwk::from_map(map).map_err(|e| anyhow!("{e}"))
 }
 
-/// The key members of each key type, as a private JWK holds them.
-fn material_members(kty: &str) -> &'static [&'static str] {
-    match kty {
-        "RSA" => &["n", "e", "d", "p", "q", "dp", "dq", "qi"],
-        "EC" => &["crv", "x", "y", "d"],
-        _ => &["crv", "x", "d"],
-    }
-}
-
 /// A stored (private) key as an OpenSSL key pair, for PEM output.
 fn key_pair(key: &Jwk) -> Result<Box<dyn KeyPair>> {
     let jwk = to_jose(key.to_private_map())?;
-    let pair: Box<dyn KeyPair> = match key.kty() {
-        Some("RSA") => Box::new(RsaKeyPair::from_jwk(&jwk)?),
-        Some("EC") => Box::new(EcKeyPair::from_jwk(&jwk)?),
-        Some("OKP") => Box::new(EdKeyPair::from_jwk(&jwk)?),
-        other => bail!("no PEM form for key type {other:?}"),
+    let pair: Box<dyn KeyPair> = match key.key_type() {
+        Ok(KeyType::Rsa) => Box::new(RsaKeyPair::from_jwk(&jwk)?),
+        Ok(KeyType::Ec(_)) => Box::new(EcKeyPair::from_jwk(&jwk)?),
+        Ok(KeyType::Ed25519) => Box::new(EdKeyPair::from_jwk(&jwk)?),
+        Err(_) => bail!("no PEM form for key type {:?}", key.kty()),
     };
     Ok(pair)
 }
@@ -177,19 +171,19 @@ pub fn private_key_from_pem(text: &str) -> Result<Map<String, Value>> {
     let unusable = || {
         anyhow!("PEM {label:?} holds no key jwkctl can use (RSA, EC P-256/P-384/P-521 or Ed25519)")
     };
-    let (kty, jwk) = match *label {
+    let (key_type, jwk) = match *label {
         "RSA PRIVATE KEY" => (
-            "RSA",
+            KeyType::Rsa,
             RsaKeyPair::from_pem(block)
                 .map_err(|_| unusable())?
                 .to_jwk_key_pair(),
         ),
-        "EC PRIVATE KEY" => ("EC", ec_from_pem(block)?.ok_or_else(unusable)?),
+        "EC PRIVATE KEY" => ec_from_pem(block)?.ok_or_else(unusable)?,
         _ => {
             if let Ok(pair) = RsaKeyPair::from_pem(block) {
-                ("RSA", pair.to_jwk_key_pair())
-            } else if let Some(jwk) = ec_from_pem(block)? {
-                ("EC", jwk)
+                (KeyType::Rsa, pair.to_jwk_key_pair())
+            } else if let Some(ec) = ec_from_pem(block)? {
+                ec
             } else if let Ok(pair) = EdKeyPair::from_pem(block) {
                 if pair.curve() != EdCurve::Ed25519 {
                     bail!(
@@ -197,31 +191,34 @@ pub fn private_key_from_pem(text: &str) -> Result<Map<String, Value>> {
                         pair.curve().name()
                     );
                 }
-                ("OKP", pair.to_jwk_key_pair())
+                (KeyType::Ed25519, pair.to_jwk_key_pair())
             } else {
                 return Err(unusable());
             }
         }
     };
     let mut map = Map::new();
-    map.insert("kty".into(), Value::from(kty));
-    map.extend(members_of(&jwk, material_members(kty))?);
+    map.insert("kty".into(), Value::from(key_type.kty()));
+    map.extend(members_of(&jwk, key_type.material_members())?);
     Ok(map)
 }
 
 /// An EC key from PEM, or `None` when it is not one; a curve without a JWS
 /// algorithm (secp256k1) is an error.
-fn ec_from_pem(block: &str) -> Result<Option<JoseJwk>> {
+fn ec_from_pem(block: &str) -> Result<Option<(KeyType, JoseJwk)>> {
     let Ok(pair) = EcKeyPair::from_pem(block, None) else {
         return Ok(None);
     };
-    if !matches!(pair.curve(), EcCurve::P256 | EcCurve::P384 | EcCurve::P521) {
-        bail!(
+    let curve = match pair.curve() {
+        EcCurve::P256 => Curve::P256,
+        EcCurve::P384 => Curve::P384,
+        EcCurve::P521 => Curve::P521,
+        other => bail!(
             "an EC key on curve {}, which no algorithm here uses (use P-256, P-384 or P-521)",
-            pair.curve().name()
-        );
-    }
-    Ok(Some(pair.to_jwk_key_pair()))
+            other.name()
+        ),
+    };
+    Ok(Some((KeyType::Ec(curve), pair.to_jwk_key_pair())))
 }
 
 /// `(label, whole block)` for each `-----BEGIN label-----` ... `-----END
@@ -249,11 +246,17 @@ fn pem_blocks(text: &str) -> Vec<(&str, &str)> {
 /// Rebuilds a private JWK's key members through OpenSSL, which checks they
 /// form a key: `kty` and the key members, nothing else.
 pub fn private_key_from_jwk(key: &Jwk) -> Result<Map<String, Value>> {
-    let kty = key.kty().unwrap_or_default().to_owned();
+    let kty = key.kty().unwrap_or_default();
     let pair = key_pair(key).map_err(|e| anyhow!("not a usable {kty} private key: {e}"))?;
+    let key_type = key
+        .key_type()
+        .map_err(|_| anyhow!("not a usable {kty} private key"))?;
     let mut map = Map::new();
-    map.insert("kty".into(), Value::from(kty.as_str()));
-    map.extend(members_of(&pair.to_jwk_key_pair(), material_members(&kty))?);
+    map.insert("kty".into(), Value::from(key_type.kty()));
+    map.extend(members_of(
+        &pair.to_jwk_key_pair(),
+        key_type.material_members(),
+    )?);
     Ok(map)
 }
 
@@ -297,7 +300,7 @@ pub fn self_signed_certificate(key: &Jwk, subject: &str, not_before: i64) -> Res
         cert.set_not_before(&start)?;
         cert.set_not_after(&end)?;
         // Ed25519 signs the message itself, with no separate digest.
-        let digest = if key.kty() == Some("OKP") {
+        let digest = if key.key_type() == Ok(KeyType::Ed25519) {
             MessageDigest::null()
         } else {
             MessageDigest::sha256()
@@ -352,6 +355,19 @@ impl Signer {
             key: signer,
             verifier: Verifier::new(alg, key)?,
         })
+    }
+
+    /// The compact JWS (RFC 7515 §7.1) of `header` and `payload` as given,
+    /// byte for byte: `sign`'s tokens and the test kit's crafted ones are
+    /// all made here.
+    pub fn compact(&self, header: &[u8], payload: &[u8]) -> Result<String> {
+        let mut token = b64(header);
+        token.push('.');
+        token.push_str(&b64(payload));
+        let signature = self.sign(token.as_bytes())?;
+        token.push('.');
+        token.push_str(&b64(&signature));
+        Ok(token)
     }
 
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {

@@ -1,0 +1,336 @@
+//! A JWK Set document (a key store or a published set), read in one pass
+//! straight into [`Jwk`]s rather than through a JSON tree: the store, the
+//! verifier's key sets and `check` all read sets this way.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, Members, Name, name};
+use crate::strict::{Strict, repeated};
+
+/// A JWK Set document.
+pub struct SetDocument {
+    pub keys: Keys,
+    /// The members other than `"keys"`, in file order.
+    pub rest: Map<String, Value>,
+}
+
+pub enum Keys {
+    Missing,
+    NotArray,
+    /// `None` for an element that is not a JSON object.
+    Array(Vec<Option<Jwk>>),
+}
+
+/// Reads a JWK Set document; `Ok(None)` if the JSON is not an object.
+pub fn parse_set(bytes: &[u8]) -> serde_json::Result<Option<SetDocument>> {
+    serde_json::from_slice::<Document>(bytes).map(|d| d.0)
+}
+
+/// A value whose JSON type decides what it is: an object or an array is
+/// read by `object` or `array` (skipped unless overridden), and any other
+/// value is `other()`. Reading a store this way builds no JSON tree.
+trait Shape: Sized {
+    const EXPECTING: &'static str;
+
+    fn other() -> Self;
+
+    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Self::other())
+    }
+
+    fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Self::other())
+    }
+}
+
+struct ShapeVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Shape> Visitor<'de> for ShapeVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::object(map)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        T::array(seq)
+    }
+}
+
+macro_rules! deserialize_by_shape {
+    ($($t:ty),*) => {$(
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(ShapeVisitor(PhantomData))
+            }
+        }
+    )*};
+}
+
+deserialize_by_shape!(Document, KeysMember, Element, Bookkeeping);
+
+struct Document(Option<SetDocument>);
+
+impl Shape for Document {
+    const EXPECTING: &'static str = "a JWK Set";
+    fn other() -> Self {
+        Document(None)
+    }
+    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut keys = Keys::Missing;
+        let mut rest = Map::new();
+        let mut seen_keys = false;
+        while let Some(name) = map.next_key::<String>()? {
+            if name == "keys" {
+                if std::mem::replace(&mut seen_keys, true) {
+                    return Err(repeated("keys"));
+                }
+                keys = map.next_value::<KeysMember>()?.0;
+            } else {
+                let Strict(value) = map.next_value()?;
+                if rest.contains_key(&name) {
+                    return Err(repeated(&name));
+                }
+                rest.insert(name, value);
+            }
+        }
+        // A single JWK given as a key source.
+        if rest.get("kid").is_some_and(|kid| !kid.is_string()) {
+            return Err(kid_not_a_string());
+        }
+        Ok(Document(Some(SetDocument { keys, rest })))
+    }
+}
+
+/// The `"keys"` member.
+struct KeysMember(Keys);
+
+impl Shape for KeysMember {
+    const EXPECTING: &'static str = "an array of JSON Web Keys";
+    fn other() -> Self {
+        KeysMember(Keys::NotArray)
+    }
+    fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(4));
+        while let Some(Element(key)) = seq.next_element()? {
+            keys.push(key);
+        }
+        Ok(KeysMember(Keys::Array(keys)))
+    }
+}
+
+/// A JWK object; `None` for any other JSON value.
+struct Element(Option<Jwk>);
+
+impl Shape for Element {
+    const EXPECTING: &'static str = "a JSON Web Key";
+    fn other() -> Self {
+        Element(None)
+    }
+    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut jwk = Jwk::with_capacity(8);
+        let mut bookkept = false;
+        while let Some(MemberName(name)) = map.next_key()? {
+            if name == BOOKKEEPING {
+                if std::mem::replace(&mut bookkept, true) {
+                    return Err(repeated(BOOKKEEPING));
+                }
+                jwk.set_bookkeeping(map.next_value()?);
+            } else {
+                let Strict(value) = map.next_value()?;
+                jwk.push_member(name, value);
+            }
+        }
+        if let Some(name) = jwk.repeated_name() {
+            return Err(repeated(name));
+        }
+        // Read as absent, it would be replaced by the thumbprint on the
+        // next write, and a verifier would take the key for one without.
+        if jwk.member("kid").is_some_and(|kid| !kid.is_string()) {
+            return Err(kid_not_a_string());
+        }
+        jwk.shrink_to_fit();
+        Ok(Element(Some(jwk)))
+    }
+}
+
+impl Shape for Bookkeeping {
+    const EXPECTING: &'static str = "a key's bookkeeping";
+    fn other() -> Self {
+        Bookkeeping::Other
+    }
+    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut members = Members::default();
+        while let Some(MemberName(name)) = map.next_key()? {
+            let Strict(value) = map.next_value()?;
+            members.push(name, value);
+        }
+        if let Some(name) = members.repeated() {
+            return Err(repeated(name));
+        }
+        Ok(Bookkeeping::Members(members.into_vec()))
+    }
+}
+
+fn kid_not_a_string<E: de::Error>() -> E {
+    E::custom("a key's \"kid\" is not a string")
+}
+
+/// A member name, not copied when it is a known one.
+struct MemberName(Name);
+
+impl<'de> Deserialize<'de> for MemberName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = MemberName;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<MemberName, E> {
+                Ok(MemberName(name(text)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_set_document_is_read_in_one_pass() {
+        let doc = parse_set(
+            br#"{"a": 1, "keys": [{"kty": "EC", "k\u0069d": "two", "d": "s"},
+                "text", [1, {"x": 2}], null, {}], "jwkctl": {"max_ttl": "1h"}}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let Keys::Array(keys) = doc.keys else {
+            unreachable!("keys not read as an array");
+        };
+        assert_eq!(keys.len(), 5);
+        let key = keys[0].as_ref().unwrap();
+        // An escaped name is the name.
+        assert_eq!(
+            Value::Object(key.to_public()),
+            json!({"kty": "EC", "kid": "two"})
+        );
+        assert!(key.is_private());
+        assert!(keys[1..4].iter().all(Option::is_none));
+        assert!(keys[4].as_ref().is_some_and(|k| k.kty().is_none()));
+        // A store's bookkeeping is held apart from the key's members.
+        let stored = parse_set(
+            br#"{"keys": [{"kty": "EC", "jwkctl": {"created": "t", "new": [1]}}, {"jwkctl": 5}]}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let Keys::Array(stored) = stored.keys else {
+            unreachable!("keys not read as an array");
+        };
+        let first = stored[0].as_ref().unwrap();
+        assert_eq!(Value::Object(first.to_private_map()), json!({"kty": "EC"}));
+        let Some(Bookkeeping::Members(members)) = first.bookkeeping() else {
+            unreachable!("no bookkeeping");
+        };
+        assert_eq!(
+            members,
+            &[("created".into(), json!("t")), ("new".into(), json!([1]))]
+        );
+        let second = stored[1].as_ref().unwrap();
+        assert!(matches!(second.bookkeeping(), Some(Bookkeeping::Other)));
+        assert_eq!(
+            Value::Object(doc.rest),
+            json!({"a": 1, "jwkctl": {"max_ttl": "1h"}})
+        );
+
+        for text in ["[]", "1", "\"keys\"", "null"] {
+            assert!(parse_set(text.as_bytes()).unwrap().is_none(), "{text}");
+        }
+        let keys = |text: &str| parse_set(text.as_bytes()).unwrap().unwrap().keys;
+        assert!(matches!(keys(r#"{"keys": {"a": [1]}}"#), Keys::NotArray));
+        assert!(matches!(keys(r#"{"keys": "x"}"#), Keys::NotArray));
+        assert!(matches!(keys(r#"{"kty": "EC"}"#), Keys::Missing));
+        for broken in ["", "{", r#"{"keys": [{"kty": }]}"#, "{} {}"] {
+            assert!(parse_set(broken.as_bytes()).is_err(), "{broken}");
+        }
+    }
+
+    #[test]
+    fn a_repeated_name_anywhere_is_an_error() {
+        // 60,000 members, one name repeated at the end: found in one pass
+        // (a search per member would take minutes).
+        let mut text = String::from(r#"{"keys": [{"kty": "EC", "x": "first""#);
+        for i in 0..60_000 {
+            text.push_str(&format!(r#", "m{i}": {i}"#));
+        }
+        text.push_str(r#", "x": "last", "kid": "k"}]}"#);
+        let err = parse_set(text.as_bytes()).err().unwrap().to_string();
+        assert!(
+            err.starts_with(r#"the member name "x" appears twice"#),
+            "{err}"
+        );
+        for (text, name) in [
+            (r#"{"keys": [], "keys": []}"#, "keys"),
+            (r#"{"keys": [], "jwkctl": {}, "jwkctl": {}}"#, "jwkctl"),
+            (r#"{"keys": [], "jwkctl": {"a": {"b": 1, "b": 2}}}"#, "b"),
+            (r#"{"keys": [{"kty": "EC", "kty": "EC"}]}"#, "kty"),
+            (r#"{"keys": [{"d": "1", "d": "2"}]}"#, "d"),
+            (r#"{"keys": [{"jwkctl": {}, "jwkctl": {}}]}"#, "jwkctl"),
+            (
+                r#"{"keys": [{"jwkctl": {"created": 1, "created": 2}}]}"#,
+                "created",
+            ),
+            (r#"{"keys": [{"oth": [{"r": 1, "r": 2}]}]}"#, "r"),
+        ] {
+            let err = parse_set(text.as_bytes()).err().unwrap().to_string();
+            assert!(
+                err.starts_with(&format!("the member name {name:?} appears twice")),
+                "{text}: {err}"
+            );
+        }
+        for text in [r#"{"keys": [{"kid": 5}]}"#, r#"{"kty": "EC", "kid": null}"#] {
+            let err = parse_set(text.as_bytes()).err().unwrap().to_string();
+            assert!(err.starts_with(r#"a key's "kid" is not a string"#), "{err}");
+        }
+
+        // Private members are written in RFC 7518's order, whatever the
+        // file's order was.
+        let doc = parse_set(br#"{"keys": [{"qi": "6", "kty": "RSA", "dq": "5", "d": "1", "p": "2", "q": "3", "dp": "4"}]}"#)
+            .unwrap()
+            .unwrap();
+        let Keys::Array(keys) = doc.keys else {
+            unreachable!("keys not read as an array");
+        };
+        let all = keys[0].as_ref().unwrap().to_private_map();
+        let names: Vec<&str> = all.keys().map(String::as_str).collect();
+        assert_eq!(names, ["kty", "d", "p", "q", "dp", "dq", "qi"]);
+    }
+}

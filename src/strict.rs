@@ -1,0 +1,97 @@
+//! Strict JSON: duplicate member names refused at any depth. Two parsers
+//! that keep different duplicates disagree on what a token signed or what
+//! a file holds, so every JSON input jwkctl trusts is read this way.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+/// Parses a JSON object, refusing duplicate member names at any depth.
+pub fn strict_object(bytes: &[u8]) -> Option<Map<String, Value>> {
+    match serde_json::from_slice::<Strict>(bytes).ok()?.0 {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// A JSON value read with duplicate member names refused, at any depth.
+pub struct Strict(pub Value);
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+/// The error for a member name that appears twice: a store read last-wins
+/// could lose keys on its next write.
+pub fn repeated<E: de::Error>(name: &str) -> E {
+    // The name is untrusted: escaped, and not a megabyte of it.
+    let shown = if name.len() > 64 { "(long)" } else { name };
+    E::custom(format_args!("the member name {shown:?} appears twice"))
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("not a finite number"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(name) = access.next_key::<String>()? {
+            let Strict(value) = access.next_value()?;
+            if map.contains_key(&name) {
+                return Err(repeated(&name));
+            }
+            map.insert(name, value);
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_are_refused_at_any_depth() {
+        assert!(strict_object(br#"{"a":{"b":[{"c":1}]}}"#).is_some());
+        for text in [r#"{"a":1,"a":2}"#, r#"{"a":[{"b":1,"b":1}]}"#, "[]", "{"] {
+            assert!(strict_object(text.as_bytes()).is_none(), "{text}");
+        }
+    }
+}
