@@ -664,6 +664,8 @@ mod tests {
             Err(Refusal::NotPrivate)
         );
         assert!(admit(&public, Role::Verify, Depth::Members).is_ok());
+        // A store key whose private half a signer holds has none here.
+        assert!(admit(&public, Role::Signer, Depth::Members).is_ok());
         // In order: "use" is judged before "alg", the curve after both.
         let odd = Jwk::from_map(
             json!({"kty": "EC", "crv": "secp256k1", "use": "enc", "alg": "HS256"})
