@@ -244,11 +244,11 @@ pub fn check_may_destroy(reach: Reach, keys: &BTreeSet<SignerKey>, command: &str
 }
 
 /// Destroys every version below each floor, and returns the floors
-/// reached (below which nothing is left).
+/// reached (below which nothing is left) and whether each changed now.
 pub fn destroy(
     reach: Reach,
     floors: &BTreeMap<SignerKey, u64>,
-) -> Result<BTreeMap<SignerKey, u64>> {
+) -> Result<BTreeMap<SignerKey, (u64, bool)>> {
     let mut reached = BTreeMap::new();
     for (key, floor) in floors {
         let engine = reach.engine(key)?;

@@ -72,9 +72,11 @@ pub fn check_may_destroy(ctx: &Ctx, store: &KeyStore, command: &str) -> Result<(
 
 /// After `prune` or `revoke` saved the store: destroys in the signers
 /// every version below `floors`, then forgets the recorded versions that
-/// are gone now (a second write, only when there are such).
+/// are gone now (a second write, only when there are such), and says
+/// what was destroyed and what waits.
 pub fn destroy_removed(
     ctx: &Ctx,
+    out: &mut Output,
     floors: &BTreeMap<SignerKey, u64>,
     recorded: &[SignerRef],
 ) -> Result<()> {
@@ -82,9 +84,25 @@ pub fn destroy_removed(
         return Ok(());
     }
     let reached = signing::destroy((&ctx.store).into(), floors)?;
-    let gone = |r: &SignerRef| reached.get(&r.key).is_some_and(|f| r.version < *f);
+    for (key, (floor, changed)) in &reached {
+        if *changed {
+            out.status(format_args!(
+                "destroyed every version of {key} below {floor}: the removed keys can no longer sign"
+            ));
+        }
+    }
+    let floors: BTreeMap<SignerKey, u64> = reached
+        .into_iter()
+        .map(|(k, (floor, _))| (k, floor))
+        .collect();
+    let gone = |r: &SignerRef| floors.get(&r.key).is_some_and(|f| r.version < *f);
     if recorded.iter().any(gone) {
-        backend::update(ctx, |store, _| Ok(store.forget_destroyed(&reached)))?;
+        backend::update(ctx, |store, _| Ok(store.forget_destroyed(&floors)))?;
+    }
+    for waiting in recorded.iter().filter(|r| !gone(r)) {
+        out.status(format_args!(
+            "{waiting} is not destroyed yet: the engine keeps it while it is the latest version or an older one is in the store; a later 'jwkctl prune' destroys it"
+        ));
     }
     Ok(())
 }

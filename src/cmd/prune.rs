@@ -42,7 +42,7 @@ pub fn run(args: &PruneArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         )),
         (n, false) => out.status(format_args!("removed {n} key(s)")),
     }
-    super::destroy_removed(ctx, &floors, &recorded)?;
+    super::destroy_removed(ctx, out, &floors, &recorded)?;
     Ok(Outcome::Done)
 }
 

@@ -53,6 +53,6 @@ pub fn run(args: &RevokeArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             args.kid
         )),
     }
-    super::destroy_removed(ctx, &floors, &recorded)?;
+    super::destroy_removed(ctx, out, &floors, &recorded)?;
     Ok(Outcome::Done)
 }

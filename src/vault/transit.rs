@@ -570,16 +570,17 @@ impl Engine {
     }
 
     /// Destroys every version below `floor` that transit lets go (never
-    /// the latest), and returns the floor reached: every version below it
-    /// is gone. A key that no longer exists has nothing left (`u64::MAX`).
-    pub fn destroy_below(&self, floor: u64) -> Result<u64> {
+    /// the latest), and returns the floor reached (every version below it
+    /// is gone; `u64::MAX` for a key that no longer exists) and whether
+    /// this call changed anything.
+    pub fn destroy_below(&self, floor: u64) -> Result<(u64, bool)> {
         self.guarded(|| {
             let config = format!("{}/config", self.keys_path());
             // An empty config changes nothing and answers with the key, so
             // no "read" is needed.
             let (status, answer) = self.conn.request(&config, Some(&json!({})))?;
             if status == 400 && server_message(&answer).contains("no existing key") {
-                return Ok(u64::MAX);
+                return Ok((u64::MAX, false));
             }
             if status != 200 && status != 204 {
                 return Err(self.destroy_refused(status, &answer, &config));
@@ -610,7 +611,10 @@ impl Engine {
                     return Err(self.destroy_refused(status, &answer, &trim));
                 }
             }
-            Ok(plan.floor.max(1))
+            Ok((
+                plan.floor.max(1),
+                plan.config.is_some() || plan.trim.is_some(),
+            ))
         })
     }
 

@@ -417,8 +417,14 @@ fn vault_store(b: &Bao) {
     }
     let before = env.versions();
     assert_eq!(before.len(), 4);
-    let removed = env.ok(DAY0 + 200 * DAY, &["prune"]);
+    let out = env.run(DAY0 + 200 * DAY, &["prune"]);
+    assert!(out.status.success());
+    let removed = String::from_utf8(out.stdout).unwrap();
     assert_eq!(lines(&removed).len(), 3);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "jwkctl: removed 3 key(s)\njwkctl: destroyed every version of transit:transit/vaulted below 4: the removed keys can no longer sign\n"
+    );
     assert_eq!(min_available(b, "vaulted"), 4);
     for kid in lines(&removed) {
         assert!(!server_signs(b, "vaulted", before[kid]));
