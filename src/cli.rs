@@ -179,7 +179,8 @@ pub struct SignArgs {
 
 /// Verify a token and print its claims as one JSON line
 ///
-/// On rejection prints `jwkctl: invalid token: REASON` on stderr and exits 1.
+/// On rejection prints `jwkctl: invalid token: REASON` on stderr, with what
+/// is wrong in parentheses where that helps, and exits 1.
 /// Never trusted: alg none, HMAC, jwk/jku/x5u/x5c headers, crit, b64: false,
 /// JSON serialization.
 #[derive(Debug, Args)]
@@ -187,7 +188,7 @@ pub struct VerifyArgs {
     /// The token; read from stdin when absent or - (surrounding whitespace and a Bearer prefix are ignored)
     // Not a String: an argument that is not UTF-8 is a malformed token
     // (exit 1), as on stdin, not a usage error.
-    #[arg(value_name = "TOKEN", conflicts_with = "batch", value_parser = clap::value_parser!(std::ffi::OsString))]
+    #[arg(value_name = "TOKEN", value_parser = clap::value_parser!(std::ffi::OsString))]
     pub token: Option<std::ffi::OsString>,
 
     /// Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]
@@ -231,7 +232,13 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "NAME")]
     pub require: Vec<String>,
 
-    /// Read one token per line from stdin and print one JSON result per line
+    /// Read one token per line from stdin (jwkctl verify --batch < FILE) and print one JSON result per line
+    ///
+    /// Each result is {"line":N,"valid":true,"claims":{...}} or
+    /// {"line":N,"valid":false,"error":"REASON","detail":"..."} ("detail"
+    /// only when there is one), N the input line, blank lines counted and
+    /// skipped. Exit status: 0 when every token is valid, 1 when any was
+    /// rejected, 2 when the input holds no token at all.
     #[arg(long)]
     pub batch: bool,
 }

@@ -48,7 +48,7 @@ fn lower_case_algorithms_work_for_rotate_and_verify() {
         .args(["verify", "--alg", "es256", token.trim()])
         .assert()
         .code(1)
-        .stderr("jwkctl: invalid token: algorithm not allowed\n");
+        .stderr("jwkctl: invalid token: algorithm not allowed (the token's alg ES512 is not one of --alg)\n");
 }
 
 const MONTHS: &str = "months and years are not accepted (M means months: minutes are m or min; write longer spans in days, like 30d or 365d)";
