@@ -94,12 +94,46 @@ impl Request {
         }
         let iat = clock::unix_secs(self.iat.unwrap_or(now));
         claims.insert("iat".into(), iat.into());
-        claims.insert("exp".into(), clock::unix_secs(self.exp.at(now)?).into());
+        let exp = clock::unix_secs(self.exp.at(now)?);
+        claims.insert("exp".into(), exp.into());
         if let Some(nbf) = self.nbf {
             claims.insert("nbf".into(), clock::unix_secs(nbf.at(now)?).into());
         }
+        // Valid from nbf on, expired from exp on: nbf at or after exp makes
+        // a token that no verifier ever accepts.
+        if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64)
+            && nbf >= exp as f64
+        {
+            bail!(
+                "nbf {} ({}) is not before exp {} ({}): such a token is never valid (choose an earlier --nbf, or a later --exp or a longer --ttl)",
+                show_secs(nbf),
+                self.nbf_origin(),
+                show_secs(exp as f64),
+                self.exp_origin()
+            );
+        }
         Ok(claims)
     }
+
+    fn nbf_origin(&self) -> String {
+        match self.nbf {
+            Some(When::At(_)) => "--nbf".into(),
+            Some(When::After(d)) => format!("now + {}", clock::show_duration(d)),
+            None => "from --claim/--claims".into(),
+        }
+    }
+
+    fn exp_origin(&self) -> String {
+        match self.exp {
+            When::At(_) => "--exp".into(),
+            When::After(d) => format!("now + {}", clock::show_duration(d)),
+        }
+    }
+}
+
+/// A NumericDate for a message: its time when it has one.
+fn show_secs(secs: f64) -> String {
+    clock::from_unix(secs).map_or_else(|| secs.to_string(), clock::format)
 }
 
 /// Parses `--claim NAME=VALUE`: VALUE is JSON when it parses as JSON.

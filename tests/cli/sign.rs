@@ -322,7 +322,18 @@ fn ttl_is_capped_by_the_store() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr("jwkctl: --ttl must be longer than 0s (like 15m or 1h)\n");
+        .stderr("jwkctl: --ttl 0s is under 1s, and token times are whole seconds (use at least 1s, like 15m or 1h)\n");
+    // NumericDates are whole seconds: exp would equal iat.
+    env.jwkctl()
+        .args(["sign", "--ttl", "500ms"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("jwkctl: --ttl 500ms is under 1s, and token times are whole seconds (use at least 1s, like 15m or 1h)\n");
+    assert_eq!(
+        claims_of(&sign(&env, &["--ttl", "1s"]))["exp"],
+        json!(NOW_UNIX + 1)
+    );
     env.jwkctl()
         .args(["sign", "--ttl", "soon"])
         .assert()
