@@ -7,6 +7,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::clock::{self, Time};
 use crate::error::Reject;
+use crate::token::Strict;
 
 /// A time claim `sign` sets: at a fixed time (`--exp TIME`), or a span
 /// after the time of signing (`--ttl`, `--nbf DURATION`).
@@ -144,13 +145,29 @@ pub fn parse_claim(arg: &str) -> Result<(String, Value)> {
     if name.is_empty() {
         bail!("--claim {arg:?} has an empty NAME (write NAME=VALUE)");
     }
-    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+    let value = match serde_json::from_str::<Strict>(value) {
+        Ok(Strict(value)) => value,
+        // Valid JSON but for a repeated name: which value was meant? (The
+        // strict reader stops at the name, before any later syntax error
+        // that makes VALUE a string after all.)
+        Err(e) if e.is_data() && serde_json::from_str::<serde::de::IgnoredAny>(value).is_ok() => {
+            bail!("--claim {name}: {e} (keep one of them)")
+        }
+        Err(_) => Value::String(value.to_owned()),
+    };
     Ok((name.to_owned(), value))
 }
 
-/// Parses the text of `--claims` (already read from a file or stdin).
+/// Parses the text of `--claims` (already read from a file or stdin). A
+/// member name given twice is refused, as in tokens and the store: signing
+/// the last one would sign what one reader of the text does not see.
 pub fn parse_claims_object(text: &str, origin: &str) -> Result<Map<String, Value>> {
-    match serde_json::from_str(text).with_context(|| format!("{origin}: not valid JSON"))? {
+    let value = match serde_json::from_str::<Strict>(text) {
+        Ok(Strict(value)) => value,
+        Err(e) if e.is_data() => bail!("{origin}: {e} (keep one of them)"),
+        Err(e) => return Err(e).with_context(|| format!("{origin}: not valid JSON")),
+    };
+    match value {
         Value::Object(map) => Ok(map),
         _ => bail!("{origin}: claims must be a JSON object like {{\"role\":\"admin\"}}"),
     }

@@ -261,6 +261,50 @@ fn bad_claims_are_usage_errors() {
 }
 
 #[test]
+fn repeated_claim_names_are_refused_in_every_form() {
+    // Signing the last of two values signs what another reader of the
+    // same text does not see.
+    let env = env();
+    let twice = r#"{"role":"user","role":"admin"}"#;
+    let nested = r#"{"a":{"b":1,"b":2}}"#;
+    env.write("claims.json", nested);
+    for (args, stdin, message) in [
+        (
+            vec!["--claims", twice],
+            "",
+            r#"--claims: the member name "role" appears twice at line 1 column 30 (keep one of them)"#,
+        ),
+        (
+            vec!["--claims", "@claims.json"],
+            "",
+            r#"claims.json: the member name "b" appears twice at line 1 column 18 (keep one of them)"#,
+        ),
+        (
+            vec!["--claims", "-"],
+            twice,
+            r#"--claims -: the member name "role" appears twice at line 1 column 30 (keep one of them)"#,
+        ),
+        (
+            vec!["--claim", r#"x={"a":1,"a":2}"#],
+            "",
+            r#"--claim x: the member name "a" appears twice at line 1 column 13 (keep one of them)"#,
+        ),
+    ] {
+        env.jwkctl()
+            .arg("sign")
+            .args(&args)
+            .write_stdin(stdin)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!("jwkctl: {message}\n"));
+    }
+    // A VALUE that is not valid JSON is still a string, repeats or not.
+    let token = sign(&env, &["--claim", r#"x={"a":1,"a":2"#]);
+    assert_eq!(claims_of(&token)["x"], r#"{"a":1,"a":2"#);
+}
+
+#[test]
 fn count_prints_n_tokens_with_a_fresh_jti_each() {
     let env = env();
     let out = env.ok(&["sign", "--count", "3", "--jti", "--sub", "alice"]);
