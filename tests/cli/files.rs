@@ -102,3 +102,28 @@ fn a_failing_stdout_after_a_change_says_the_change_was_saved() {
         "jwkctl: cannot write to stdout: no space left on device\n"
     );
 }
+
+#[test]
+fn export_to_a_failing_stdout_says_nothing_was_printed() {
+    let env = TestEnv::with_store("ec-store.json");
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for (args, which) in [
+        (vec!["export", "--private"], "PRIVATE"),
+        (vec!["export", "--private", "--pem"], "PRIVATE"),
+        (vec!["export"], "public"),
+    ] {
+        let out = env.spawnable(&args).stdout(full()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "jwkctl: cannot write to stdout: no space left on device (the {which} key \"{EC_KID}\" was not printed)\n"
+            )
+        );
+    }
+}
