@@ -23,6 +23,10 @@ fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {
     })
 }
 
+/// What makes a pending key reach verifiers before it signs.
+pub const PUBLISH: &str =
+    "publish it now, so caches hold it before it signs: jwkctl jwks --out FILE";
+
 pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if args.max_ttl.is_some_and(|t| t.is_zero()) {
         bail!("--max-ttl must be longer than 0s (like 1h or 24h)");
@@ -77,8 +81,10 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                 .map(|p| format!("; {p} retires then"))
                 .unwrap_or_default();
             if ahead.is_some() {
+                // Only the store changed: verifiers see the key once the
+                // JWK Set they fetch is written again.
                 out.status(format_args!(
-                    "added pending {alg} key {kid}: published now, signs from {}{retires}",
+                    "added pending {alg} key {kid}: signs from {}{retires} ({PUBLISH})",
                     clock::format(from)
                 ));
             } else {
