@@ -560,6 +560,78 @@ pub enum CheckFormat {
     Prometheus,
 }
 
+/// Global options that an environment variable may set instead: clap's
+/// argument id and the variable.
+const FROM_ENV: [(&str, &str); 2] = [("now", "JWKCTL_NOW"), ("keys", "JWKCTL_KEYS")];
+
+/// Parses the process's command line. An empty `JWKCTL_NOW` or
+/// `JWKCTL_KEYS` counts as unset, as `VAR= cmd` means in a shell, and a
+/// bad value that came from one of them is blamed on the variable, not on
+/// the flag the user never typed.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::error::{ContextKind, ErrorKind};
+    use clap::{CommandFactory, FromArgMatches};
+
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let mut cmd = Cli::command();
+    for (id, var) in FROM_ENV {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            cmd = cmd.mut_arg(id, |a| a.env(None));
+        }
+    }
+    let err = match cmd.clone().try_get_matches_from(&args) {
+        Ok(matches) => return Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd)),
+        Err(err) => err,
+    };
+    if err.kind() != ErrorKind::ValueValidation {
+        return Err(err);
+    }
+    let failed = err.get(ContextKind::InvalidArg).map(ToString::to_string);
+    for (id, var) in FROM_ENV {
+        if failed
+            .as_deref()
+            .is_none_or(|f| !f.starts_with(&format!("--{id} ")))
+        {
+            continue;
+        }
+        // Without the variable, is the flag still wrong? Then the user
+        // typed it. Does the flag have a value then? Then the user typed a
+        // good one, which wins (clap also checks a global option's
+        // variable at the subcommand). Else the value came from the
+        // variable.
+        let mut without = cmd.clone().mut_arg(id, |a| a.env(None));
+        match without.clone().try_get_matches_from(&args) {
+            Ok(matches) if matches_have(&matches, id) => {
+                return Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut without));
+            }
+            // About the typed value, not the variable's.
+            Err(e) if e.get(ContextKind::InvalidArg).map(ToString::to_string) == failed => {
+                return Err(e);
+            }
+            _ => {
+                let why = std::error::Error::source(&err)
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| "not a valid value".into());
+                return Err(clap::Error::raw(
+                    ErrorKind::ValueValidation,
+                    format!("{var} in the environment: {why}\n"),
+                ));
+            }
+        }
+    }
+    Err(err)
+}
+
+/// Whether option `id` got a value from the command line, at the top or in
+/// the subcommand (a global option may be given on either side).
+fn matches_have(matches: &clap::ArgMatches, id: &str) -> bool {
+    let given = |m: &clap::ArgMatches| {
+        m.value_source(id)
+            .is_some_and(|s| s == clap::parser::ValueSource::CommandLine)
+    };
+    given(matches) || matches.subcommand().is_some_and(|(_, sub)| given(sub))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -493,15 +493,64 @@ fn a_bad_now_is_a_usage_error() {
                 "jwkctl: invalid value '{now}' for '--now <TIME>': {now:?} is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n\nFor more information, try '--help'.\n"
             ));
     }
+    // From the environment: the variable is named, not a flag never typed.
     env.jwkctl()
         .env("JWKCTL_NOW", "tomorrow")
         .arg("sign")
         .assert()
         .code(2)
         .stdout("")
+        .stderr("jwkctl: JWKCTL_NOW in the environment: \"tomorrow\" is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n");
+    env.jwkctl()
+        .env("JWKCTL_KEYS", "vault:")
+        .arg("sign")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::starts_with(
+            "jwkctl: JWKCTL_KEYS in the environment: vault:: ",
+        ));
+    // A good --now wins over the variable, wherever it is given.
+    for args in [["--now", NOW, "sign"], ["sign", "--now", NOW]] {
+        env.jwkctl()
+            .env("JWKCTL_NOW", "tomorrow")
+            .args(args)
+            .assert()
+            .code(0);
+    }
+    // A bad --now is the flag's fault even when the variable is bad too.
+    env.jwkctl()
+        .env("JWKCTL_NOW", "tomorrow")
+        .args(["sign", "--now", "later"])
+        .assert()
+        .code(2)
         .stderr(
-            "jwkctl: invalid value 'tomorrow' for '--now <TIME>': \"tomorrow\" is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n\nFor more information, try '--help'.\n",
+            "jwkctl: invalid value 'later' for '--now <TIME>': \"later\" is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n\nFor more information, try '--help'.\n",
         );
+}
+
+#[test]
+fn empty_jwkctl_now_and_jwkctl_keys_are_unset() {
+    // `JWKCTL_NOW= jwkctl ...` in a shell: the real clock, not an error.
+    let env = env();
+    let out = env
+        .jwkctl()
+        .env("JWKCTL_NOW", "")
+        .arg("sign")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let iat = claims_of(&String::from_utf8(out.stdout).unwrap())["iat"]
+        .as_i64()
+        .unwrap();
+    assert!(iat > NOW_UNIX, "{iat}");
+    // An empty JWKCTL_KEYS: the default keys.json in the current folder.
+    env.jwkctl()
+        .env("JWKCTL_KEYS", "")
+        .arg("sign")
+        .assert()
+        .code(0)
+        .stderr("");
 }
 
 #[test]
