@@ -94,7 +94,7 @@ pub struct KeygenArgs {
 pub struct NewKeyArgs {
     /// Signing algorithm of the new key [default: RS256]
     // rotate states its own defaults (mut_arg on RotateArgs).
-    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
+    #[arg(long, value_parser = AlgParser, ignore_case = true, value_name = "ALG")]
     pub alg: Option<Alg>,
 
     /// RSA key size: 2048, 3072 or 4096 [default: 2048]
@@ -205,7 +205,7 @@ pub struct VerifyArgs {
     pub ca_file: Option<PathBuf>,
 
     /// Accept only this algorithm (repeatable)
-    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
+    #[arg(long, value_parser = AlgParser, ignore_case = true, value_name = "ALG")]
     pub alg: Vec<Alg>,
 
     /// Clock tolerance for exp and nbf
@@ -370,7 +370,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 
     /// Signing algorithm; needed only where the key does not fix it [default: the JWK's alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]
-    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
+    #[arg(long, value_parser = AlgParser, ignore_case = true, value_name = "ALG")]
     pub alg: Option<Alg>,
 
     /// Key id instead of the JWK's kid or the RFC 7638 thumbprint
@@ -401,7 +401,7 @@ pub struct FixturesArgs {
     /// The algorithm of the kit's key (the verifier's)
     #[arg(
         long,
-        value_enum,
+        value_parser = AlgParser,
         ignore_case = true,
         value_name = "ALG",
         default_value = "RS256"
@@ -458,6 +458,64 @@ pub struct ServeArgs {
     /// Cache-Control max-age of the responses (keep it below the --publish-ahead of your rotations)
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     pub cache_ttl: Duration,
+}
+
+/// `--alg`: one of the ten algorithms, as clap's value enum reads it, with
+/// a pointer for the names people try first: clap's closest match would
+/// offer ES256 for HS256, and nothing for ed25519.
+#[derive(Clone, Debug)]
+pub struct AlgParser;
+
+impl clap::builder::TypedValueParser for AlgParser {
+    type Value = Alg;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Alg, clap::Error> {
+        if let Some(hint) = value.to_str().and_then(alg_hint) {
+            let refuse = move |_: &str| Err::<Alg, String>(hint.clone());
+            return refuse.parse_ref(cmd, arg, value);
+        }
+        clap::builder::EnumValueParser::<Alg>::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::ValueEnum;
+        Some(Box::new(
+            Alg::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// What to say about an algorithm name jwkctl does not take but knows.
+fn alg_hint(name: &str) -> Option<String> {
+    let all = Alg::ALL.map(Alg::name).join(", ");
+    let lower = name.trim().to_ascii_lowercase();
+    let hmac = lower == "hmac"
+        || lower
+            .strip_prefix("hs")
+            .is_some_and(|bits| !bits.is_empty() && bits.bytes().all(|b| b.is_ascii_digit()));
+    if hmac {
+        return Some(format!(
+            "HMAC (HS256, HS384, HS512) is not supported: its shared secret would let every verifier sign too (use one of {all})"
+        ));
+    }
+    if lower == "none" {
+        return Some(format!(
+            "alg none means an unsigned token, which jwkctl never makes or accepts (use one of {all})"
+        ));
+    }
+    if lower == "ed25519" {
+        return Some("Ed25519 keys sign with the algorithm EdDSA (use --alg EdDSA)".into());
+    }
+    None
 }
 
 fn parse_store(s: &str) -> Result<Location, String> {
@@ -583,6 +641,9 @@ pub fn parse() -> Result<Cli, clap::Error> {
         Ok(matches) => return Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd)),
         Err(err) => err,
     };
+    if err.kind() == ErrorKind::UnknownArgument {
+        return Err(lifetime_tip(err));
+    }
     if err.kind() != ErrorKind::ValueValidation {
         return Err(err);
     }
@@ -620,6 +681,48 @@ pub fn parse() -> Result<Cli, clap::Error> {
         }
     }
     Err(err)
+}
+
+/// Flags people try for a token's lifetime. clap's closest match is
+/// `sign --exp`, which takes a time: point to `--ttl` instead.
+fn lifetime_tip(mut err: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue};
+    const LIFETIME: [&str; 7] = [
+        "--expires-in",
+        "--expires_in",
+        "--expires",
+        "--expire",
+        "--expiry",
+        "--expiration",
+        "--expire-in",
+    ];
+    let typed = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => arg.split('=').next().unwrap_or_default(),
+        _ => return err,
+    };
+    let exp =
+        matches!(err.get(ContextKind::SuggestedArg), Some(ContextValue::String(s)) if s == "--exp");
+    if !exp || !LIFETIME.contains(&typed) {
+        return err;
+    }
+    err.insert(
+        ContextKind::SuggestedArg,
+        ContextValue::String("--ttl".into()),
+    );
+    err.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![
+            "--ttl takes a DURATION (like 15m); --exp takes a TIME (like 2026-01-02T03:04:05Z)"
+                .into(),
+        ]),
+    );
+    if let Some(ContextValue::StyledStr(usage)) = err.get(ContextKind::Usage) {
+        let usage = usage
+            .to_string()
+            .replace("--exp <TIME>", "--ttl <DURATION>");
+        err.insert(ContextKind::Usage, ContextValue::StyledStr(usage.into()));
+    }
+    err
 }
 
 /// Whether option `id` got a value from the command line, at the top or in

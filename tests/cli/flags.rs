@@ -51,6 +51,71 @@ fn lower_case_algorithms_work_for_rotate_and_verify() {
         .stderr("jwkctl: invalid token: algorithm not allowed (the token's alg ES512 is not one of --alg)\n");
 }
 
+#[test]
+fn algorithm_names_people_try_get_a_pointer() {
+    let env = TestEnv::with_store("ec-store.json");
+    let all = "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA";
+    let hmac = format!(
+        "HMAC (HS256, HS384, HS512) is not supported: its shared secret would let every verifier sign too (use one of {all})"
+    );
+    for (args, value, why) in [
+        (
+            &["keygen", "-k", "new.json", "--alg"][..],
+            "HS256",
+            hmac.clone(),
+        ),
+        (&["rotate", "--alg"][..], "hs512", hmac.clone()),
+        (&["verify", "x.y.z", "--alg"][..], "HMAC", hmac.clone()),
+        (
+            &["keygen", "-k", "new.json", "--alg"][..],
+            "ed25519",
+            "Ed25519 keys sign with the algorithm EdDSA (use --alg EdDSA)".to_owned(),
+        ),
+        (
+            &["verify", "x.y.z", "--alg"][..],
+            "none",
+            format!(
+                "alg none means an unsigned token, which jwkctl never makes or accepts (use one of {all})"
+            ),
+        ),
+    ] {
+        env.jwkctl()
+            .args(args)
+            .arg(value)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "jwkctl: invalid value '{value}' for '--alg <ALG>': {why}\n\nFor more information, try '--help'.\n"
+            ));
+    }
+    // Other names keep clap's list.
+    env.jwkctl()
+        .args(["rotate", "--alg", "ES257"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "[possible values: {all}]"
+        )));
+}
+
+#[test]
+fn a_lifetime_flag_points_to_ttl_not_exp() {
+    // --exp takes a time; the lifetime people mean is --ttl.
+    let env = TestEnv::with_store("ec-store.json");
+    for flag in ["--expires-in", "--expires-in=1h", "--expiry"] {
+        env.jwkctl()
+            .args(["sign", flag, "1h"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "jwkctl: unexpected argument '{}' found\n\n  tip: a similar argument exists: '--ttl'\n  tip: --ttl takes a DURATION (like 15m); --exp takes a TIME (like 2026-01-02T03:04:05Z)\n\nUsage: jwkctl sign --ttl <DURATION>\n\nFor more information, try '--help'.\n",
+                flag.split('=').next().unwrap()
+            ));
+    }
+}
+
 const MONTHS: &str = "months and years are not accepted (M means months: minutes are m or min; write longer spans in days, like 30d or 365d)";
 
 #[test]
