@@ -81,7 +81,7 @@ pub struct KeygenArgs {
     pub key: NewKeyArgs,
 
     /// The longest token lifetime `sign` will issue from this store
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_hours)]
     pub max_ttl: Duration,
 
     /// Replace an existing key store (its keys are lost)
@@ -209,7 +209,7 @@ pub struct VerifyArgs {
     pub alg: Vec<Alg>,
 
     /// Clock tolerance for exp and nbf
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_seconds)]
     pub leeway: Duration,
 
     /// Accept tokens without exp
@@ -265,15 +265,15 @@ pub struct RotateArgs {
     pub key: NewKeyArgs,
 
     /// Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub if_older_than: Option<Duration>,
 
     /// Publish the new key now but sign with it only from now + DURATION
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub publish_ahead: Option<Duration>,
 
     /// Change the store's max token lifetime
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_hours)]
     pub max_ttl: Option<Duration>,
 }
 
@@ -285,7 +285,7 @@ pub struct RotateArgs {
 #[derive(Debug, Args)]
 pub struct PruneArgs {
     /// Remove keys retired for longer than DURATION (at least the default)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub older_than: Option<Duration>,
 
     /// Print what would be removed; change nothing
@@ -378,7 +378,7 @@ pub struct ImportArgs {
     pub kid: Option<String>,
 
     /// Publish the key now but sign with it only from now + DURATION (pending)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub publish_ahead: Option<Duration>,
 }
 
@@ -417,7 +417,7 @@ pub struct FixturesArgs {
     pub aud: String,
 
     /// How long the valid token is valid, from now
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_hours)]
     pub ttl: Duration,
 }
 
@@ -526,8 +526,23 @@ fn parse_now(s: &str) -> Result<clock::Time, String> {
     clock::parse_time(s).map_err(|e| format!("{e:#}"))
 }
 
+// A DURATION option, named by the unit its spans are usually counted in:
+// that is the unit a bare number is told to add.
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    clock::parse_duration_in(s, "s").map_err(|e| format!("{e:#}"))
+}
+
+/// Minutes: the usual unit of a token's or a cache's lifetime.
 fn parse_duration(s: &str) -> Result<Duration, String> {
-    clock::parse_duration(s).map_err(|e| format!("{e:#}"))
+    clock::parse_duration_in(s, "m").map_err(|e| format!("{e:#}"))
+}
+
+fn parse_hours(s: &str) -> Result<Duration, String> {
+    clock::parse_duration_in(s, "h").map_err(|e| format!("{e:#}"))
+}
+
+fn parse_days(s: &str) -> Result<Duration, String> {
+    clock::parse_duration_in(s, "d").map_err(|e| format!("{e:#}"))
 }
 
 /// `--nbf`: a TIME (a bare number is Unix seconds, as for --now) or a
@@ -591,7 +606,7 @@ pub struct CheckArgs {
     pub ca_file: Option<PathBuf>,
 
     /// How often the rotation job rotates; warn when the newest key is older than this plus 1 day
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub rotation_period: Option<Duration>,
 
     /// How long verifiers cache the published set: a pending key missing from it is critical when it signs within this

@@ -167,6 +167,72 @@ fn months_and_years_are_refused_in_durations() {
 }
 
 #[test]
+fn a_duration_without_a_unit_is_told_the_unit_that_fits_the_option() {
+    let env = TestEnv::with_store("ec-store.json");
+    let units = "units: ms, s, m or min, h, d, w";
+    for (args, flag, fix) in [
+        (
+            &["sign", "--ttl"][..],
+            "--ttl <DURATION>",
+            "30m for minutes",
+        ),
+        (
+            &["verify", "x.y.z", "--leeway"][..],
+            "--leeway <DURATION>",
+            "30s for seconds",
+        ),
+        (
+            &["rotate", "--max-ttl"][..],
+            "--max-ttl <DURATION>",
+            "30h for hours",
+        ),
+        (
+            &["rotate", "--if-older-than"][..],
+            "--if-older-than <DURATION>",
+            "30d for days",
+        ),
+        (
+            &["rotate", "--publish-ahead"][..],
+            "--publish-ahead <DURATION>",
+            "30d for days",
+        ),
+        (
+            &["prune", "--older-than"][..],
+            "--older-than <DURATION>",
+            "30d for days",
+        ),
+        (
+            &["check", "--rotation-period"][..],
+            "--rotation-period <DURATION>",
+            "30d for days",
+        ),
+        (
+            &["serve", "--cache-ttl"][..],
+            "--cache-ttl <DURATION>",
+            "30m for minutes",
+        ),
+    ] {
+        env.jwkctl()
+            .args(args)
+            .arg("30")
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "jwkctl: invalid value '30' for '{flag}': 30 has no unit (write {fix}; {units})\n\nFor more information, try '--help'.\n"
+            ));
+    }
+    // An unknown unit lists the units jwkctl takes: no months or years.
+    env.jwkctl()
+        .args(["sign", "--ttl", "3x"])
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "jwkctl: invalid value '3x' for '--ttl <DURATION>': unknown unit \"x\" ({units})\n\nFor more information, try '--help'.\n"
+        ));
+}
+
+#[test]
 fn minutes_spelled_m_or_min_still_work() {
     let env = TestEnv::with_store("ec-store.json");
     for ttl in ["15m", "15min", "15 minutes"] {
