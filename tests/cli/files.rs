@@ -2,7 +2,7 @@
 //! paths, and a stdout that fails after a change was saved.
 
 use std::fs;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{PermissionsExt, symlink};
 
 use crate::util::*;
 
@@ -126,4 +126,35 @@ fn export_to_a_failing_stdout_says_nothing_was_printed() {
             )
         );
     }
+}
+
+#[test]
+fn a_public_jwk_set_given_as_the_store_is_named_as_one() {
+    // What `jwks --out` writes is world-readable on purpose: no chmod 600
+    // advice, and a pointer to --jwks for verifying with it.
+    let env = TestEnv::with_store("ec-store.json");
+    let public = env.ok(&["jwks"]);
+    env.write("jwks.json", &public);
+    fs::set_permissions(env.path("jwks.json"), fs::Permissions::from_mode(0o644)).unwrap();
+    let message = "jwkctl: jwks.json: this is a public JWK Set with no private members, not a key store (to verify tokens with its keys: jwkctl verify --jwks jwks.json; -k/JWKCTL_KEYS names the store 'jwkctl keygen' made)\n";
+    for args in [&["list"][..], &["sign"], &["verify", "x.y.z"], &["rotate"]] {
+        env.jwkctl()
+            .args(["-k", "jwks.json"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(message);
+    }
+    assert_eq!(env.read("jwks.json"), public);
+    assert_eq!(mode(&env.path("jwks.json")), 0o644);
+    // A store that is open to others still gets the warning.
+    fs::set_permissions(env.keys(), fs::Permissions::from_mode(0o644)).unwrap();
+    env.jwkctl()
+        .arg("list")
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "it holds private keys (restrict it: chmod 600",
+        ));
 }
