@@ -168,19 +168,15 @@ fn batch(keys: &KeySet, policy: &Policy, ctx: &Ctx, out: &mut Output) -> Result<
             for ((line, _), result) in chunk.iter().zip(results) {
                 let line = match result {
                     Ok(claims) => json!({ "line": line, "valid": true, "claims": claims }),
-                    Err(Rejection {
-                        reason,
-                        detail: Some(detail),
-                    }) => json!({
-                        "line": line,
-                        "valid": false,
-                        "error": reason.to_string(),
-                        "detail": detail,
-                    }),
-                    Err(Rejection {
-                        reason,
-                        detail: None,
-                    }) => json!({ "line": line, "valid": false, "error": reason.to_string() }),
+                    Err(Rejection { reason, detail }) => {
+                        let mut result =
+                            json!({ "line": line, "valid": false, "error": reason.to_string() });
+                        // Only when there is one, as on stderr.
+                        if let Some(detail) = detail {
+                            result["detail"] = detail.into();
+                        }
+                        result
+                    }
                 };
                 match out.data(line) {
                     // `verify --batch | head -n1`: stop reading, and exit 0

@@ -254,8 +254,11 @@ fn alg_outside_the_ten_is_a_usage_error() {
             .code(2)
             .stdout("")
             .stderr(predicates::str::starts_with(format!(
-                "jwkctl: invalid value '{alg}' for '--alg <ALG>'\n  [possible values: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA]\n"
-            )));
+                "jwkctl: invalid value '{alg}' for '--alg <ALG>'"
+            )))
+            .stderr(predicates::str::contains(
+                "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA",
+            ));
     }
 }
 
