@@ -25,6 +25,10 @@ fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {
     })
 }
 
+/// What makes a pending key reach verifiers before it signs.
+pub const PUBLISH: &str =
+    "publish it now, so caches hold it before it signs: jwkctl jwks --out FILE";
+
 pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if args.max_ttl.is_some_and(|t| t.is_zero()) {
         bail!("--max-ttl must be longer than 0s (like 1h or 24h)");
@@ -88,12 +92,12 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                 .unwrap_or_default();
             if !args.await_published.is_empty() {
                 out.status(format_args!(
-                    "added pending {alg} key {kid}: published now, signs from {} or later, once every --await-published source lists it and its caches expired{retires}",
+                    "added pending {alg} key {kid}: signs from {} or later, once every --await-published source lists it and its caches expired{retires} ({PUBLISH})",
                     clock::format(from)
                 ));
             } else if ahead.is_some() {
                 out.status(format_args!(
-                    "added pending {alg} key {kid}: published now, signs from {}{retires}",
+                    "added pending {alg} key {kid}: signs from {}{retires} ({PUBLISH})",
                     clock::format(from)
                 ));
             } else {
