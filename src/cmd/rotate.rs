@@ -7,8 +7,8 @@ use crate::clock::{self, Time};
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
+use crate::store::takeover::Await;
 use crate::store::{KeyStore, StoredKey};
-use crate::takeover::Await;
 
 /// Why a rotation is not due yet, if it is not.
 fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {

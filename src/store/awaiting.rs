@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
+use super::KeyStore;
 use crate::clock::{self, Time};
 use crate::jwk::Jwk;
 use crate::keyset::document::{self, Keys};
-use crate::store::KeyStore;
 
 /// What a key waits for, as commands report it.
 #[derive(Clone, Debug, PartialEq, Eq)]
