@@ -95,7 +95,7 @@ mod tests {
     use crate::alg::Alg;
     use crate::crypto;
     use crate::store::{DEFAULT_MAX_TTL, State, StoredKey};
-    use crate::takeover::Await;
+    use crate::store::takeover::Await;
 
     fn t(s: &str) -> Time {
         clock::parse_time(s).unwrap()
