@@ -109,7 +109,7 @@ set edit:completion:arg-completer[jwkctl] = {|@words|
             cand --keys 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine'
             cand --now 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)'
             cand --allow-no-exp 'Accept tokens without exp'
-            cand --batch 'Read one token per line from stdin and print one JSON result per line'
+            cand --batch 'Read one token per line from stdin (jwkctl verify --batch < FILE) and print one JSON result per line'
             cand -q 'No status lines on stderr (errors and rejections are still shown)'
             cand --quiet 'No status lines on stderr (errors and rejections are still shown)'
             cand -h 'Print help (see more with ''--help'')'

@@ -108,7 +108,7 @@ complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l require -d 'Req
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l allow-no-exp -d 'Accept tokens without exp'
-complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l batch -d 'Read one token per line from stdin and print one JSON result per line'
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -l batch -d 'Read one token per line from stdin (jwkctl verify --batch < FILE) and print one JSON result per line'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s q -l quiet -d 'No status lines on stderr (errors and rejections are still shown)'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand verify" -s V -l version -d 'Print version'

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::awaiting::{self, Waiting};
 use crate::backend;
 use crate::clock;
 use crate::context::Ctx;
@@ -15,6 +14,7 @@ use crate::fetch;
 use crate::output::Output;
 use crate::source;
 use crate::store::KeyStore;
+use crate::store::awaiting::{self, Waiting};
 
 /// Refuses a source that could never confirm anything, before it is
 /// recorded on a key and fetched by every later run.

@@ -7,6 +7,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::clock::{self, Time};
 use crate::error::Reject;
+use crate::strict::Strict;
 
 /// A time claim `sign` sets: at a fixed time (`--exp TIME`), or a span
 /// after the time of signing (`--ttl`, `--nbf DURATION`).
@@ -94,12 +95,46 @@ impl Request {
         }
         let iat = clock::unix_secs(self.iat.unwrap_or(now));
         claims.insert("iat".into(), iat.into());
-        claims.insert("exp".into(), clock::unix_secs(self.exp.at(now)?).into());
+        let exp = clock::unix_secs(self.exp.at(now)?);
+        claims.insert("exp".into(), exp.into());
         if let Some(nbf) = self.nbf {
             claims.insert("nbf".into(), clock::unix_secs(nbf.at(now)?).into());
         }
+        // Valid from nbf on, expired from exp on: nbf at or after exp makes
+        // a token that no verifier ever accepts.
+        if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64)
+            && nbf >= exp as f64
+        {
+            bail!(
+                "nbf {} ({}) is not before exp {} ({}): such a token is never valid (choose an earlier --nbf, or a later --exp or a longer --ttl)",
+                show_secs(nbf),
+                self.nbf_origin(),
+                show_secs(exp as f64),
+                self.exp_origin()
+            );
+        }
         Ok(claims)
     }
+
+    fn nbf_origin(&self) -> String {
+        match self.nbf {
+            Some(When::At(_)) => "--nbf".into(),
+            Some(When::After(d)) => format!("now + {}", clock::show_duration(d)),
+            None => "from --claim/--claims".into(),
+        }
+    }
+
+    fn exp_origin(&self) -> String {
+        match self.exp {
+            When::At(_) => "--exp".into(),
+            When::After(d) => format!("now + {}", clock::show_duration(d)),
+        }
+    }
+}
+
+/// A NumericDate for a message: its time when it has one.
+fn show_secs(secs: f64) -> String {
+    clock::from_unix(secs).map_or_else(|| secs.to_string(), clock::format)
 }
 
 /// Parses `--claim NAME=VALUE`: VALUE is JSON when it parses as JSON.
@@ -110,13 +145,29 @@ pub fn parse_claim(arg: &str) -> Result<(String, Value)> {
     if name.is_empty() {
         bail!("--claim {arg:?} has an empty NAME (write NAME=VALUE)");
     }
-    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+    let value = match serde_json::from_str::<Strict>(value) {
+        Ok(Strict(value)) => value,
+        // Valid JSON but for a repeated name: which value was meant? (The
+        // strict reader stops at the name, before any later syntax error
+        // that makes VALUE a string after all.)
+        Err(e) if e.is_data() && serde_json::from_str::<serde::de::IgnoredAny>(value).is_ok() => {
+            bail!("--claim {name}: {e} (keep one of them)")
+        }
+        Err(_) => Value::String(value.to_owned()),
+    };
     Ok((name.to_owned(), value))
 }
 
-/// Parses the text of `--claims` (already read from a file or stdin).
+/// Parses the text of `--claims` (already read from a file or stdin). A
+/// member name given twice is refused, as in tokens and the store: signing
+/// the last one would sign what one reader of the text does not see.
 pub fn parse_claims_object(text: &str, origin: &str) -> Result<Map<String, Value>> {
-    match serde_json::from_str(text).with_context(|| format!("{origin}: not valid JSON"))? {
+    let value = match serde_json::from_str::<Strict>(text) {
+        Ok(Strict(value)) => value,
+        Err(e) if e.is_data() => bail!("{origin}: {e} (keep one of them)"),
+        Err(e) => return Err(e).with_context(|| format!("{origin}: not valid JSON")),
+    };
+    match value {
         Value::Object(map) => Ok(map),
         _ => bail!("{origin}: claims must be a JSON object like {{\"role\":\"admin\"}}"),
     }
@@ -293,12 +344,12 @@ mod tests {
             extra: vec![("exp".into(), json!(1))],
             iat: Some(at("900000")),
             exp: When::At(at("999999")),
-            nbf: Some(When::At(at("1000100"))),
+            nbf: Some(When::At(at("999000"))),
             ..Request::default()
         };
         assert_eq!(
             Value::Object(req.build(now()).unwrap()),
-            json!({"nbf": 1000100, "jti": "mine", "exp": 999999, "iat": 900000})
+            json!({"nbf": 999000, "jti": "mine", "exp": 999999, "iat": 900000})
         );
         assert_eq!(req.overridden(true), ["exp", "nbf", "jti"]);
         assert_eq!(req.overridden(false), ["exp", "nbf"]);

@@ -83,7 +83,7 @@ pub struct KeygenArgs {
     pub key: NewKeyArgs,
 
     /// The longest token lifetime `sign` will issue from this store
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_hours)]
     pub max_ttl: Duration,
 
     /// Replace an existing key store (its keys are lost)
@@ -96,7 +96,7 @@ pub struct KeygenArgs {
 pub struct NewKeyArgs {
     /// Signing algorithm of the new key [default: RS256]
     // rotate states its own defaults (mut_arg on RotateArgs).
-    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
+    #[arg(long, value_parser = AlgParser, ignore_case = true, value_name = "ALG")]
     pub alg: Option<Alg>,
 
     /// RSA key size: 2048, 3072 or 4096 [default: 2048]
@@ -187,7 +187,8 @@ pub struct SignArgs {
 
 /// Verify a token and print its claims as one JSON line
 ///
-/// On rejection prints `jwkctl: invalid token: REASON` on stderr and exits 1.
+/// On rejection prints `jwkctl: invalid token: REASON` on stderr, with what
+/// is wrong in parentheses where that helps, and exits 1.
 /// Never trusted: alg none, HMAC, jwk/jku/x5u/x5c headers, crit, b64: false,
 /// JSON serialization.
 #[derive(Debug, Args)]
@@ -195,7 +196,7 @@ pub struct VerifyArgs {
     /// The token; read from stdin when absent or - (surrounding whitespace and a Bearer prefix are ignored)
     // Not a String: an argument that is not UTF-8 is a malformed token
     // (exit 1), as on stdin, not a usage error.
-    #[arg(value_name = "TOKEN", conflicts_with = "batch", value_parser = clap::value_parser!(std::ffi::OsString))]
+    #[arg(value_name = "TOKEN", value_parser = clap::value_parser!(std::ffi::OsString))]
     pub token: Option<std::ffi::OsString>,
 
     /// Where the keys come from: a JWK Set or JWK file, or an https:// URL [default: the key store]
@@ -212,11 +213,11 @@ pub struct VerifyArgs {
     pub ca_file: Option<PathBuf>,
 
     /// Accept only this algorithm (repeatable)
-    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
+    #[arg(long, value_parser = AlgParser, ignore_case = true, value_name = "ALG")]
     pub alg: Vec<Alg>,
 
     /// Clock tolerance for exp and nbf
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_seconds)]
     pub leeway: Duration,
 
     /// Accept tokens without exp
@@ -239,7 +240,13 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "NAME")]
     pub require: Vec<String>,
 
-    /// Read one token per line from stdin and print one JSON result per line
+    /// Read one token per line from stdin (jwkctl verify --batch < FILE) and print one JSON result per line
+    ///
+    /// Each result is {"line":N,"valid":true,"claims":{...}} or
+    /// {"line":N,"valid":false,"error":"REASON","detail":"..."} ("detail"
+    /// only when there is one), N the input line, blank lines counted and
+    /// skipped. Exit status: 0 when every token is valid, 1 when any was
+    /// rejected, 2 when the input holds no token at all.
     #[arg(long)]
     pub batch: bool,
 }
@@ -272,15 +279,15 @@ pub struct RotateArgs {
     pub key: NewKeyArgs,
 
     /// Rotate only when the newest key was created more than DURATION ago; otherwise change nothing and exit 0
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub if_older_than: Option<Duration>,
 
     /// Publish the new key now but sign with it only from now + DURATION
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub publish_ahead: Option<Duration>,
 
     /// Change the store's max token lifetime
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_hours)]
     pub max_ttl: Option<Duration>,
 
     /// Let the new key sign only once SOURCE (the file or URL verifiers fetch) lists it and its caches expired (repeatable)
@@ -304,7 +311,7 @@ pub struct RotateArgs {
 #[derive(Debug, Args)]
 pub struct PruneArgs {
     /// Remove keys retired for longer than DURATION (at least the default)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub older_than: Option<Duration>,
 
     /// Print what would be removed; change nothing
@@ -389,7 +396,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 
     /// Signing algorithm; needed only where the key does not fix it [default: the JWK's alg, else RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519]
-    #[arg(long, value_enum, ignore_case = true, value_name = "ALG")]
+    #[arg(long, value_parser = AlgParser, ignore_case = true, value_name = "ALG")]
     pub alg: Option<Alg>,
 
     /// Key id instead of the JWK's kid or the RFC 7638 thumbprint
@@ -397,7 +404,7 @@ pub struct ImportArgs {
     pub kid: Option<String>,
 
     /// Publish the key now but sign with it only from now + DURATION (pending)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub publish_ahead: Option<Duration>,
 }
 
@@ -420,7 +427,7 @@ pub struct FixturesArgs {
     /// The algorithm of the kit's key (the verifier's)
     #[arg(
         long,
-        value_enum,
+        value_parser = AlgParser,
         ignore_case = true,
         value_name = "ALG",
         default_value = "RS256"
@@ -436,7 +443,7 @@ pub struct FixturesArgs {
     pub aud: String,
 
     /// How long the valid token is valid, from now
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_hours)]
     pub ttl: Duration,
 }
 
@@ -483,12 +490,85 @@ pub struct ServeArgs {
 /// it as max-age and `check` expects it of the caches, so one default.
 const CACHE_TTL: &str = "5m";
 
+/// `--alg`: one of the ten algorithms, as clap's value enum reads it, with
+/// a pointer for the names people try first: clap's closest match would
+/// offer ES256 for HS256, and nothing for ed25519.
+#[derive(Clone, Debug)]
+pub struct AlgParser;
+
+impl clap::builder::TypedValueParser for AlgParser {
+    type Value = Alg;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Alg, clap::Error> {
+        if let Some(hint) = value.to_str().and_then(alg_hint) {
+            let refuse = move |_: &str| Err::<Alg, String>(hint.clone());
+            return refuse.parse_ref(cmd, arg, value);
+        }
+        clap::builder::EnumValueParser::<Alg>::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::ValueEnum;
+        Some(Box::new(
+            Alg::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// What to say about an algorithm name jwkctl does not take but knows.
+fn alg_hint(name: &str) -> Option<String> {
+    let all = Alg::ALL.map(Alg::name).join(", ");
+    let lower = name.trim().to_ascii_lowercase();
+    let hmac = lower == "hmac"
+        || lower
+            .strip_prefix("hs")
+            .is_some_and(|bits| !bits.is_empty() && bits.bytes().all(|b| b.is_ascii_digit()));
+    if hmac {
+        return Some(format!(
+            "HMAC (HS256, HS384, HS512) is not supported: its shared secret would let every verifier sign too (use one of {all})"
+        ));
+    }
+    if lower == "none" {
+        return Some(format!(
+            "alg none means an unsigned token, which jwkctl never makes or accepts (use one of {all})"
+        ));
+    }
+    if lower == "ed25519" {
+        return Some("Ed25519 keys sign with the algorithm EdDSA (use --alg EdDSA)".into());
+    }
+    None
+}
+
 fn parse_now(s: &str) -> Result<clock::Time, String> {
     clock::parse_time(s).map_err(|e| format!("{e:#}"))
 }
 
+// A DURATION option, named by the unit its spans are usually counted in:
+// that is the unit a bare number is told to add.
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    clock::parse_duration_in(s, "s").map_err(|e| format!("{e:#}"))
+}
+
+/// Minutes: the usual unit of a token's or a cache's lifetime.
 fn parse_duration(s: &str) -> Result<Duration, String> {
-    clock::parse_duration(s).map_err(|e| format!("{e:#}"))
+    clock::parse_duration_in(s, "m").map_err(|e| format!("{e:#}"))
+}
+
+fn parse_hours(s: &str) -> Result<Duration, String> {
+    clock::parse_duration_in(s, "h").map_err(|e| format!("{e:#}"))
+}
+
+fn parse_days(s: &str) -> Result<Duration, String> {
+    clock::parse_duration_in(s, "d").map_err(|e| format!("{e:#}"))
 }
 
 /// `--nbf`: a TIME (a bare number is Unix seconds, as for --now) or a
@@ -553,7 +633,7 @@ pub struct CheckArgs {
     pub ca_file: Option<PathBuf>,
 
     /// How often the rotation job rotates (its --if-older-than); warn when the newest key is older than this plus 1 day and 2 hours, the margin of a daily job with a random delay
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_days)]
     pub rotation_period: Option<Duration>,
 
     /// How long caches may hold the published set (a CDN's, a verifier's; what serve --cache-ttl sends as max-age): a pending key missing from the set is critical when it signs within this
@@ -578,6 +658,123 @@ pub enum CheckFormat {
     Json,
     /// Prometheus text exposition format (node_exporter textfile collector)
     Prometheus,
+}
+
+/// Global options that an environment variable may set instead: clap's
+/// argument id and the variable.
+const FROM_ENV: [(&str, &str); 2] = [("now", "JWKCTL_NOW"), ("keys", "JWKCTL_KEYS")];
+
+/// Parses the process's command line. An empty `JWKCTL_NOW` or
+/// `JWKCTL_KEYS` counts as unset, as `VAR= cmd` means in a shell, and a
+/// bad value that came from one of them is blamed on the variable, not on
+/// the flag the user never typed.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::error::{ContextKind, ErrorKind};
+    use clap::{CommandFactory, FromArgMatches};
+
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let mut cmd = Cli::command();
+    for (id, var) in FROM_ENV {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            cmd = cmd.mut_arg(id, |a| a.env(None));
+        }
+    }
+    let err = match cmd.clone().try_get_matches_from(&args) {
+        Ok(matches) => return Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd)),
+        Err(err) => err,
+    };
+    if err.kind() == ErrorKind::UnknownArgument {
+        return Err(lifetime_tip(err));
+    }
+    if err.kind() != ErrorKind::ValueValidation {
+        return Err(err);
+    }
+    let failed = err.get(ContextKind::InvalidArg).map(ToString::to_string);
+    for (id, var) in FROM_ENV {
+        if failed
+            .as_deref()
+            .is_none_or(|f| !f.starts_with(&format!("--{id} ")))
+        {
+            continue;
+        }
+        // Without the variable, is the flag still wrong? Then the user
+        // typed it. Does the flag have a value then? Then the user typed a
+        // good one, which wins (clap also checks a global option's
+        // variable at the subcommand). Else the value came from the
+        // variable.
+        let mut without = cmd.clone().mut_arg(id, |a| a.env(None));
+        match without.clone().try_get_matches_from(&args) {
+            Ok(matches) if matches_have(&matches, id) => {
+                return Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut without));
+            }
+            // About the typed value, not the variable's.
+            Err(e) if e.get(ContextKind::InvalidArg).map(ToString::to_string) == failed => {
+                return Err(e);
+            }
+            _ => {
+                let why = std::error::Error::source(&err)
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| "not a valid value".into());
+                return Err(clap::Error::raw(
+                    ErrorKind::ValueValidation,
+                    format!("{var} in the environment: {why}\n"),
+                ));
+            }
+        }
+    }
+    Err(err)
+}
+
+/// Flags people try for a token's lifetime. clap's closest match is
+/// `sign --exp`, which takes a time: point to `--ttl` instead.
+fn lifetime_tip(mut err: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue};
+    const LIFETIME: [&str; 7] = [
+        "--expires-in",
+        "--expires_in",
+        "--expires",
+        "--expire",
+        "--expiry",
+        "--expiration",
+        "--expire-in",
+    ];
+    let typed = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => arg.split('=').next().unwrap_or_default(),
+        _ => return err,
+    };
+    let exp =
+        matches!(err.get(ContextKind::SuggestedArg), Some(ContextValue::String(s)) if s == "--exp");
+    if !exp || !LIFETIME.contains(&typed) {
+        return err;
+    }
+    err.insert(
+        ContextKind::SuggestedArg,
+        ContextValue::String("--ttl".into()),
+    );
+    err.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![
+            "--ttl takes a DURATION (like 15m); --exp takes a TIME (like 2026-01-02T03:04:05Z)"
+                .into(),
+        ]),
+    );
+    if let Some(ContextValue::StyledStr(usage)) = err.get(ContextKind::Usage) {
+        let usage = usage
+            .to_string()
+            .replace("--exp <TIME>", "--ttl <DURATION>");
+        err.insert(ContextKind::Usage, ContextValue::StyledStr(usage.into()));
+    }
+    err
+}
+
+/// Whether option `id` got a value from the command line, at the top or in
+/// the subcommand (a global option may be given on either side).
+fn matches_have(matches: &clap::ArgMatches, id: &str) -> bool {
+    let given = |m: &clap::ArgMatches| {
+        m.value_source(id)
+            .is_some_and(|s| s == clap::parser::ValueSource::CommandLine)
+    };
+    given(matches) || matches.subcommand().is_some_and(|(_, sub)| given(sub))
 }
 
 #[cfg(test)]

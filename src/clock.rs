@@ -123,15 +123,39 @@ pub fn sub(t: Time, d: Duration) -> Time {
 /// (30.44 days each), so a mistyped minute would mint tokens that live for
 /// a year, and neither unit is a whole number of days.
 pub fn parse_duration(s: &str) -> Result<Duration> {
+    parse_duration_in(s, "m")
+}
+
+/// [`parse_duration`] for an option whose spans are usually counted in
+/// `unit` (`s`, `m`, `h` or `d`): a bare number is told to add that one.
+pub fn parse_duration_in(s: &str, unit: &str) -> Result<Duration> {
     let s = s.trim();
     if units(s).any(|unit| MONTHS_AND_YEARS.contains(&unit)) {
         bail!(
             "months and years are not accepted (M means months: minutes are m or min; write longer spans in days, like 30d or 365d)"
         );
     }
-    humantime::parse_duration(s)
-        .map_err(|e| anyhow!("{e} (use a duration like 90s, 15m, 24h or 30d)"))
+    humantime::parse_duration(s).map_err(|e| match e {
+        humantime::DurationError::UnknownUnit {
+            unit: typed, value, ..
+        } if typed.is_empty() => {
+            let word = match unit {
+                "s" => "seconds",
+                "h" => "hours",
+                "d" => "days",
+                _ => "minutes",
+            };
+            anyhow!("{value} has no unit (write {value}{unit} for {word}; {UNITS})")
+        }
+        humantime::DurationError::UnknownUnit { unit: typed, .. } => {
+            anyhow!("unknown unit {typed:?} ({UNITS})")
+        }
+        e => anyhow!("{e} (use a duration like 90s, 15m, 24h or 30d)"),
+    })
 }
+
+/// The units jwkctl's durations take, for error messages.
+const UNITS: &str = "units: ms, s, m or min, h, d, w";
 
 /// humantime's spellings of its month and year units.
 const MONTHS_AND_YEARS: [&str; 8] = ["M", "month", "months", "y", "yr", "yrs", "year", "years"];
@@ -239,6 +263,23 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_bare_number_is_told_the_unit_of_its_option() {
+        let err = |s, unit| format!("{:#}", parse_duration_in(s, unit).unwrap_err());
+        assert_eq!(
+            err("30", "d"),
+            "30 has no unit (write 30d for days; units: ms, s, m or min, h, d, w)"
+        );
+        assert_eq!(
+            err(" 15 ", "m"),
+            "15 has no unit (write 15m for minutes; units: ms, s, m or min, h, d, w)"
+        );
+        assert_eq!(
+            err("3x", "m"),
+            "unknown unit \"x\" (units: ms, s, m or min, h, d, w)"
+        );
     }
 
     #[test]

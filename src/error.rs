@@ -58,6 +58,55 @@ pub enum Reject {
     SeveralTokens,
 }
 
+/// A rejection as reported: its REASON, and what exactly was wrong where
+/// that helps (the kid that is unknown, what is malformed). Scripts match
+/// the REASON; the detail is for a person, after it in parentheses on
+/// stderr and as `"detail"` in `verify --batch`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub reason: Reject,
+    /// Any text from the token in it is escaped by [`quote`].
+    pub detail: Option<String>,
+}
+
+impl Rejection {
+    pub fn with(reason: Reject, detail: impl Into<String>) -> Rejection {
+        Rejection {
+            reason,
+            detail: Some(detail.into()),
+        }
+    }
+}
+
+impl From<Reject> for Rejection {
+    fn from(reason: Reject) -> Rejection {
+        Rejection {
+            reason,
+            detail: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{} ({detail})", self.reason),
+            None => write!(f, "{}", self.reason),
+        }
+    }
+}
+
+/// Untrusted text (a kid, an audience from a token) quoted for a message:
+/// JSON-escaped, so it cannot forge lines or terminal controls, and cut
+/// short, so a token cannot fill the screen.
+pub fn quote(text: &str) -> String {
+    const SHOWN: usize = 64;
+    match text.char_indices().nth(SHOWN) {
+        None => serde_json::Value::from(text).to_string(),
+        Some((cut, _)) => format!("{}...", serde_json::Value::from(&text[..cut])),
+    }
+}
+
 /// `PATH: no such file` (and friends) without the raw "(os error 2)".
 pub fn io_message(path: &Path, err: &io::Error) -> String {
     format!("{}: {}", path.display(), io_kind(err))

@@ -5,7 +5,6 @@
 
 pub mod alg;
 pub mod await_published;
-pub mod awaiting;
 pub mod b64;
 pub mod backend;
 pub mod check;
@@ -35,7 +34,6 @@ pub mod source;
 pub mod store;
 pub mod storefile;
 pub mod strict;
-pub mod takeover;
 pub mod token;
 pub mod vault;
 pub mod verify;

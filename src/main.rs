@@ -1,13 +1,11 @@
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
-use jwkctl::cli::Cli;
 use jwkctl::error::{Outcome, is_broken_pipe};
 use jwkctl::output::Output;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match jwkctl::cli::parse() {
         Ok(cli) => cli,
         Err(e) => return usage(e),
     };

@@ -3,13 +3,14 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 
 use std::time::Duration;
 
 use crate::clock::{RunClock, Time};
 use crate::fsio::{self, Existing};
 use crate::input;
+use crate::jwk::PRIVATE_MEMBERS;
 use crate::output::Warnings;
 use crate::store::KeyStore;
 
@@ -39,8 +40,11 @@ const MISSING: &str = "create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS 
 /// [`load`], saying `missing` when there is no store.
 pub fn load_or(access: &Access, path: &Path, missing: &str) -> Result<KeyStore> {
     let (bytes, mode) = read(path, missing)?;
-    warn_if_open(access, path, mode, None);
-    parse(path, &bytes, access.clock.start)
+    let store = parse(path, &bytes, access.clock.start);
+    if store.is_ok() || !is_public_set(&bytes) {
+        warn_if_open(access, path, mode, None);
+    }
+    store
 }
 
 /// The store's text and permission bits.
@@ -74,9 +78,54 @@ fn warn_if_open(access: &Access, shown: &Path, mode: u32, rewritten: Option<u32>
 }
 
 fn parse(path: &Path, bytes: &[u8], now: Time) -> Result<KeyStore> {
-    KeyStore::parse(bytes, now)
-        .with_context(|| format!("{}: not a valid key store", path.display()))
-        .map_err(|e| anyhow!("{e:#} (fix the file, or restore it from a backup)"))
+    KeyStore::parse(bytes, now).map_err(|e| {
+        if is_public_set(bytes) {
+            // What `jwks --out` writes, served to the world: its mode is
+            // right, and it is the wrong file for -k, not a broken store.
+            return anyhow!(
+                "{0}: this is a public JWK Set with no private members, not a key store (to verify tokens with its keys: jwkctl verify --jwks {0}; -k/JWKCTL_KEYS names the store 'jwkctl keygen' made)",
+                path.display()
+            );
+        }
+        anyhow!(
+            "{:#} (fix the file, or restore it from a backup)",
+            e.context(format!("{}: not a valid key store", path.display()))
+        )
+    })
+}
+
+/// Whether `bytes` are a JWK Set `{"keys":[...]}` of keys without a single
+/// private member. Read as a stream: nothing of it is kept.
+fn is_public_set(bytes: &[u8]) -> bool {
+    use serde::de::{IgnoredAny, MapAccess, Visitor};
+
+    #[derive(serde::Deserialize)]
+    struct Set {
+        keys: Vec<PublicKey>,
+    }
+    /// A JSON object with no private JWK member.
+    struct PublicKey;
+    impl<'de> serde::Deserialize<'de> for PublicKey {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_map(PublicKey)
+        }
+    }
+    impl<'de> Visitor<'de> for PublicKey {
+        type Value = PublicKey;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a public JWK")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PublicKey, A::Error> {
+            while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if PRIVATE_MEMBERS.contains(&name.as_ref()) {
+                    return Err(serde::de::Error::custom("a private member"));
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(PublicKey)
+        }
+    }
+    serde_json::from_slice::<Set>(bytes).is_ok_and(|set| !set.keys.is_empty())
 }
 
 /// Applies `change` to the current store under the lock and writes the
@@ -105,7 +154,9 @@ pub fn update<T>(
     let (result, after) = match changed {
         Ok(changed) => changed,
         Err(e) => {
-            warn_if_open(access, given, mode, None);
+            if !is_public_set(&before) {
+                warn_if_open(access, given, mode, None);
+            }
             return Err(e);
         }
     };

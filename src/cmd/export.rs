@@ -11,7 +11,7 @@ use crate::backend;
 use crate::cli::ExportArgs;
 use crate::context::Ctx;
 use crate::crypto;
-use crate::error::Outcome;
+use crate::error::{Outcome, is_broken_pipe};
 use crate::fsio::{self, Existing};
 use crate::jwk::PRIVATE_MEMBERS;
 use crate::output::Output;
@@ -58,7 +58,18 @@ pub fn run(args: &ExportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         }
     });
     let Some(path) = &args.out else {
-        out.data_raw(&text)?;
+        // Flushed before the note, which must not claim a key was printed
+        // when stdout refused it (a full disk, /dev/full).
+        if let Err(e) = out.data_raw(&text).and_then(|()| out.flush()) {
+            if is_broken_pipe(&e) {
+                return Err(e);
+            }
+            bail!(
+                "{e:#} (the {} key {:?} was not printed)",
+                if args.private { "PRIVATE" } else { "public" },
+                key.kid()
+            );
+        }
         if args.private {
             out.status(format_args!(
                 "printed the PRIVATE key {:?}: whoever holds it can sign tokens for this store (keep it as secret as {})",

@@ -54,8 +54,9 @@ pub fn run(args: &ImportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     super::print_saved_kid(out, &kid)?;
     if signs_from > now {
         out.status(format_args!(
-            "imported {alg} key {kid} from {name}: pending, published now, signs from {}",
-            clock::format(signs_from)
+            "imported {alg} key {kid} from {name}: pending, signs from {} ({})",
+            clock::format(signs_from),
+            super::rotate::PUBLISH
         ));
     } else {
         out.status(format_args!(

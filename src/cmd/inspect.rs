@@ -10,6 +10,7 @@ use crate::error::Outcome;
 use crate::input::{self, InputError};
 use crate::output::Output;
 use crate::token::{self, Malformed};
+use crate::verify;
 
 const HINT: &str = "inspect takes a compact JWS: HEADER.PAYLOAD.SIGNATURE";
 
@@ -40,25 +41,11 @@ pub fn run(args: &InspectArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
 
 /// What is wrong with the token, for a person, with what inspect takes.
 fn explain(m: Malformed) -> String {
-    let what = match m {
-        Malformed::TooLarge => {
-            return "the token is larger than 1 MiB, which no JWT needs (nothing was decoded)"
-                .into();
-        }
-        Malformed::NotUtf8 => "not UTF-8 text".into(),
-        Malformed::JsonSerialization => "this is JSON serialization, not a compact JWS".into(),
-        Malformed::Encrypted => {
-            "5 parts, which is an encrypted token (JWE); jwkctl cannot decrypt it".into()
-        }
-        Malformed::Parts(1) => "no '.' in it, expected 3 parts".into(),
-        Malformed::Parts(n) => format!("{n} parts separated by '.', not 3"),
-        Malformed::NotBase64(part) => format!("the {} is not base64url", part.name()),
-        Malformed::NotJson(part) => format!("the {} is not JSON", part.name()),
-        Malformed::NotObject(part) => format!("the {} is not a JSON object", part.name()),
-        Malformed::DuplicateName(part) => {
-            format!("the {} repeats a member name", part.name())
-        }
-    };
+    if m == Malformed::TooLarge {
+        return "the token is larger than 1 MiB, which no JWT needs (nothing was decoded)".into();
+    }
+    let what = verify::describe(m)
+        .unwrap_or_else(|| "this is JSON serialization, not a compact JWS".into());
     format!("malformed token: {what} ({HINT})")
 }
 

@@ -8,7 +8,7 @@ use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
 use crate::store::KeyStore;
-use crate::takeover::Await;
+use crate::store::takeover::Await;
 
 /// Why a rotation is not due yet, if it is not.
 fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {
@@ -24,6 +24,10 @@ fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {
         )
     })
 }
+
+/// What makes a pending key reach verifiers before it signs.
+pub const PUBLISH: &str =
+    "publish it now, so caches hold it before it signs: jwkctl jwks --out FILE";
 
 pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if args.max_ttl.is_some_and(|t| t.is_zero()) {
@@ -88,12 +92,12 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                 .unwrap_or_default();
             if !args.await_published.is_empty() {
                 out.status(format_args!(
-                    "added pending {alg} key {kid}: published now, signs from {} or later, once every --await-published source lists it and its caches expired{retires}",
+                    "added pending {alg} key {kid}: signs from {} or later, once every --await-published source lists it and its caches expired{retires} ({PUBLISH})",
                     clock::format(from)
                 ));
             } else if ahead.is_some() {
                 out.status(format_args!(
-                    "added pending {alg} key {kid}: published now, signs from {}{retires}",
+                    "added pending {alg} key {kid}: signs from {}{retires} ({PUBLISH})",
                     clock::format(from)
                 ));
             } else {

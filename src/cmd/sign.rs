@@ -141,8 +141,13 @@ fn ttl(args: &SignArgs, store: &KeyStore) -> Result<Duration> {
             clock::show_duration(store.max_ttl)
         );
     }
-    if ttl.is_zero() {
-        bail!("--ttl must be longer than 0s (like 15m or 1h)");
+    // NumericDates are whole seconds: a shorter lifetime could give a
+    // token whose exp equals its iat, expired when it is made.
+    if ttl < Duration::from_secs(1) {
+        bail!(
+            "--ttl {} is under 1s, and token times are whole seconds (use at least 1s, like 15m or 1h)",
+            clock::show_duration(ttl)
+        );
     }
     Ok(ttl)
 }

@@ -1,19 +1,19 @@
 use std::io::{self, BufRead};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use serde_json::{Value, json};
 
 use crate::claims::Checks;
 use crate::cli::VerifyArgs;
 use crate::context::Ctx;
-use crate::error::{Outcome, Reject, is_broken_pipe};
+use crate::error::{Outcome, Reject, Rejection, is_broken_pipe};
 use crate::input::{self, InputError};
 use crate::keyset::KeySet;
 use crate::output::Output;
 use crate::parallel;
 use crate::source;
 use crate::token;
-use crate::verify::{Policy, verify};
+use crate::verify::{self, Policy, verify_detailed};
 
 pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let keys = &source::load(args.jwks.as_deref(), ctx, args.ca_file.as_deref())?;
@@ -35,6 +35,12 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         },
     };
     if args.batch {
+        if let Some(arg) = &args.token {
+            bail!(
+                "--batch takes no TOKEN argument (got {:?}): it reads tokens from stdin, one per line (run 'jwkctl verify --batch < FILE')",
+                arg.to_string_lossy()
+            );
+        }
         let outcome = batch(keys, &policy, ctx, out);
         report_skipped(keys.skipped_on_use(), origin, out);
         return outcome;
@@ -48,8 +54,8 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         })?,
     };
     let result = match input {
-        Input::Token(token) => verify(&token, keys, &policy, ctx.now),
-        Input::Rejected(reject) => Err(reject),
+        Input::Token(token) => verify_detailed(&token, keys, &policy, ctx.now),
+        Input::Rejected(rejection) => Err(rejection),
     };
     report_skipped(keys.skipped_on_use(), origin, out);
     match result {
@@ -57,8 +63,8 @@ pub fn run(args: &VerifyArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             out.data(Value::Object(claims))?;
             Ok(Outcome::Done)
         }
-        Err(reject) => {
-            out.error(format_args!("invalid token: {reject}"));
+        Err(rejection) => {
+            out.error(format_args!("invalid token: {rejection}"));
             Ok(Outcome::Rejected)
         }
     }
@@ -80,7 +86,7 @@ fn report_skipped<'a>(
 
 enum Input {
     Token(String),
-    Rejected(Reject),
+    Rejected(Rejection),
 }
 
 /// Reads the one token on stdin; more than 1 MiB is rejected unread.
@@ -88,7 +94,7 @@ enum Input {
 fn read_one() -> Result<Option<Input>> {
     match input::read_stdin(input::TOKEN) {
         Ok(bytes) => Ok(to_input(&bytes)),
-        Err(InputError::TooLarge { .. }) => Ok(Some(Input::Rejected(Reject::TooLarge))),
+        Err(InputError::TooLarge { .. }) => Ok(Some(Input::Rejected(Reject::TooLarge.into()))),
         Err(e) => Err(e.into()),
     }
 }
@@ -112,11 +118,11 @@ fn to_input(bytes: &[u8]) -> Option<Input> {
             .nth(1)
             .is_some()
     {
-        return Some(Input::Rejected(Reject::SeveralTokens));
+        return Some(Input::Rejected(Reject::SeveralTokens.into()));
     }
     Some(match token::text(trimmed) {
         Ok(text) => Input::Token(text.to_owned()),
-        Err(malformed) => Input::Rejected(malformed.into()),
+        Err(m) => Input::Rejected(verify::malformed(m)),
     })
 }
 
@@ -130,36 +136,51 @@ fn strip_bearer(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 /// `--batch`: one token per line, results in input order, in chunks so that
-/// memory stays flat however long the input is.
+/// memory stays flat however long the input is. Each result names its line
+/// (counting the blank ones it skips), so a script can tell which failed.
 fn batch(keys: &KeySet, policy: &Policy, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let mut stdin = io::stdin().lock();
     let mut outcome = Outcome::Done;
-    let mut chunk = Vec::with_capacity(parallel::CHUNK);
+    let mut chunk: Vec<(u64, Input)> = Vec::with_capacity(parallel::CHUNK);
+    let mut line_no = 0;
+    let mut any = false;
     // The bytes of tokens the chunk holds: long tokens make short chunks,
     // so memory stays near two tokens' cap, not 1,024 times it.
     let mut held = 0;
     loop {
-        let before = chunk.len();
-        let more = read_line_bounded(&mut stdin, &mut chunk)?;
-        if let (true, Some(Input::Token(token))) = (chunk.len() > before, chunk.last()) {
-            held += token.len();
+        line_no += 1;
+        let (input, more) = read_line_bounded(&mut stdin)?;
+        if let Some(input) = input {
+            any = true;
+            if let Input::Token(token) = &input {
+                held += token.len();
+            }
+            chunk.push((line_no, input));
         }
         let full = chunk.len() == parallel::CHUNK || held as u64 >= input::TOKEN.cap;
         if full || (!more && !chunk.is_empty()) {
             held = 0;
-            let results = parallel::map(&chunk, |input| match input {
-                Input::Token(token) => verify(token, keys, policy, ctx.now),
-                Input::Rejected(reject) => Err(reject.clone()),
+            let results = parallel::map(&chunk, |(_, input)| match input {
+                Input::Token(token) => verify_detailed(token, keys, policy, ctx.now),
+                Input::Rejected(rejection) => Err(rejection.clone()),
             });
             // Every token of the chunk was read: a rejected one counts even
             // when stdout closes before its line is written.
             if results.iter().any(Result::is_err) {
                 outcome = Outcome::Rejected;
             }
-            for result in results {
+            for ((line, _), result) in chunk.iter().zip(results) {
                 let line = match result {
-                    Ok(claims) => json!({ "valid": true, "claims": claims }),
-                    Err(reject) => json!({ "valid": false, "error": reject.to_string() }),
+                    Ok(claims) => json!({ "line": line, "valid": true, "claims": claims }),
+                    Err(Rejection { reason, detail }) => {
+                        let mut result =
+                            json!({ "line": line, "valid": false, "error": reason.to_string() });
+                        // Only when there is one, as on stderr.
+                        if let Some(detail) = detail {
+                            result["detail"] = detail.into();
+                        }
+                        result
+                    }
                 };
                 match out.data(line) {
                     // `verify --batch | head -n1`: stop reading, and exit 0
@@ -171,14 +192,21 @@ fn batch(keys: &KeySet, policy: &Policy, ctx: &Ctx, out: &mut Output) -> Result<
             chunk.clear();
         }
         if !more {
+            // An empty input is not a batch of valid tokens: a CI job fed
+            // an empty file must not pass.
+            if !any {
+                bail!(
+                    "no token: stdin holds no token (pipe tokens in, one per line: jwkctl verify --batch < FILE)"
+                );
+            }
             return Ok(outcome);
         }
     }
 }
 
-/// Reads one line into `chunk` (skipping blank ones) without ever holding
-/// more than a token's cap of it. Returns false at the end of input.
-fn read_line_bounded(stdin: &mut impl BufRead, chunk: &mut Vec<Input>) -> Result<bool> {
+/// Reads one line without ever holding more than a token's cap of it: the
+/// token on it (`None` for a blank line), and false at the end of input.
+fn read_line_bounded(stdin: &mut impl BufRead) -> Result<(Option<Input>, bool)> {
     let mut line = Vec::new();
     let mut too_long = false;
     loop {
@@ -199,18 +227,16 @@ fn read_line_bounded(stdin: &mut impl BufRead, chunk: &mut Vec<Input>) -> Result
         }
         stdin.consume(take + usize::from(end));
         if end {
-            push(chunk, &line, too_long);
-            return Ok(true);
+            return Ok((to_batch_input(&line, too_long), true));
         }
     }
-    push(chunk, &line, too_long);
-    Ok(false)
+    Ok((to_batch_input(&line, too_long), false))
 }
 
-fn push(chunk: &mut Vec<Input>, line: &[u8], too_long: bool) {
+fn to_batch_input(line: &[u8], too_long: bool) -> Option<Input> {
     if too_long {
-        chunk.push(Input::Rejected(Reject::TooLarge));
-    } else if let Some(input) = to_input(line) {
-        chunk.push(input);
+        Some(Input::Rejected(Reject::TooLarge.into()))
+    } else {
+        to_input(line)
     }
 }

@@ -164,15 +164,18 @@ pub fn run(options: &Options, ctx: &Ctx, log: Log) -> Result<()> {
 /// long enough for a burst of clients; std's 128 would make the 129th of a
 /// burst wait a second for its SYN to be retried.
 fn listen(listen: &str) -> Result<tokio::net::TcpListener> {
-    let fail = |e: &std::io::Error| {
+    let fail = |e: &std::io::Error, tried: Option<SocketAddr>| {
         anyhow::anyhow!(
-            "cannot listen on {listen}: {} (choose another --listen ADDR, like 127.0.0.1:8081)",
-            io_text(e)
+            "cannot listen on {listen}: {} (choose another --listen ADDR{})",
+            io_text(e),
+            free_after(tried).map_or_else(String::new, |free| format!(", like {free}"))
         )
     };
-    let addrs = listen.to_socket_addrs().map_err(|e| fail(&e))?;
+    let addrs = listen.to_socket_addrs().map_err(|e| fail(&e, None))?;
     let mut last = std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address");
+    let mut tried = None;
     for addr in addrs {
+        tried = Some(addr);
         let socket = match addr {
             SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
             SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
@@ -187,7 +190,18 @@ fn listen(listen: &str) -> Result<tokio::net::TcpListener> {
             Err(e) => last = e,
         }
     }
-    Err(fail(&last))
+    Err(fail(&last, tried))
+}
+
+/// An address to suggest instead of `tried`: the first port after it that
+/// is free now on the same IP (127.0.0.1:8080 when ADDR did not resolve),
+/// so the hint never names the port that is busy.
+fn free_after(tried: Option<SocketAddr>) -> Option<SocketAddr> {
+    let start = tried.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8079)));
+    (1..=100)
+        .filter_map(|step| start.port().checked_add(step))
+        .map(|port| SocketAddr::new(start.ip(), port))
+        .find(|addr| std::net::TcpListener::bind(addr).is_ok())
 }
 
 fn http_builder() -> http1::Builder {

@@ -66,7 +66,7 @@ fn waiting(sources: &[&str]) -> TestEnv {
     assert_eq!(kid, "new\n");
     assert_eq!(
         stderr,
-        "jwkctl: added pending EdDSA key new: published now, signs from 2026-01-02T04:04:05Z or later, once every --await-published source lists it and its caches expired; old retires then\n"
+        "jwkctl: added pending EdDSA key new: signs from 2026-01-02T04:04:05Z or later, once every --await-published source lists it and its caches expired; old retires then (publish it now, so caches hold it before it signs: jwkctl jwks --out FILE)\n"
     );
     env
 }

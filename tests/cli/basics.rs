@@ -48,7 +48,7 @@ fn usage_errors_exit_2_with_the_jwkctl_prefix() {
         .code(2)
         .stdout("")
         .stderr(predicate::str::starts_with(
-            "jwkctl: invalid value 'none' for '--alg <ALG>'\n",
+            "jwkctl: invalid value 'none' for '--alg <ALG>': ",
         ));
     env.jwkctl()
         .assert()

@@ -2,7 +2,7 @@
 //! paths, and a stdout that fails after a change was saved.
 
 use std::fs;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{PermissionsExt, symlink};
 
 use crate::util::*;
 
@@ -101,4 +101,60 @@ fn a_failing_stdout_after_a_change_says_the_change_was_saved() {
         String::from_utf8_lossy(&out.stderr),
         "jwkctl: cannot write to stdout: no space left on device\n"
     );
+}
+
+#[test]
+fn export_to_a_failing_stdout_says_nothing_was_printed() {
+    let env = TestEnv::with_store("ec-store.json");
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for (args, which) in [
+        (vec!["export", "--private"], "PRIVATE"),
+        (vec!["export", "--private", "--pem"], "PRIVATE"),
+        (vec!["export"], "public"),
+    ] {
+        let out = env.spawnable(&args).stdout(full()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "jwkctl: cannot write to stdout: no space left on device (the {which} key \"{EC_KID}\" was not printed)\n"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_public_jwk_set_given_as_the_store_is_named_as_one() {
+    // What `jwks --out` writes is world-readable on purpose: no chmod 600
+    // advice, and a pointer to --jwks for verifying with it.
+    let env = TestEnv::with_store("ec-store.json");
+    let public = env.ok(&["jwks"]);
+    env.write("jwks.json", &public);
+    fs::set_permissions(env.path("jwks.json"), fs::Permissions::from_mode(0o644)).unwrap();
+    let message = "jwkctl: jwks.json: this is a public JWK Set with no private members, not a key store (to verify tokens with its keys: jwkctl verify --jwks jwks.json; -k/JWKCTL_KEYS names the store 'jwkctl keygen' made)\n";
+    for args in [&["list"][..], &["sign"], &["verify", "x.y.z"], &["rotate"]] {
+        env.jwkctl()
+            .args(["-k", "jwks.json"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(message);
+    }
+    assert_eq!(env.read("jwks.json"), public);
+    assert_eq!(mode(&env.path("jwks.json")), 0o644);
+    // A store that is open to others still gets the warning.
+    fs::set_permissions(env.keys(), fs::Permissions::from_mode(0o644)).unwrap();
+    env.jwkctl()
+        .arg("list")
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "it holds private keys (restrict it: chmod 600",
+        ));
 }

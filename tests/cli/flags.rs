@@ -48,7 +48,72 @@ fn lower_case_algorithms_work_for_rotate_and_verify() {
         .args(["verify", "--alg", "es256", token.trim()])
         .assert()
         .code(1)
-        .stderr("jwkctl: invalid token: algorithm not allowed\n");
+        .stderr("jwkctl: invalid token: algorithm not allowed (the token's alg ES512 is not one of --alg)\n");
+}
+
+#[test]
+fn algorithm_names_people_try_get_a_pointer() {
+    let env = TestEnv::with_store("ec-store.json");
+    let all = "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA";
+    let hmac = format!(
+        "HMAC (HS256, HS384, HS512) is not supported: its shared secret would let every verifier sign too (use one of {all})"
+    );
+    for (args, value, why) in [
+        (
+            &["keygen", "-k", "new.json", "--alg"][..],
+            "HS256",
+            hmac.clone(),
+        ),
+        (&["rotate", "--alg"][..], "hs512", hmac.clone()),
+        (&["verify", "x.y.z", "--alg"][..], "HMAC", hmac.clone()),
+        (
+            &["keygen", "-k", "new.json", "--alg"][..],
+            "ed25519",
+            "Ed25519 keys sign with the algorithm EdDSA (use --alg EdDSA)".to_owned(),
+        ),
+        (
+            &["verify", "x.y.z", "--alg"][..],
+            "none",
+            format!(
+                "alg none means an unsigned token, which jwkctl never makes or accepts (use one of {all})"
+            ),
+        ),
+    ] {
+        env.jwkctl()
+            .args(args)
+            .arg(value)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "jwkctl: invalid value '{value}' for '--alg <ALG>': {why}\n\nFor more information, try '--help'.\n"
+            ));
+    }
+    // Other names keep clap's list.
+    env.jwkctl()
+        .args(["rotate", "--alg", "ES257"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "[possible values: {all}]"
+        )));
+}
+
+#[test]
+fn a_lifetime_flag_points_to_ttl_not_exp() {
+    // --exp takes a time; the lifetime people mean is --ttl.
+    let env = TestEnv::with_store("ec-store.json");
+    for flag in ["--expires-in", "--expires-in=1h", "--expiry"] {
+        env.jwkctl()
+            .args(["sign", flag, "1h"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "jwkctl: unexpected argument '{}' found\n\n  tip: a similar argument exists: '--ttl'\n  tip: --ttl takes a DURATION (like 15m); --exp takes a TIME (like 2026-01-02T03:04:05Z)\n\nUsage: jwkctl sign --ttl <DURATION>\n\nFor more information, try '--help'.\n",
+                flag.split('=').next().unwrap()
+            ));
+    }
 }
 
 const MONTHS: &str = "months and years are not accepted (M means months: minutes are m or min; write longer spans in days, like 30d or 365d)";
@@ -99,6 +164,72 @@ fn months_and_years_are_refused_in_durations() {
             ));
         assert_eq!(env.read("keys.json"), before, "{args:?} {value}");
     }
+}
+
+#[test]
+fn a_duration_without_a_unit_is_told_the_unit_that_fits_the_option() {
+    let env = TestEnv::with_store("ec-store.json");
+    let units = "units: ms, s, m or min, h, d, w";
+    for (args, flag, fix) in [
+        (
+            &["sign", "--ttl"][..],
+            "--ttl <DURATION>",
+            "30m for minutes",
+        ),
+        (
+            &["verify", "x.y.z", "--leeway"][..],
+            "--leeway <DURATION>",
+            "30s for seconds",
+        ),
+        (
+            &["rotate", "--max-ttl"][..],
+            "--max-ttl <DURATION>",
+            "30h for hours",
+        ),
+        (
+            &["rotate", "--if-older-than"][..],
+            "--if-older-than <DURATION>",
+            "30d for days",
+        ),
+        (
+            &["rotate", "--publish-ahead"][..],
+            "--publish-ahead <DURATION>",
+            "30d for days",
+        ),
+        (
+            &["prune", "--older-than"][..],
+            "--older-than <DURATION>",
+            "30d for days",
+        ),
+        (
+            &["check", "--rotation-period"][..],
+            "--rotation-period <DURATION>",
+            "30d for days",
+        ),
+        (
+            &["serve", "--cache-ttl"][..],
+            "--cache-ttl <DURATION>",
+            "30m for minutes",
+        ),
+    ] {
+        env.jwkctl()
+            .args(args)
+            .arg("30")
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "jwkctl: invalid value '30' for '{flag}': 30 has no unit (write {fix}; {units})\n\nFor more information, try '--help'.\n"
+            ));
+    }
+    // An unknown unit lists the units jwkctl takes: no months or years.
+    env.jwkctl()
+        .args(["sign", "--ttl", "3x"])
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "jwkctl: invalid value '3x' for '--ttl <DURATION>': unknown unit \"x\" ({units})\n\nFor more information, try '--help'.\n"
+        ));
 }
 
 #[test]

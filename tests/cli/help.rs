@@ -76,6 +76,23 @@ fn keygen_help_keeps_its_own_defaults() {
 }
 
 #[test]
+fn verify_help_states_the_batch_format_and_exit_status() {
+    let out = help(&["verify", "--help"]).get_output().stdout.clone();
+    let out = String::from_utf8(out)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for text in [
+        "Read one token per line from stdin (jwkctl verify --batch < FILE)",
+        r#"{"line":N,"valid":false,"error":"REASON","detail":"..."}"#,
+        "Exit status: 0 when every token is valid, 1 when any was rejected, 2 when the input holds no token at all.",
+    ] {
+        assert!(out.contains(text), "{text}\n{out}");
+    }
+}
+
+#[test]
 fn man_page_of_rotate_states_its_defaults() {
     let page = repo("man/jwkctl-rotate.1");
     assert!(!page.contains("[default: RS256]"), "{page}");

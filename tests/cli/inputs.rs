@@ -591,14 +591,14 @@ fn a_token_argument_that_is_not_utf8_is_a_rejection() {
         .assert()
         .code(1)
         .stdout("")
-        .stderr("jwkctl: invalid token: malformed token\n");
+        .stderr("jwkctl: invalid token: malformed token (not UTF-8 text)\n");
     env.rejects(&[], "eyJ\u{fffd}", "malformed token");
     env.jwkctl()
         .arg("verify")
         .write_stdin(b"eyJ\xff.e30.AA\n".to_vec())
         .assert()
         .code(1)
-        .stderr("jwkctl: invalid token: malformed token\n");
+        .stderr("jwkctl: invalid token: malformed token (not UTF-8 text)\n");
     env.jwkctl()
         .arg("inspect")
         .arg(arg)

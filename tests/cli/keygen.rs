@@ -141,6 +141,7 @@ fn bits_with_a_curve_algorithm_is_refused() {
 #[test]
 fn unknown_or_refused_algorithms_are_usage_errors() {
     let env = TestEnv::new();
+    // HMAC and none say why, and list the ten.
     for alg in ["HS256", "none"] {
         env.jwkctl()
             .args(["keygen", "--alg", alg])
@@ -148,8 +149,11 @@ fn unknown_or_refused_algorithms_are_usage_errors() {
             .code(2)
             .stdout("")
             .stderr(predicates::str::starts_with(format!(
-                "jwkctl: invalid value '{alg}' for '--alg <ALG>'\n  [possible values: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA]\n"
-            )));
+                "jwkctl: invalid value '{alg}' for '--alg <ALG>': "
+            )))
+            .stderr(predicates::str::contains(
+                "(use one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA)",
+            ));
     }
     assert!(!env.keys().exists());
 }

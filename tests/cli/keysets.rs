@@ -81,15 +81,7 @@ fn a_token_that_needs_an_unusable_key_is_rejected() {
     let env = TestEnv::new();
     let jwks = env.jwks_file("jwks.json", &text(&json!({ "keys": unusable_keys() })));
     let ec = fixture_key("ec-store.json", 0);
-    let rejects = |token: &str, reason: &str| {
-        env.jwkctl()
-            .args(["-q", "verify", "--jwks", &jwks])
-            .write_stdin(token)
-            .assert()
-            .code(1)
-            .stdout("")
-            .stderr(format!("jwkctl: invalid token: {reason}\n"));
-    };
+    let rejects = |token: &str, reason: &str| env.rejects(&["-q", "--jwks", &jwks], token, reason);
     // Signed for real by the 1024-bit key the JWK Set holds.
     rejects(&fixture("rsa-1024.jwt"), "no usable key");
     for kid in ["enc", "ops", "off-curve"] {
@@ -126,15 +118,17 @@ fn a_point_off_its_curve_is_reported_when_a_token_needs_the_key() {
         .stderr("");
     // --batch says it once, after the results.
     let input = format!("{needs_it}\n{}\n{needs_it}\n", es256(&fresh()));
-    let rejected = r#"{"valid":false,"error":"no usable key"}"#;
+    let rejected = |line| format!(r#"{{"line":{line},"valid":false,"error":"no usable key"}}"#);
     env.jwkctl()
         .args(["verify", "--batch", "--jwks", &jwks])
         .write_stdin(input)
         .assert()
         .code(1)
         .stdout(format!(
-            "{rejected}\n{}\n{rejected}\n",
-            text(&json!({"valid": true, "claims": fresh()}))
+            "{}\n{}\n{}\n",
+            rejected(1),
+            text(&json!({"line": 2, "valid": true, "claims": fresh()})),
+            rejected(3)
         ))
         .stderr(format!("{line}\n"));
 }

@@ -163,7 +163,11 @@ fn verify_batch_memory_stays_bounded_with_long_lines() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "{\"valid\":false,\"error\":\"malformed token\"}\n".repeat(200)
+        (1..=200)
+            .map(|n| format!(
+                "{{\"line\":{n},\"valid\":false,\"error\":\"malformed token\",\"detail\":\"no '.' in it, expected 3 parts\"}}\n"
+            ))
+            .collect::<String>()
     );
     assert!(peak < 64 * 1024, "peak resident size {peak} KiB");
 }

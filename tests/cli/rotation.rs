@@ -81,7 +81,7 @@ fn publish_ahead_publishes_now_and_signs_later() {
         .success()
         .stdout("k2\n")
         .stderr(
-            "jwkctl: added pending EdDSA key k2: published now, signs from 2026-02-02T00:00:00Z; k1 retires then\n",
+            "jwkctl: added pending EdDSA key k2: signs from 2026-02-02T00:00:00Z; k1 retires then (publish it now, so caches hold it before it signs: jwkctl jwks --out FILE)\n",
         );
     // Published at once, active first.
     assert_eq!(jwks_kids(&env, T1), ["k1", "k2"]);
@@ -457,7 +457,7 @@ fn publish_ahead_rounds_up_to_whole_seconds_and_zero_is_plain() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "jwkctl: added pending EdDSA key k2: published now, signs from 2026-02-01T00:00:01Z; k1 retires then\n"
+        "jwkctl: added pending EdDSA key k2: signs from 2026-02-01T00:00:01Z; k1 retires then (publish it now, so caches hold it before it signs: jwkctl jwks --out FILE)\n"
     );
     assert!(list(&env, "2026-02-01T00:00:00.9Z").contains("k2  EdDSA  pending"));
     assert!(list(&env, "2026-02-01T00:00:01Z").starts_with("k2  EdDSA  active"));

@@ -67,16 +67,32 @@ fn serve_refuses_a_bad_issuer_and_an_address_in_use() {
                 "--issuer {issuer:?} is not"
             )));
     }
+    // The hint names a port that is free, never the busy one.
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = taken.local_addr().unwrap().to_string();
-    env.jwkctl()
-        .args(["serve", "--listen", &addr])
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(format!(
-            "jwkctl: cannot listen on {addr}: address already in use (choose another --listen ADDR, like 127.0.0.1:8081)\n"
-        ));
+    let addr = taken.local_addr().unwrap();
+    let next = TcpListener::bind(("127.0.0.1", addr.port() + 1)).ok();
+    let out = env
+        .jwkctl()
+        .args(["serve", "--listen", &addr.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, b"");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let prefix = format!(
+        "jwkctl: cannot listen on {addr}: address already in use (choose another --listen ADDR, like 127.0.0.1:"
+    );
+    let port: u16 = stderr
+        .strip_prefix(&prefix)
+        .and_then(|rest| rest.strip_suffix(")\n"))
+        .unwrap_or_else(|| panic!("{stderr}"))
+        .parse()
+        .unwrap();
+    assert!(port > addr.port(), "{stderr}");
+    if next.is_some() {
+        assert!(port > addr.port() + 1, "{stderr}");
+    }
+    drop(taken);
 }
 
 #[test]

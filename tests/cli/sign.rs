@@ -261,6 +261,50 @@ fn bad_claims_are_usage_errors() {
 }
 
 #[test]
+fn repeated_claim_names_are_refused_in_every_form() {
+    // Signing the last of two values signs what another reader of the
+    // same text does not see.
+    let env = env();
+    let twice = r#"{"role":"user","role":"admin"}"#;
+    let nested = r#"{"a":{"b":1,"b":2}}"#;
+    env.write("claims.json", nested);
+    for (args, stdin, message) in [
+        (
+            vec!["--claims", twice],
+            "",
+            r#"--claims: the member name "role" appears twice at line 1 column 30 (keep one of them)"#,
+        ),
+        (
+            vec!["--claims", "@claims.json"],
+            "",
+            r#"claims.json: the member name "b" appears twice at line 1 column 18 (keep one of them)"#,
+        ),
+        (
+            vec!["--claims", "-"],
+            twice,
+            r#"--claims -: the member name "role" appears twice at line 1 column 30 (keep one of them)"#,
+        ),
+        (
+            vec!["--claim", r#"x={"a":1,"a":2}"#],
+            "",
+            r#"--claim x: the member name "a" appears twice at line 1 column 13 (keep one of them)"#,
+        ),
+    ] {
+        env.jwkctl()
+            .arg("sign")
+            .args(&args)
+            .write_stdin(stdin)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!("jwkctl: {message}\n"));
+    }
+    // A VALUE that is not valid JSON is still a string, repeats or not.
+    let token = sign(&env, &["--claim", r#"x={"a":1,"a":2"#]);
+    assert_eq!(claims_of(&token)["x"], r#"{"a":1,"a":2"#);
+}
+
+#[test]
 fn count_prints_n_tokens_with_a_fresh_jti_each() {
     let env = env();
     let out = env.ok(&["sign", "--count", "3", "--jti", "--sub", "alice"]);
@@ -322,7 +366,18 @@ fn ttl_is_capped_by_the_store() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr("jwkctl: --ttl must be longer than 0s (like 15m or 1h)\n");
+        .stderr("jwkctl: --ttl 0s is under 1s, and token times are whole seconds (use at least 1s, like 15m or 1h)\n");
+    // NumericDates are whole seconds: exp would equal iat.
+    env.jwkctl()
+        .args(["sign", "--ttl", "500ms"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("jwkctl: --ttl 500ms is under 1s, and token times are whole seconds (use at least 1s, like 15m or 1h)\n");
+    assert_eq!(
+        claims_of(&sign(&env, &["--ttl", "1s"]))["exp"],
+        json!(NOW_UNIX + 1)
+    );
     env.jwkctl()
         .args(["sign", "--ttl", "soon"])
         .assert()
@@ -438,15 +493,64 @@ fn a_bad_now_is_a_usage_error() {
                 "jwkctl: invalid value '{now}' for '--now <TIME>': {now:?} is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n\nFor more information, try '--help'.\n"
             ));
     }
+    // From the environment: the variable is named, not a flag never typed.
     env.jwkctl()
         .env("JWKCTL_NOW", "tomorrow")
         .arg("sign")
         .assert()
         .code(2)
         .stdout("")
+        .stderr("jwkctl: JWKCTL_NOW in the environment: \"tomorrow\" is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n");
+    env.jwkctl()
+        .env("JWKCTL_KEYS", "vault:")
+        .arg("sign")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::starts_with(
+            "jwkctl: JWKCTL_KEYS in the environment: vault:: ",
+        ));
+    // A good --now wins over the variable, wherever it is given.
+    for args in [["--now", NOW, "sign"], ["sign", "--now", NOW]] {
+        env.jwkctl()
+            .env("JWKCTL_NOW", "tomorrow")
+            .args(args)
+            .assert()
+            .code(0);
+    }
+    // A bad --now is the flag's fault even when the variable is bad too.
+    env.jwkctl()
+        .env("JWKCTL_NOW", "tomorrow")
+        .args(["sign", "--now", "later"])
+        .assert()
+        .code(2)
         .stderr(
-            "jwkctl: invalid value 'tomorrow' for '--now <TIME>': \"tomorrow\" is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n\nFor more information, try '--help'.\n",
+            "jwkctl: invalid value 'later' for '--now <TIME>': \"later\" is not a time (use RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)\n\nFor more information, try '--help'.\n",
         );
+}
+
+#[test]
+fn empty_jwkctl_now_and_jwkctl_keys_are_unset() {
+    // `JWKCTL_NOW= jwkctl ...` in a shell: the real clock, not an error.
+    let env = env();
+    let out = env
+        .jwkctl()
+        .env("JWKCTL_NOW", "")
+        .arg("sign")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let iat = claims_of(&String::from_utf8(out.stdout).unwrap())["iat"]
+        .as_i64()
+        .unwrap();
+    assert!(iat > NOW_UNIX, "{iat}");
+    // An empty JWKCTL_KEYS: the default keys.json in the current folder.
+    env.jwkctl()
+        .env("JWKCTL_KEYS", "")
+        .arg("sign")
+        .assert()
+        .code(0)
+        .stderr("");
 }
 
 #[test]

@@ -93,7 +93,7 @@ fn nbf_is_a_time_or_a_duration_after_now() {
     let env = env();
     for (nbf, at) in [
         ("10m", NOW_UNIX + 600),
-        ("2026-01-02T04:04:05Z", NOW_UNIX + HOUR),
+        ("2026-01-02T04:04:04Z", NOW_UNIX + HOUR - 1),
         ("2026-01-01T00:00:00Z", 1_767_225_600),
         ("1767323000", 1_767_323_000),
     ] {
@@ -104,7 +104,7 @@ fn nbf_is_a_time_or_a_duration_after_now() {
             "{nbf}"
         );
     }
-    let token = env.ok(&["sign", "--nbf", "2026-01-02T05:00:00Z"]);
+    let token = env.ok(&["sign", "--nbf", "2026-01-02T05:00:00Z", "--ttl", "3h"]);
     env.jwkctl()
         .args(["verify", token.trim()])
         .assert()
@@ -180,4 +180,38 @@ fn claims_sign_does_not_set_are_kept_without_a_note() {
         claims,
         json!({"nbf": 5, "jti": "mine", "iat": NOW_UNIX, "exp": NOW_UNIX + HOUR})
     );
+}
+
+#[test]
+fn a_token_that_could_never_be_valid_is_refused() {
+    // Valid from nbf on, expired from exp on: nbf at or after exp is a
+    // token no verifier accepts.
+    let env = env();
+    let never = |args: &[&str], stderr: &str| {
+        env.jwkctl()
+            .arg("sign")
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!("jwkctl: {stderr} is not before exp 2026-01-02T04:04:05Z (now + 1h): such a token is never valid (choose an earlier --nbf, or a later --exp or a longer --ttl)\n"));
+    };
+    never(&["--nbf", "1h"], "nbf 2026-01-02T04:04:05Z (now + 1h)");
+    never(
+        &["--nbf", "2026-01-02T05:00:00Z"],
+        "nbf 2026-01-02T05:00:00Z (--nbf)",
+    );
+    never(
+        &["--claim", "nbf=1767326645"],
+        "nbf 2026-01-02T04:04:05Z (from --claim/--claims)",
+    );
+    env.jwkctl()
+        .args(["sign", "--exp", "2026-01-02T03:30:00Z", "--nbf", "2026-01-02T03:40:00Z"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("jwkctl: nbf 2026-01-02T03:40:00Z (--nbf) is not before exp 2026-01-02T03:30:00Z (--exp): such a token is never valid (choose an earlier --nbf, or a later --exp or a longer --ttl)\n");
+    // One second before exp is still a token that is valid for a second.
+    let (claims, _) = signed(&env, &["--nbf", "59m 59s"]);
+    assert_eq!(claims["nbf"], NOW_UNIX + HOUR - 1);
 }

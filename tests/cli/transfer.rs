@@ -157,8 +157,13 @@ fn import_with_publish_ahead_is_pending() {
     let old = env.ok(&["keygen", "--alg", "EdDSA"]);
     let old = old.trim();
     env.write("ec.pem", &fixture("ec-p256-sec1.pem"));
-    let new = env.ok(&["import", "ec.pem", "--publish-ahead", "1h", "--kid", "next"]);
-    assert_eq!(new, "next\n");
+    // Only the store changed: it says what publishes the key.
+    env.jwkctl()
+        .args(["import", "ec.pem", "--publish-ahead", "1h", "--kid", "next"])
+        .assert()
+        .success()
+        .stdout("next\n")
+        .stderr("jwkctl: imported ES256 key next from ec.pem: pending, signs from 2026-01-02T04:04:05Z (publish it now, so caches hold it before it signs: jwkctl jwks --out FILE)\n");
     let kids: Vec<Value> = json(&env.ok(&["jwks"]))["keys"]
         .as_array()
         .unwrap()

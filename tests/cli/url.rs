@@ -230,13 +230,18 @@ fn http_on_loopback_verifies_and_sends_accept() {
 fn batch_fetches_once_for_all_tokens() {
     let (env, jwks, token) = signed();
     let server = Server::start(None, move |_| json(&jwks));
-    let line = format!("{{\"valid\":true,\"claims\":{}}}\n", claims().trim());
+    let line = |n| {
+        format!(
+            "{{\"line\":{n},\"valid\":true,\"claims\":{}}}\n",
+            claims().trim()
+        )
+    };
     env.jwkctl()
         .args(["verify", "--batch", "--jwks", &server.url("/jwks")])
         .write_stdin(format!("{token}\n{token}\n\n{token}\n"))
         .assert()
         .success()
-        .stdout(line.repeat(3));
+        .stdout(line(1) + &line(2) + &line(4));
     assert_eq!(server.requests().len(), 1);
 }
 

@@ -104,7 +104,7 @@ fn rfc7515_a3_es256() {
         .assert()
         .code(0)
         .stdout(format!(
-            "{{\"valid\":true,\"claims\":{JOE}}}\n{{\"valid\":true,\"claims\":{JOE}}}\n"
+            "{{\"line\":1,\"valid\":true,\"claims\":{JOE}}}\n{{\"line\":2,\"valid\":true,\"claims\":{JOE}}}\n"
         ))
         .stderr("");
     // One changed bit in the signature.

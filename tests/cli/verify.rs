@@ -254,8 +254,11 @@ fn alg_outside_the_ten_is_a_usage_error() {
             .code(2)
             .stdout("")
             .stderr(predicates::str::starts_with(format!(
-                "jwkctl: invalid value '{alg}' for '--alg <ALG>'\n  [possible values: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA]\n"
-            )));
+                "jwkctl: invalid value '{alg}' for '--alg <ALG>'"
+            )))
+            .stderr(predicates::str::contains(
+                "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA",
+            ));
     }
 }
 
@@ -355,7 +358,7 @@ fn an_argument_that_is_not_utf8_is_a_malformed_token() {
         .assert()
         .code(1)
         .stdout("")
-        .stderr("jwkctl: invalid token: malformed token\n");
+        .stderr("jwkctl: invalid token: malformed token (not UTF-8 text)\n");
 }
 
 #[test]
@@ -387,7 +390,7 @@ fn a_bearer_prefix_and_surrounding_whitespace_are_ignored() {
         .assert()
         .code(0)
         .stdout(format!(
-            "{{\"valid\":true,\"claims\":{0}}}\n{{\"valid\":true,\"claims\":{0}}}\n",
+            "{{\"line\":1,\"valid\":true,\"claims\":{0}}}\n{{\"line\":2,\"valid\":true,\"claims\":{0}}}\n",
             text(&fresh())
         ))
         .stderr("");
@@ -414,15 +417,24 @@ fn batch_prints_one_line_per_token() {
     let env = env();
     let good = es256(&fresh());
     let expired = es256(&exp_at(json!(NOW_UNIX - 61)));
+    // Lines are numbered as in the input, blank ones included.
     let input = format!("{good}\n\n{expired}\r\n   \n{good}\r\nnot-a-token\n\r\n{good}");
-    let valid = format!("{{\"valid\":true,\"claims\":{}}}\n", text(&fresh()));
+    let valid = |n| {
+        format!(
+            "{{\"line\":{n},\"valid\":true,\"claims\":{}}}\n",
+            text(&fresh())
+        )
+    };
     env.jwkctl()
         .args(["verify", "--batch"])
         .write_stdin(input)
         .assert()
         .code(1)
         .stdout(format!(
-            "{valid}{{\"valid\":false,\"error\":\"expired\"}}\n{valid}{{\"valid\":false,\"error\":\"malformed token\"}}\n{valid}"
+            "{}{{\"line\":3,\"valid\":false,\"error\":\"expired\"}}\n{}{{\"line\":6,\"valid\":false,\"error\":\"malformed token\",\"detail\":\"no '.' in it, expected 3 parts\"}}\n{}",
+            valid(1),
+            valid(5),
+            valid(8)
         ))
         .stderr("");
 }
@@ -431,21 +443,34 @@ fn batch_prints_one_line_per_token() {
 fn batch_of_valid_tokens_exits_0() {
     let env = env();
     let good = es256(&fresh());
-    let valid = format!("{{\"valid\":true,\"claims\":{}}}\n", text(&fresh()));
+    let valid = |n| {
+        format!(
+            "{{\"line\":{n},\"valid\":true,\"claims\":{}}}\n",
+            text(&fresh())
+        )
+    };
     env.jwkctl()
         .args(["verify", "--batch", "--sub", "alice"])
         .write_stdin(format!("{good}\n{good}\n"))
         .assert()
         .code(0)
-        .stdout(valid.repeat(2))
+        .stdout(valid(1) + &valid(2))
         .stderr("");
-    env.jwkctl()
-        .args(["verify", "--batch"])
-        .write_stdin("\n\n")
-        .assert()
-        .code(0)
-        .stdout("")
-        .stderr("");
+}
+
+#[test]
+fn batch_without_any_token_is_no_token() {
+    // A CI job fed an empty file must not pass.
+    let env = env();
+    for input in ["", "\n\n", " \r\n\t\n", "Bearer\n"] {
+        env.jwkctl()
+            .args(["verify", "--batch"])
+            .write_stdin(input)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr("jwkctl: no token: stdin holds no token (pipe tokens in, one per line: jwkctl verify --batch < FILE)\n");
+    }
 }
 
 #[test]
@@ -464,10 +489,14 @@ fn batch_keeps_order_over_many_tokens() {
     let expected: String = (0..1100)
         .map(|i| {
             if i % 7 == 3 {
-                "{\"valid\":false,\"error\":\"expired\"}\n".to_owned()
+                format!(
+                    "{{\"line\":{},\"valid\":false,\"error\":\"expired\"}}\n",
+                    i + 1
+                )
             } else {
                 format!(
-                    "{{\"valid\":true,\"claims\":{{\"n\":{i},\"exp\":{}}}}}\n",
+                    "{{\"line\":{},\"valid\":true,\"claims\":{{\"n\":{i},\"exp\":{}}}}}\n",
+                    i + 1,
                     NOW_UNIX + 60
                 )
             }
@@ -487,29 +516,112 @@ fn batch_lines_over_one_mib_are_rejected() {
     let env = env();
     let good = es256(&fresh());
     let input = format!("{good}\n{}\n{good}\n", "a".repeat(3 << 20));
-    let valid = format!("{{\"valid\":true,\"claims\":{}}}\n", text(&fresh()));
+    let valid = |n| {
+        format!(
+            "{{\"line\":{n},\"valid\":true,\"claims\":{}}}\n",
+            text(&fresh())
+        )
+    };
     env.jwkctl()
         .args(["verify", "--batch"])
         .write_stdin(input)
         .assert()
         .code(1)
         .stdout(format!(
-            "{valid}{{\"valid\":false,\"error\":\"token too large\"}}\n{valid}"
+            "{}{{\"line\":2,\"valid\":false,\"error\":\"token too large\"}}\n{}",
+            valid(1),
+            valid(3)
         ))
         .stderr("");
 }
 
 #[test]
 fn batch_and_a_token_argument_conflict() {
+    // `--batch FILE` and `--batch -` read as "tokens from FILE": say how.
     let env = env();
+    for arg in ["tokens.txt", "-", "x.y.z"] {
+        env.jwkctl()
+            .args(["verify", "--batch", arg])
+            .write_stdin(es256(&fresh()))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "jwkctl: --batch takes no TOKEN argument (got {arg:?}): it reads tokens from stdin, one per line (run 'jwkctl verify --batch < FILE')\n"
+            ));
+    }
+}
+
+#[test]
+fn rejections_say_what_is_wrong_after_the_reason() {
+    let env = env();
+    let ec = fixture_key("ec-store.json", 0);
+    let header = json!({"alg": "ES256", "typ": "JWT", "kid": "gone\nkey"});
+    let unknown = forge(&header, &fresh(), Alg::Es256, &ec);
+    env.rejects_with(
+        &[],
+        &unknown,
+        "unknown kid",
+        r#"no key has kid "gone\nkey""#,
+    );
+    env.rejects_with(
+        &[],
+        "abc",
+        "malformed token",
+        "no '.' in it, expected 3 parts",
+    );
+    env.rejects_with(
+        &[],
+        "a.b",
+        "malformed token",
+        "2 parts separated by '.', not 3",
+    );
+    let token = es256(&fresh());
+    let (h, rest) = token.split_once('.').unwrap();
+    env.rejects_with(
+        &[],
+        &format!("{h}.e30=.{}", rest.split_once('.').unwrap().1),
+        "malformed token",
+        "the payload is not base64url",
+    );
+    let kid_number = forge(
+        &json!({"alg": "ES256", "kid": 7}),
+        &fresh(),
+        Alg::Es256,
+        &ec,
+    );
+    env.rejects_with(
+        &[],
+        &kid_number,
+        "malformed token",
+        "the header's kid is not a string",
+    );
+    // A token for an audience, and no --aud: say so, and what to pass.
+    let for_api = es256(&claims_with(json!({"aud": "api"})));
+    env.rejects_with(
+        &[],
+        &for_api,
+        "audience mismatch",
+        r#"the token has aud "api" and no --aud was given: name this verifier's audience with --aud"#,
+    );
+    env.rejects_with(
+        &["--aud", "web"],
+        &for_api,
+        "audience mismatch",
+        r#"the token has aud "api", not --aud "web""#,
+    );
+    env.accepts(
+        &["--aud", "api"],
+        &for_api,
+        &claims_with(json!({"aud": "api"})),
+    );
+    // --batch carries the detail as a member of its own.
     env.jwkctl()
-        .args(["verify", "--batch", "x.y.z"])
+        .args(["verify", "--batch"])
+        .write_stdin(format!("{unknown}\n"))
         .assert()
-        .code(2)
-        .stdout("")
-        .stderr(predicates::str::starts_with(
-            "jwkctl: the argument '--batch' cannot be used with '[TOKEN]'\n",
-        ));
+        .code(1)
+        .stdout("{\"line\":1,\"valid\":false,\"error\":\"unknown kid\",\"detail\":\"no key has kid \\\"gone\\\\nkey\\\"\"}\n");
 }
 
 #[test]

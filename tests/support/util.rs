@@ -209,8 +209,23 @@ impl TestEnv {
     }
 
     /// `verify` with `args`, the token on stdin: must be rejected with
-    /// exactly `reason`.
+    /// exactly the REASON `reason`, whatever detail follows it.
     pub fn rejects(&self, args: &[&str], token: &str, reason: &str) {
+        let output = self
+            .jwkctl()
+            .arg("verify")
+            .args(args)
+            .write_stdin(token)
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        assert_eq!(output.stdout, b"", "{output:?}");
+        assert_rejection(&output.stderr, reason);
+    }
+
+    /// `verify` with `args`, the token on stdin: must be rejected with
+    /// exactly `reason` and `detail`.
+    pub fn rejects_with(&self, args: &[&str], token: &str, reason: &str, detail: &str) {
         self.jwkctl()
             .arg("verify")
             .args(args)
@@ -218,7 +233,7 @@ impl TestEnv {
             .assert()
             .code(1)
             .stdout("")
-            .stderr(format!("jwkctl: invalid token: {reason}\n"));
+            .stderr(format!("jwkctl: invalid token: {reason} ({detail})\n"));
     }
 
     /// Writes a JWK Set file and returns its name.
@@ -226,6 +241,18 @@ impl TestEnv {
         self.write(name, jwks);
         name.to_owned()
     }
+}
+
+/// `stderr` is one `jwkctl: invalid token: REASON` line for exactly
+/// `reason`, with or without a `(detail)` after it.
+pub fn assert_rejection(stderr: &[u8], reason: &str) {
+    let stderr = String::from_utf8_lossy(stderr);
+    let line = format!("jwkctl: invalid token: {reason}");
+    assert!(
+        stderr == format!("{line}\n")
+            || (stderr.starts_with(&format!("{line} (")) && stderr.ends_with(")\n")),
+        "want REASON {reason:?}, got {stderr:?}"
+    );
 }
 
 /// The RFC 7638 thumbprint, computed here independently of jwkctl.

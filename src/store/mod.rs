@@ -1,6 +1,9 @@
 //! The key store model: keys with their times, the states derived from them,
 //! and the pure transitions commands apply. No I/O here (see `storefile`).
 
+pub mod awaiting;
+pub mod takeover;
+
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -14,7 +17,7 @@ use crate::crypto::keycheck::{self, Depth, Refusal, Role};
 use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, SecretBytes};
 use crate::keyset::document::{self, Keys, SetDocument};
 use crate::signer::{SignerKey, SignerRef};
-use crate::takeover::{self, Await};
+use takeover::Await;
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
 pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 3600);

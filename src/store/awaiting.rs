@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
+use super::KeyStore;
 use crate::clock::{self, Time};
 use crate::jwk::Jwk;
 use crate::keyset::document::{self, Keys};
-use crate::store::KeyStore;
 
 /// What a key waits for, as commands report it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,8 +94,8 @@ mod tests {
     use super::*;
     use crate::alg::Alg;
     use crate::crypto;
+    use crate::store::takeover::Await;
     use crate::store::{DEFAULT_MAX_TTL, State, StoredKey};
-    use crate::takeover::Await;
 
     fn t(s: &str) -> Time {
         clock::parse_time(s).unwrap()
