@@ -10,6 +10,7 @@ use openssl::pkey::{Id, PKey, Public};
 use openssl::rsa::Rsa;
 use serde_json::{Map, Value};
 
+use crate::alg::{Curve, KeyType};
 use crate::b64::{b64, unb64};
 use crate::jwk::Jwk;
 
@@ -22,17 +23,17 @@ pub fn public_members_from_pem(text: &str) -> Result<Map<String, Value>> {
     match key.id() {
         Id::RSA => {
             let rsa = key.rsa()?;
-            map.insert("kty".into(), "RSA".into());
+            map.insert("kty".into(), KeyType::Rsa.kty().into());
             map.insert("n".into(), b64(&rsa.n().to_vec()).into());
             map.insert("e".into(), b64(&rsa.e().to_vec()).into());
         }
         Id::EC => {
             let ec = key.ec_key()?;
             let group = ec.group();
-            let crv = match group.curve_name() {
-                Some(Nid::X9_62_PRIME256V1) => "P-256",
-                Some(Nid::SECP384R1) => "P-384",
-                Some(Nid::SECP521R1) => "P-521",
+            let curve = match group.curve_name() {
+                Some(Nid::X9_62_PRIME256V1) => Curve::P256,
+                Some(Nid::SECP384R1) => Curve::P384,
+                Some(Nid::SECP521R1) => Curve::P521,
                 _ => bail!("an EC key on a curve no JWS algorithm uses"),
             };
             let mut ctx = BigNumContext::new()?;
@@ -40,8 +41,8 @@ pub fn public_members_from_pem(text: &str) -> Result<Map<String, Value>> {
             ec.public_key()
                 .affine_coordinates(group, &mut x, &mut y, &mut ctx)?;
             let len = i32::try_from(group.degree().div_ceil(8))?;
-            map.insert("kty".into(), "EC".into());
-            map.insert("crv".into(), crv.into());
+            map.insert("kty".into(), KeyType::Ec(curve).kty().into());
+            map.insert("crv".into(), curve.name().into());
             map.insert("x".into(), b64(&x.to_vec_padded(len)?).into());
             map.insert("y".into(), b64(&y.to_vec_padded(len)?).into());
         }
@@ -56,8 +57,8 @@ pub fn ed25519_members(raw: &[u8]) -> Result<Map<String, Value>> {
         bail!("an Ed25519 public key has 32 bytes, not {}", raw.len());
     }
     let mut map = Map::new();
-    map.insert("kty".into(), "OKP".into());
-    map.insert("crv".into(), "Ed25519".into());
+    map.insert("kty".into(), KeyType::Ed25519.kty().into());
+    map.insert("crv".into(), KeyType::Ed25519.crv().into());
     map.insert("x".into(), b64(raw).into());
     Ok(map)
 }
@@ -71,26 +72,25 @@ pub fn public_pem(jwk: &Jwk) -> Result<Vec<u8>> {
             .and_then(unb64)
             .ok_or_else(|| anyhow!("no usable {name:?}"))
     };
-    let key: PKey<Public> = match jwk.kty() {
-        Some("RSA") => {
+    let key: PKey<Public> = match jwk.key_type() {
+        Ok(KeyType::Rsa) => {
             let n = BigNum::from_slice(&bytes("n")?)?;
             let e = BigNum::from_slice(&bytes("e")?)?;
             PKey::from_rsa(Rsa::from_public_components(n, e)?)?
         }
-        Some("EC") => {
-            let nid = match jwk.crv() {
-                Some("P-256") => Nid::X9_62_PRIME256V1,
-                Some("P-384") => Nid::SECP384R1,
-                Some("P-521") => Nid::SECP521R1,
-                _ => bail!("no usable \"crv\""),
+        Ok(KeyType::Ec(curve)) => {
+            let nid = match curve {
+                Curve::P256 => Nid::X9_62_PRIME256V1,
+                Curve::P384 => Nid::SECP384R1,
+                Curve::P521 => Nid::SECP521R1,
             };
             let group = EcGroup::from_curve_name(nid)?;
             let x = BigNum::from_slice(&bytes("x")?)?;
             let y = BigNum::from_slice(&bytes("y")?)?;
             PKey::from_ec_key(EcKey::from_public_key_affine_coordinates(&group, &x, &y)?)?
         }
-        Some("OKP") => PKey::public_key_from_raw_bytes(&bytes("x")?, Id::ED25519)?,
-        _ => bail!("no PEM form for key type {:?}", jwk.kty()),
+        Ok(KeyType::Ed25519) => PKey::public_key_from_raw_bytes(&bytes("x")?, Id::ED25519)?,
+        Err(_) => bail!("no PEM form for key type {:?}", jwk.kty()),
     };
     Ok(key.public_key_to_pem()?)
 }
