@@ -92,3 +92,24 @@ fn a_key_with_a_private_member_and_a_signer_is_refused() {
             "key 1 (kid \"elsewhere\"): it has a private member (\"d\") and a signer (transit:transit/jwt#3)",
         ));
 }
+
+#[test]
+fn a_signer_that_is_not_transit_mount_name_is_a_usage_error() {
+    let env = TestEnv::new();
+    env.jwkctl()
+        .args(["keygen", "--signer", "vault:secret/jwt"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains(
+            "vault:secret/jwt: not a signer jwkctl knows (write it like transit:transit/jwt, MOUNT/NAME of a transit engine's key)",
+        ));
+    env.jwkctl()
+        .args(["rotate", "--signer", "transit:transit/a/b"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "\"a/b\" is not a transit key's name",
+        ));
+    assert!(!env.keys().exists());
+}
