@@ -856,7 +856,7 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__keygen)
-            opts="-k -q -h -V --alg --bits --kid --max-ttl --force --keys --now --quiet --help --version"
+            opts="-k -q -h -V --alg --bits --kid --signer --max-ttl --force --keys --now --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -871,6 +871,10 @@ _jwkctl() {
                     return 0
                     ;;
                 --kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1068,7 +1072,7 @@ _jwkctl() {
             return 0
             ;;
         jwkctl__subcmd__rotate)
-            opts="-k -q -h -V --kid --if-older-than --publish-ahead --max-ttl --await-published --ca-file --skip-await --alg --bits --keys --now --quiet --help --version"
+            opts="-k -q -h -V --kid --if-older-than --publish-ahead --max-ttl --await-published --ca-file --skip-await --alg --bits --signer --keys --now --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1125,6 +1129,10 @@ _jwkctl() {
                     return 0
                     ;;
                 --bits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -57,6 +57,7 @@ ES512\t''
 EdDSA\t''"
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l bits -d 'RSA key size: 2048, 3072 or 4096 [default: 2048]' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l kid -d 'Key id of the new key instead of its RFC 7638 thumbprint' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l signer -d 'Keep the new key\'s private half in OpenBao/Vault transit (transit:MOUNT/NAME, server and token from VAULT_*); the store holds its public half' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l max-ttl -d 'The longest token lifetime `sign` will issue from this store' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand keygen" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
@@ -128,6 +129,7 @@ ES384\t''
 ES512\t''
 EdDSA\t''"
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l bits -d 'RSA key size: 2048, 3072 or 4096 [default: the active key\'s size when it is RSA, else 2048]' -r
+complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l signer -d 'Keep the new key\'s private half in OpenBao/Vault transit (transit:MOUNT/NAME, server and token from VAULT_*) [default: the active key\'s signer]' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -s k -l keys -d 'The key store: a file, or vault:MOUNT/PATH for a secret of an OpenBao or Vault KV version 2 engine' -r -F
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l now -d 'Act as if the current time were TIME (RFC 3339 like 2026-01-02T03:04:05Z, or Unix seconds)' -r
 complete -c jwkctl -n "__fish_jwkctl_using_subcommand rotate" -l skip-await -d 'End the pending key\'s wait for its --await-published sources: it signs from its signs_from, or now when that has passed'

@@ -11,6 +11,7 @@ use crate::alg::{Alg, RSA_BITS};
 use crate::claims::When;
 use crate::clock;
 use crate::location::Location;
+use crate::signer::SignerKey;
 use clap::builder::TypedValueParser;
 
 const EXIT_STATUS: &str = "\
@@ -105,6 +106,12 @@ pub struct NewKeyArgs {
     /// Key id of the new key instead of its RFC 7638 thumbprint
     #[arg(long, value_name = "KID", allow_hyphen_values = true, value_parser = parse_kid)]
     pub kid: Option<String>,
+
+    /// Keep the new key's private half in OpenBao/Vault transit
+    /// (transit:MOUNT/NAME, server and token from VAULT_*); the store holds
+    /// its public half
+    #[arg(long, value_name = "SIGNER", value_parser = SignerKey::parse)]
+    pub signer: Option<SignerKey>,
 }
 
 /// Print the public JWK Set: every key a verifier must accept now
@@ -264,6 +271,8 @@ pub struct VerifyArgs {
         .help("Signing algorithm of the new key [default: the active key's]")),
     mut_arg("bits", |a| a
         .help("RSA key size: 2048, 3072 or 4096 [default: the active key's size when it is RSA, else 2048]")),
+    mut_arg("signer", |a| a
+        .help("Keep the new key's private half in OpenBao/Vault transit (transit:MOUNT/NAME, server and token from VAULT_*) [default: the active key's signer]")),
 )]
 pub struct RotateArgs {
     #[command(flatten)]

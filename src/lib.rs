@@ -28,6 +28,8 @@ pub mod location;
 pub mod output;
 mod parallel;
 pub mod serve;
+pub mod signer;
+pub mod signing;
 pub mod source;
 pub mod store;
 pub mod storefile;

@@ -28,12 +28,12 @@ const FLOORS: &[(&str, &[&str])] = &[
             "freshness",
         ],
     ),
-    ("model", &["jwk", "claims", "input"]),
+    ("model", &["jwk", "claims", "input", "signer"]),
     ("crypto", &["crypto"]),
     ("domain", &["token", "store", "keyset"]),
     (
         "storage",
-        &["fsio", "fetch", "storefile", "vault", "backend"],
+        &["fsio", "fetch", "storefile", "vault", "backend", "signing"],
     ),
     ("context", &["cli", "context", "source"]),
     (

@@ -15,6 +15,7 @@ use crate::error::{Outcome, is_broken_pipe};
 use crate::fsio::{self, Existing};
 use crate::jwk::PRIVATE_MEMBERS;
 use crate::output::Output;
+use crate::signing;
 use crate::store::Unselected;
 
 pub fn run(args: &ExportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
@@ -32,6 +33,9 @@ pub fn run(args: &ExportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         ),
     };
     let key = &store.keys[index];
+    if args.private {
+        signing::check_exportable(key)?;
+    }
     let text = Zeroizing::new(match (args.pem, args.private) {
         (false, false) => line(&Value::Object(key.jwk.to_public()))?,
         (false, true) => {
@@ -46,8 +50,11 @@ pub fn run(args: &ExportArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             }
             line(&Value::Object(jwk))?
         }
-        (true, private) => {
-            crypto::to_pem(&key.jwk, private).map_err(|e| anyhow!("key {:?}: {e:#}", key.kid()))?
+        (true, false) => {
+            signing::public_pem(key).map_err(|e| anyhow!("key {:?}: {e:#}", key.kid()))?
+        }
+        (true, true) => {
+            crypto::to_pem(&key.jwk, true).map_err(|e| anyhow!("key {:?}: {e:#}", key.kid()))?
         }
     });
     let Some(path) = &args.out else {

@@ -6,7 +6,7 @@ use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::fsio::{self, Target};
 use crate::output::Output;
-use crate::store::{KeyStore, StoredKey};
+use crate::store::KeyStore;
 
 pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if args.max_ttl.is_zero() {
@@ -27,11 +27,10 @@ pub fn run(args: &KeygenArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     // Fail before spending seconds on an RSA key; `create` checks again
     // under the lock.
     backend::refuse_existing(ctx, args.force)?;
-    let (jwk, alg, kid) = super::generate_key(&args.key, None)?;
+    let key = super::generate_key(&args.key, None, ctx)?;
+    let (alg, kid) = (key.alg, key.kid().to_owned());
     let mut store = KeyStore::new(args.max_ttl);
-    store
-        .keys
-        .push(StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now));
+    store.keys.push(key);
     backend::create(ctx, &store, args.force)?;
     super::print_saved_kid(out, &kid)?;
     out.status(format_args!(

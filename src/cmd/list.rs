@@ -24,13 +24,16 @@ const COLUMNS: [&str; 7] = [
 pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = backend::load(ctx)?;
     let view = store.view(ctx.now);
-    let rows: Vec<(usize, [String; 7])> = store
+    // A SIGNER column only for a store that has keys signed elsewhere, so
+    // that scripts reading a store of local keys see what they always saw.
+    let signers = store.keys.iter().any(|k| k.signer.is_some());
+    let rows: Vec<(usize, Vec<String>)> = store
         .ordered_in(&view)
         .into_iter()
         .map(|i| {
             let key = &store.keys[i];
             let time = |t: Option<clock::Time>| t.map_or_else(|| "-".to_owned(), clock::format);
-            let row = [
+            let mut row = vec![
                 key.kid().to_owned(),
                 key.alg.name().to_owned(),
                 state_shown(key, view[i].state),
@@ -39,6 +42,13 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                 time(view[i].retired),
                 time(view[i].prunable),
             ];
+            if signers {
+                row.push(
+                    key.signer
+                        .as_ref()
+                        .map_or_else(|| "-".to_owned(), ToString::to_string),
+                );
+            }
             (i, row)
         })
         .collect();
@@ -56,18 +66,36 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
                 "signs_from": row[4], "retired": time(&row[5]), "prunable_after": time(&row[6]),
             });
             await_members(&store.keys[i], &mut line);
+            if let Some(signer) = store.keys[i].signer.as_ref() {
+                line["signer"] = json!(signer.to_string());
+            }
             out.data(line)?;
         }
-        return Ok(Outcome::Done);
+    } else {
+        table(&rows, signers, out)?;
     }
+    for version in &store.destroy {
+        out.status(format_args!(
+            "not destroyed yet: {version}, whose key was removed (a later 'jwkctl prune' destroys it once the engine allows: it never destroys the latest version, nor one newer than a version the store names)"
+        ));
+    }
+    Ok(Outcome::Done)
+}
+
+fn table(rows: &[(usize, Vec<String>)], signers: bool, out: &mut Output) -> Result<()> {
+    let columns: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .chain(signers.then_some("SIGNER"))
+        .collect();
     // The header is for people; a pipe gets one line per key.
     let header = std::io::stdout().is_terminal();
-    let mut widths = if header {
-        COLUMNS.map(str::len)
+    let mut widths: Vec<usize> = if header {
+        columns.iter().map(|c| c.len()).collect()
     } else {
-        [0; 7]
+        vec![0; columns.len()]
     };
-    for (_, row) in &rows {
+    for (_, row) in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -75,18 +103,19 @@ pub fn run(args: &ListArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let line = |cells: &[&str]| {
         let padded: Vec<String> = cells
             .iter()
-            .zip(widths)
+            .zip(&widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
         padded.join("  ").trim_end().to_owned()
     };
     if header {
-        out.data(line(&COLUMNS))?;
+        out.data(line(&columns))?;
     }
-    for (_, row) in &rows {
-        out.data(line(&row.each_ref().map(String::as_str)))?;
+    for (_, row) in rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        out.data(line(&cells))?;
     }
-    Ok(Outcome::Done)
+    Ok(())
 }
 
 /// A key's state, and for a pending key whose sources have not all listed

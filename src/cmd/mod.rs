@@ -17,19 +17,23 @@ pub mod serve;
 pub mod sign;
 pub mod verify;
 
-use anyhow::{Context, Result, anyhow, bail};
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, bail};
 
 use crate::alg::{Alg, RSA_BITS};
+use crate::backend;
 use crate::cli::NewKeyArgs;
-use crate::crypto::{self, keycheck};
-use crate::jwk::Jwk;
+use crate::context::Ctx;
 use crate::output::Output;
-use crate::store::StoredKey;
+use crate::signer::{SignerKey, SignerRef};
+use crate::signing;
+use crate::store::{KeyStore, StoredKey};
 
-/// Generates the key `keygen`, `rotate` or `revoke` asked for:
-/// `(key, alg, kid)`. Without `--alg` and `--bits`, the defaults are
-/// `like`'s algorithm and RSA size (the active key's, for `rotate`).
-pub fn generate_key(args: &NewKeyArgs, like: Option<&StoredKey>) -> Result<(Jwk, Alg, String)> {
+/// Makes the key `keygen`, `rotate` or `revoke` asked for, dated now.
+/// Without `--alg`, `--bits` and `--signer`, the defaults are `like`'s
+/// algorithm, RSA size and signer (the active key's, for `rotate`).
+pub fn generate_key(args: &NewKeyArgs, like: Option<&StoredKey>, ctx: &Ctx) -> Result<StoredKey> {
     let alg = args.alg.or(like.map(|k| k.alg)).unwrap_or(Alg::Rs256);
     if args.bits.is_some() && !alg.is_rsa() {
         bail!(
@@ -41,16 +45,66 @@ pub fn generate_key(args: &NewKeyArgs, like: Option<&StoredKey>) -> Result<(Jwk,
         .and_then(|k| k.jwk.rsa_bits())
         .and_then(|b| u32::try_from(b).ok())
         .filter(|b| RSA_BITS.contains(b));
-    let jwk = crypto::generate(alg, args.bits.or(like_bits).unwrap_or(2048))?;
-    // Every key that joins the store gets the full check, new ones too.
-    keycheck::check_private(&jwk).map_err(|flaw| {
-        anyhow!("the new {alg} key failed its check ({flaw}); nothing was changed")
-    })?;
-    let kid = match &args.kid {
-        Some(kid) => kid.clone(),
-        None => jwk.thumbprint()?,
-    };
-    Ok((jwk, alg, kid))
+    let signer = args
+        .signer
+        .clone()
+        .or_else(|| like.and_then(|k| k.signer.as_ref()).map(|s| s.key.clone()));
+    signing::new_key(
+        (&ctx.store).into(),
+        ctx.now,
+        alg,
+        args.bits.or(like_bits).unwrap_or(2048),
+        args.kid.as_deref(),
+        signer.as_ref(),
+    )
+}
+
+/// What `prune` and `revoke` need before they change the store: that the
+/// token may destroy versions of every signer key the store names or
+/// records. Nothing to check (and no request) for a store of local keys.
+pub fn check_may_destroy(ctx: &Ctx, store: &KeyStore, command: &str) -> Result<()> {
+    let keys = signing::destroyable(store);
+    if keys.is_empty() {
+        return Ok(());
+    }
+    signing::check_may_destroy((&ctx.store).into(), &keys, command)
+}
+
+/// After `prune` or `revoke` saved the store: destroys in the signers
+/// every version below `floors`, then forgets the recorded versions that
+/// are gone now (a second write, only when there are such), and says
+/// what was destroyed and what waits.
+pub fn destroy_removed(
+    ctx: &Ctx,
+    out: &mut Output,
+    floors: &BTreeMap<SignerKey, u64>,
+    recorded: &[SignerRef],
+) -> Result<()> {
+    if floors.is_empty() {
+        return Ok(());
+    }
+    let reached = signing::destroy((&ctx.store).into(), floors)?;
+    for (key, (floor, changed)) in &reached {
+        if *changed {
+            out.status(format_args!(
+                "destroyed every version of {key} below {floor}: the removed keys can no longer sign"
+            ));
+        }
+    }
+    let floors: BTreeMap<SignerKey, u64> = reached
+        .into_iter()
+        .map(|(k, (floor, _))| (k, floor))
+        .collect();
+    let gone = |r: &SignerRef| floors.get(&r.key).is_some_and(|f| r.version < *f);
+    if recorded.iter().any(gone) {
+        backend::update(ctx, |store, _| Ok(store.forget_destroyed(&floors)))?;
+    }
+    for waiting in recorded.iter().filter(|r| !gone(r)) {
+        out.status(format_args!(
+            "{waiting} is not destroyed yet: the engine keeps it while it is the latest version or an older one is in the store; a later 'jwkctl prune' destroys it"
+        ));
+    }
+    Ok(())
 }
 
 /// Prints the kid of a change that is already saved. If stdout fails now,

@@ -1,3 +1,5 @@
+use std::collections::{BTreeMap, HashMap};
+
 use anyhow::{Result, bail};
 
 use crate::backend;
@@ -6,16 +8,28 @@ use crate::clock;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
+use crate::signer::SignerRef;
 
 pub fn run(args: &PruneArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
-    let removed = if args.dry_run {
+    let (removed, floors, recorded) = if args.dry_run {
         let mut store = backend::load(ctx)?;
         let grace = grace(args, store.min_grace())?;
-        store.prune(ctx.now, grace)
+        (store.prune(ctx.now, grace), BTreeMap::new(), Vec::new())
     } else {
         backend::update(ctx, |store, now| {
             let grace = grace(args, store.min_grace())?;
-            Ok(store.prune(now, grace))
+            // The token must be able to destroy what is removed before
+            // anything is: a pruned key must not keep signing in the engine.
+            super::check_may_destroy(ctx, store, "prune")?;
+            let signers: HashMap<String, SignerRef> = store
+                .keys
+                .iter()
+                .filter_map(|k| Some((k.kid().to_owned(), k.signer.clone()?)))
+                .collect();
+            let removed = store.prune(now, grace);
+            let gone = removed.iter().filter_map(|kid| signers.get(kid).cloned());
+            store.record_removed(gone.collect());
+            Ok((removed, store.destroy_floors(), store.destroy.clone()))
         })?
     };
     for kid in &removed {
@@ -28,6 +42,7 @@ pub fn run(args: &PruneArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         )),
         (n, false) => out.status(format_args!("removed {n} key(s)")),
     }
+    super::destroy_removed(ctx, out, &floors, &recorded)?;
     Ok(Outcome::Done)
 }
 

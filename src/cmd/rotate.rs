@@ -7,8 +7,8 @@ use crate::clock::{self, Time};
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::output::Output;
+use crate::store::KeyStore;
 use crate::store::takeover::Await;
-use crate::store::{KeyStore, StoredKey};
 
 /// Why a rotation is not due yet, if it is not.
 fn not_due(store: &KeyStore, args: &RotateArgs, now: Time) -> Option<String> {
@@ -62,8 +62,8 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let like = store
         .active(ctx.now)
         .or_else(|| store.keys.first().map(|_| 0));
-    let (jwk, alg, kid) = super::generate_key(&args.key, like.map(|i| &store.keys[i]))?;
-    let mut key = StoredKey::new(jwk, alg, kid.clone(), ctx.now, ctx.now);
+    let mut key = super::generate_key(&args.key, like.map(|i| &store.keys[i]), ctx)?;
+    let (alg, kid) = (key.alg, key.kid().to_owned());
     if !args.await_published.is_empty() {
         key.times.takeover = Some(Await::new(args.await_published.clone()));
     }

@@ -12,11 +12,10 @@ use crate::claims::{self, Request, When};
 use crate::cli::SignArgs;
 use crate::clock;
 use crate::context::Ctx;
-use crate::crypto::Signer;
 use crate::error::Outcome;
 use crate::input;
 use crate::output::Output;
-use crate::parallel;
+use crate::signing::TokenSigner;
 use crate::store::{KeyStore, State, Unselected};
 
 /// `--ttl` when not given (CLI.md: 1h).
@@ -63,7 +62,7 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             ctx.keys.display()
         )
     })?;
-    let signer = Signer::new(key.alg, &key.jwk)
+    let signer = TokenSigner::new((&ctx.store).into(), key)
         .with_context(|| format!("key {:?} cannot sign", key.kid()))?;
     let mut header = Map::new();
     header.insert("alg".into(), key.alg.name().into());
@@ -93,23 +92,17 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         out.status(override_note(&overridden));
     }
 
-    let sign_one = |_: &u64| -> Result<String> {
+    let header = serde_json::to_vec(&header)?;
+    let payload = |_: &u64| -> Result<Vec<u8>> {
         if !args.jti {
-            return signer.compact(&serde_json::to_vec(&header)?, &serde_json::to_vec(&claims)?);
+            return Ok(serde_json::to_vec(&claims)?);
         }
         // A fresh id for every token.
         let mut claims = claims.clone();
         claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
-        signer.compact(&serde_json::to_vec(&header)?, &serde_json::to_vec(&claims)?)
+        Ok(serde_json::to_vec(&claims)?)
     };
-    let mut done = 0;
-    while done < args.count {
-        let batch: Vec<u64> = (done..args.count.min(done + parallel::CHUNK as u64)).collect();
-        for token in parallel::map(&batch, sign_one) {
-            out.data(token?)?;
-        }
-        done += batch.len() as u64;
-    }
+    signer.sign_each(args.count, &header, payload, |token| out.data(token))?;
     Ok(Outcome::Done)
 }
 

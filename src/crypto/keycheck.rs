@@ -266,6 +266,9 @@ pub enum Role {
     Store,
     /// A key given to `import`: private, signs, checked in full now.
     Import,
+    /// A key of the store whose private half a signer holds (transit):
+    /// public, signs elsewhere.
+    Signer,
     /// A key of a JWK Set `verify` reads: its `key_ops` must allow it.
     Verify,
 }
@@ -346,7 +349,7 @@ pub fn admit(jwk: &Jwk, role: Role, depth: Depth) -> Result<Admitted, Refusal<'_
     let alg = named.unwrap_or(key_type.default_alg());
     jwk.check_fits(alg)
         .map_err(|why| Refusal::Unfit { alg, why })?;
-    if role != Role::Verify && !jwk.is_private() {
+    if matches!(role, Role::Store | Role::Import) && !jwk.is_private() {
         return Err(Refusal::NotPrivate);
     }
     let checked = match depth {
@@ -661,6 +664,8 @@ mod tests {
             Err(Refusal::NotPrivate)
         );
         assert!(admit(&public, Role::Verify, Depth::Members).is_ok());
+        // A store key whose private half a signer holds has none here.
+        assert!(admit(&public, Role::Signer, Depth::Members).is_ok());
         // In order: "use" is judged before "alg", the curve after both.
         let odd = Jwk::from_map(
             json!({"kty": "EC", "crv": "secp256k1", "use": "enc", "alg": "HS256"})

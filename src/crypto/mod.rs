@@ -33,6 +33,7 @@ use crate::b64::b64;
 use crate::jwk::{Jwk, PRIVATE_MEMBERS};
 
 pub mod keycheck;
+pub mod spki;
 
 /// Creates a private key for `alg`, with `kty`, `use: sig` and `alg` set
 /// (the caller adds `kid`). `bits` applies to RSA only.

@@ -94,8 +94,8 @@ mod tests {
     use super::*;
     use crate::alg::Alg;
     use crate::crypto;
-    use crate::store::{DEFAULT_MAX_TTL, State, StoredKey};
     use crate::store::takeover::Await;
+    use crate::store::{DEFAULT_MAX_TTL, State, StoredKey};
 
     fn t(s: &str) -> Time {
         clock::parse_time(s).unwrap()

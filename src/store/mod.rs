@@ -5,7 +5,7 @@ pub mod awaiting;
 pub mod takeover;
 
 use std::cmp::Reverse;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -16,6 +16,7 @@ use crate::clock::{self, Time};
 use crate::crypto::keycheck::{self, Depth, Refusal, Role};
 use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, SecretBytes};
 use crate::keyset::document::{self, Keys, SetDocument};
+use crate::signer::{SignerKey, SignerRef};
 use takeover::Await;
 
 /// `sign --ttl` is capped by this unless the store says otherwise.
@@ -115,6 +116,9 @@ pub struct StoredKey {
     pub jwk: Jwk,
     pub alg: Alg,
     pub times: Times,
+    /// Where the private half is when the store does not hold it (then the
+    /// JWK has public members only).
+    pub signer: Option<SignerRef>,
 }
 
 impl StoredKey {
@@ -142,7 +146,14 @@ impl StoredKey {
                 takeover: None,
                 extra: Map::new(),
             },
+            signer: None,
         }
+    }
+
+    /// A new key whose private half is `signer`'s (`jwk` is public).
+    pub fn with_signer(mut self, signer: SignerRef) -> StoredKey {
+        self.signer = Some(signer);
+        self
     }
 
     pub fn kid(&self) -> &str {
@@ -162,6 +173,9 @@ pub struct KeyStore {
     /// Some key had no bookkeeping (a node-jose store): the next write
     /// records the times it was given on reading.
     pub adopting: bool,
+    /// Signer versions of removed keys that could not be destroyed yet
+    /// (`"destroy"` in the top-level bookkeeping): a later `prune` does.
+    pub destroy: Vec<SignerRef>,
 }
 
 impl KeyStore {
@@ -172,6 +186,7 @@ impl KeyStore {
             extra: Map::new(),
             meta_extra: Map::new(),
             adopting: false,
+            destroy: Vec::new(),
         }
     }
 
@@ -200,12 +215,26 @@ impl KeyStore {
             }
             Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a duration like \"24h\""),
         };
+        let destroy = match meta.shift_remove("destroy") {
+            None => Vec::new(),
+            Some(Value::Array(refs)) => refs
+                .iter()
+                .map(|r| {
+                    r.as_str()
+                        .ok_or_else(|| "not a string".to_owned())
+                        .and_then(SignerRef::parse)
+                })
+                .collect::<Result<_, String>>()
+                .map_err(|why| anyhow!("\"jwkctl\".\"destroy\": {why}"))?,
+            Some(_) => bail!("\"jwkctl\".\"destroy\" is not an array"),
+        };
         let mut store = KeyStore {
             keys: Vec::with_capacity(keys.len()),
             max_ttl,
             extra: top,
             meta_extra: meta,
             adopting: false,
+            destroy,
         };
         // A set, not `find`: a 1,000-key store would compare kids 500,000
         // times (callgrind: 130 M instructions, most of a one-shot `sign`).
@@ -246,14 +275,19 @@ impl KeyStore {
     }
 
     /// Key `i` after the full check ([`keycheck::check_private`]: point,
-    /// and the pairing of its halves), as a key that signs gets it. The
-    /// error reads like a refused store's, `key 2 (kid "..."): ...`.
+    /// and the pairing of its halves; for a key whose private half is a
+    /// signer's, the point), as a key that signs gets it. The error reads
+    /// like a refused store's, `key 2 (kid "..."): ...`.
     pub fn checked_key(&self, i: usize) -> Result<&StoredKey> {
         let key = self
             .keys
             .get(i)
             .ok_or_else(|| anyhow!("no key {}", i + 1))?;
-        if let Err(flaw) = keycheck::check_private(&key.jwk) {
+        let checked = match key.signer {
+            Some(_) => keycheck::check_public(&key.jwk),
+            None => keycheck::check_private(&key.jwk),
+        };
+        if let Err(flaw) = checked {
             bail!("key {} (kid {:?}): {flaw}", i + 1, key.kid());
         }
         Ok(key)
@@ -285,6 +319,9 @@ impl KeyStore {
                 if let Some(wait) = &key.times.takeover {
                     wait.write(&mut times);
                 }
+                if let Some(signer) = &key.signer {
+                    times.insert("signer".into(), signer.to_string().into());
+                }
                 for (name, value) in &key.times.extra {
                     times.insert(name.clone(), value.clone());
                 }
@@ -297,6 +334,10 @@ impl KeyStore {
         top.insert("keys".into(), Value::Array(keys));
         let mut meta = Map::new();
         meta.insert("max_ttl".into(), clock::show_duration(self.max_ttl).into());
+        if !self.destroy.is_empty() {
+            let refs = self.destroy.iter().map(|r| Value::from(r.to_string()));
+            meta.insert("destroy".into(), Value::Array(refs.collect()));
+        }
         for (name, value) in &self.meta_extra {
             meta.insert(name.clone(), value.clone());
         }
@@ -625,6 +666,62 @@ impl KeyStore {
         Ok(replacement)
     }
 
+    /// Records the signer versions of removed keys that cannot be
+    /// destroyed now: every version older than the oldest one the store
+    /// still names goes now, a newer one waits for the older ones. A signer
+    /// key the store no longer names keeps all its versions recorded until
+    /// they are gone (transit never destroys the latest).
+    pub fn record_removed(&mut self, removed: Vec<SignerRef>) {
+        let named = self.named_floors();
+        for reference in removed {
+            let goes_now = named
+                .get(&reference.key)
+                .is_some_and(|floor| reference.version < *floor);
+            if !goes_now && !self.destroy.contains(&reference) {
+                self.destroy.push(reference);
+            }
+        }
+        self.destroy.sort();
+    }
+
+    /// The oldest version the store names of each signer key.
+    fn named_floors(&self) -> BTreeMap<SignerKey, u64> {
+        let mut floors = BTreeMap::new();
+        for reference in self.keys.iter().filter_map(|k| k.signer.as_ref()) {
+            floors
+                .entry(reference.key.clone())
+                .and_modify(|f: &mut u64| *f = (*f).min(reference.version))
+                .or_insert(reference.version);
+        }
+        floors
+    }
+
+    /// For each signer key the store names or records: every version below
+    /// this is to be destroyed (the oldest version the store names, or past
+    /// the newest recorded one when it names none).
+    pub fn destroy_floors(&self) -> BTreeMap<SignerKey, u64> {
+        let mut floors = self.named_floors();
+        for reference in &self.destroy {
+            if !self
+                .keys
+                .iter()
+                .any(|k| k.signer.as_ref().is_some_and(|s| s.key == reference.key))
+            {
+                let floor = floors.entry(reference.key.clone()).or_insert(0);
+                *floor = (*floor).max(reference.version.saturating_add(1));
+            }
+        }
+        floors
+    }
+
+    /// Forgets recorded versions below the floors `reached`; whether any were.
+    pub fn forget_destroyed(&mut self, reached: &BTreeMap<SignerKey, u64>) -> bool {
+        let before = self.destroy.len();
+        self.destroy
+            .retain(|r| reached.get(&r.key).is_none_or(|floor| r.version >= *floor));
+        self.destroy.len() != before
+    }
+
     /// The shortest grace `prune` allows: a token signed just before
     /// retirement lives up to the max token lifetime, plus clock skew.
     pub fn min_grace(&self) -> Duration {
@@ -654,8 +751,34 @@ impl KeyStore {
 }
 
 fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
+    let (times, signer) = match jwk.take_bookkeeping() {
+        Some(meta) => parse_times(meta)?,
+        None => (
+            Times {
+                created: now,
+                signs_from: now,
+                retired: (!adopted_first).then_some(now),
+                max_ttl: None,
+                takeover: None,
+                extra: Map::new(),
+            },
+            None,
+        ),
+    };
+    // A key whose private half is a signer's holds none here.
+    let role = match &signer {
+        None => Role::Store,
+        Some(signer) => {
+            if let Some(name) = jwk.private_names().next() {
+                bail!(
+                    "it has a private member ({name:?}) and a signer ({signer}), whose private half it is: one of the two is wrong"
+                );
+            }
+            Role::Signer
+        }
+    };
     // The member checks run over all keys once they are read (`parse`).
-    let alg = match keycheck::admit(&jwk, Role::Store, Depth::Policy) {
+    let alg = match keycheck::admit(&jwk, role, Depth::Policy) {
         Ok(admitted) => admitted.alg,
         Err(refusal) => bail!("{}", store_refusal(&jwk, refusal)),
     };
@@ -664,18 +787,12 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
         let kid = jwk.thumbprint()?;
         jwk.set("kid", kid.into());
     }
-    let times = match jwk.take_bookkeeping() {
-        Some(meta) => parse_times(meta)?,
-        None => Times {
-            created: now,
-            signs_from: now,
-            retired: (!adopted_first).then_some(now),
-            max_ttl: None,
-            takeover: None,
-            extra: Map::new(),
-        },
-    };
-    Ok(StoredKey { jwk, alg, times })
+    Ok(StoredKey {
+        jwk,
+        alg,
+        times,
+        signer,
+    })
 }
 
 /// A refused store key's fault, in the store's words.
@@ -703,14 +820,14 @@ fn store_refusal(jwk: &Jwk, refusal: Refusal) -> String {
     }
 }
 
-fn parse_times(meta: Bookkeeping) -> Result<Times> {
+fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
     let Bookkeeping::Members(members) = meta else {
         bail!("\"jwkctl\" is not an object");
     };
     // One pass that moves the members out: this runs for every key of the
     // store on every command.
     let [mut created, mut signs_from, mut retired, mut max_ttl] = [None, None, None, None];
-    let [mut sources, mut confirmed, mut lifetime] = [None, None, None];
+    let [mut sources, mut confirmed, mut lifetime, mut signer] = [None, None, None, None];
     let mut extra = Map::new();
     for (name, value) in members {
         match name.as_ref() {
@@ -721,6 +838,7 @@ fn parse_times(meta: Bookkeeping) -> Result<Times> {
             takeover::SOURCES => sources = Some(value),
             takeover::CONFIRMED => confirmed = Some(value),
             takeover::CACHE_LIFETIME => lifetime = Some(value),
+            "signer" => signer = Some(value),
             _ => {
                 extra.insert(name.into_owned(), value);
             }
@@ -745,14 +863,22 @@ fn parse_times(meta: Bookkeeping) -> Result<Times> {
         }
         Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a string"),
     };
-    Ok(Times {
+    let signer = match signer {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => {
+            Some(SignerRef::parse(&s).map_err(|why| anyhow!("\"jwkctl\".\"signer\": {why}"))?)
+        }
+        Some(_) => bail!("\"jwkctl\".\"signer\" is not a string"),
+    };
+    let times = Times {
         created,
         signs_from,
         retired: time("retired", retired)?,
         max_ttl,
         takeover: Await::parse(sources, confirmed, lifetime)?,
         extra,
-    })
+    };
+    Ok((times, signer))
 }
 
 /// A stretch of time in which no key changes state ([`KeyStore::steady`]).
@@ -960,5 +1086,86 @@ mod tests {
             let err = format!("{:#}", KeyStore::parse(bad.as_bytes(), now).unwrap_err());
             assert!(err.contains(why), "{bad}: {err}");
         }
+    }
+
+    /// A key whose private half is `signer`'s: the public members only.
+    fn signed_elsewhere(kid: &str, created: &str, signer: &str) -> StoredKey {
+        let local = crypto::generate(Alg::EdDsa, 0).unwrap();
+        let public = Jwk::from_map(local.to_public());
+        let mut k = StoredKey::new(public, Alg::EdDsa, kid.into(), t(created), t(created));
+        k.signer = Some(SignerRef::parse(signer).unwrap());
+        k
+    }
+
+    #[test]
+    fn signer_references_round_trip_and_exclude_private_members() {
+        let now = t("2026-05-01T00:00:00Z");
+        let mut store = KeyStore::new(DEFAULT_MAX_TTL);
+        store.keys.push(signed_elsewhere(
+            "a",
+            "2026-04-01T00:00:00Z",
+            "transit:t/k#2",
+        ));
+        store.destroy = vec![SignerRef::parse("transit:t/k#1").unwrap()];
+        let text = store.to_json(now);
+        let value: Value = serde_json::from_slice(text.as_ref()).unwrap();
+        assert_eq!(value["keys"][0]["jwkctl"]["signer"], "transit:t/k#2");
+        assert_eq!(value["jwkctl"]["destroy"], json!(["transit:t/k#1"]));
+        assert!(value["keys"][0].get("d").is_none());
+        let back = KeyStore::parse(text.as_ref(), now).unwrap();
+        assert_eq!(back.keys[0].signer, store.keys[0].signer);
+        assert_eq!(back.destroy, store.destroy);
+
+        let mut both = value.clone();
+        both["keys"][0]["d"] = json!("AAAA");
+        let err = format!(
+            "{:#}",
+            KeyStore::parse(both.to_string().as_bytes(), now).unwrap_err()
+        );
+        assert!(
+            err.contains("a private member (\"d\") and a signer"),
+            "{err}"
+        );
+        let mut bad = value;
+        bad["keys"][0]["jwkctl"]["signer"] = json!("transit:t/k");
+        let err = format!(
+            "{:#}",
+            KeyStore::parse(bad.to_string().as_bytes(), now).unwrap_err()
+        );
+        assert!(err.contains("has no #VERSION"), "{err}");
+    }
+
+    #[test]
+    fn removed_versions_go_below_the_oldest_named_one_or_wait() {
+        let r = |s: &str| SignerRef::parse(s).unwrap();
+        let key = |name: &str| r(&format!("{name}#1")).key;
+        let mut store = KeyStore::new(DEFAULT_MAX_TTL);
+        store.keys.push(signed_elsewhere(
+            "v2",
+            "2026-02-01T00:00:00Z",
+            "transit:t/k#2",
+        ));
+        store.keys.push(signed_elsewhere(
+            "v4",
+            "2026-04-01T00:00:00Z",
+            "transit:t/k#4",
+        ));
+        // 1 is older than every named version: it goes now. 3 is newer than
+        // 2, and the other key is named by nobody: they wait.
+        store.record_removed(vec![
+            r("transit:t/k#1"),
+            r("transit:t/k#3"),
+            r("transit:t/other#7"),
+        ]);
+        assert_eq!(store.destroy, [r("transit:t/k#3"), r("transit:t/other#7")]);
+        let floors = store.destroy_floors();
+        assert_eq!(floors[&key("transit:t/k")], 2);
+        assert_eq!(floors[&key("transit:t/other")], 8);
+        // The engine got to 4 for k (2 was pruned meanwhile), and kept 7 of
+        // other, its latest.
+        let reached = BTreeMap::from([(key("transit:t/k"), 4), (key("transit:t/other"), 7)]);
+        assert!(store.forget_destroyed(&reached));
+        assert_eq!(store.destroy, [r("transit:t/other#7")]);
+        assert!(!store.forget_destroyed(&reached));
     }
 }

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 
 use crate::input;
-use crate::location::VaultPath;
 
 /// A token: `Debug` never shows it.
 #[derive(Clone)]
@@ -51,7 +50,7 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// `VAULT_TOKEN`, else `~/.vault-token`.
-pub(super) fn token(vars: &Env, loc: &VaultPath) -> Result<Token> {
+pub(super) fn token(vars: &Env, loc: &str) -> Result<Token> {
     let (token, from) = match &vars.token {
         Some(token) => (token.0.clone(), "VAULT_TOKEN".to_owned()),
         None => {

@@ -9,16 +9,22 @@
 //! stack and loopback rule as `verify --jwks`. The token goes into one
 //! request header and nowhere else: not into messages (text from the
 //! server has it cut out), and not into `Debug`.
+//!
+//! [`transit`] is the other engine jwkctl uses: keys whose private half
+//! stays on the server. Both go through one connection ([`Conn`]).
 
+mod conn;
 mod env;
 mod kv;
 mod remedy;
+pub mod transit;
 
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 
+pub use conn::Conn;
 pub use env::Env;
 
 use crate::clock::{RunClock, Time};

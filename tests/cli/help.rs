@@ -36,6 +36,9 @@ Options:
       --bits <N>                  RSA key size: 2048, 3072 or 4096 [default: the active key's size
                                   when it is RSA, else 2048]
       --kid <KID>                 Key id of the new key instead of its RFC 7638 thumbprint
+      --signer <SIGNER>           Keep the new key's private half in OpenBao/Vault transit
+                                  (transit:MOUNT/NAME, server and token from VAULT_*) [default: the
+                                  active key's signer]
       --if-older-than <DURATION>  Rotate only when the newest key was created more than DURATION
                                   ago; otherwise change nothing and exit 0
       --publish-ahead <DURATION>  Publish the new key now but sign with it only from now + DURATION

@@ -45,6 +45,7 @@ mod schedule;
 mod serve;
 mod sign;
 mod sign_times;
+mod signers;
 mod transfer;
 mod url;
 mod vault_fake;

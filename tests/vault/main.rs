@@ -6,6 +6,8 @@
 // A panic is how a test and its helpers fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../support/bao.rs"]
+mod bao;
 #[path = "../support/external.rs"]
 mod external;
 #[path = "../support/server.rs"]
@@ -21,6 +23,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tempfile::TempDir;
 
+use bao::{Bao, Server, bao, no_token};
+
 /// 2026-01-01T00:00:00Z.
 const DAY0: i64 = 1_767_225_600;
 const DAY: i64 = 86_400;
@@ -28,130 +32,20 @@ const DAY: i64 = 86_400;
 /// few EdDSA keys is larger.
 const SMALL_REQUEST: usize = 3000;
 
-/// A dev server: its address, root token and process.
-struct Server {
-    addr: String,
-    /// A second listener with a small request size limit.
-    small_addr: String,
-    token: String,
-    child: Child,
-    _dir: TempDir,
-}
-
-/// What the tests get: the address and root token of the shared server.
-#[derive(Clone)]
-struct Bao {
-    bao: PathBuf,
-    addr: String,
-    small_addr: String,
-    token: String,
-}
-
-impl Server {
-    /// The CA of a `tls` server.
-    fn ca(&self) -> PathBuf {
-        self._dir.path().join("vault-ca.pem")
-    }
-}
-
 static SERVER: OnceLock<Mutex<Option<Server>>> = OnceLock::new();
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
-
-/// A random-looking root token: the tests check it never shows up in
-/// jwkctl's output, so it must not be a word that could appear by chance.
-fn canary_token() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("root-canary-{:x}-{}", nanos, std::process::id())
-}
-
-/// A dev server; with `tls`, on https with a CA of its own
-/// (`DIR/vault-ca.pem`, see [`Server::ca`]) and without the second listener.
-fn start_server(bao: &Path, tls: bool) -> Result<Server, String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let port = free_port();
-    let token = canary_token();
-    let scheme = if tls { "https" } else { "http" };
-    let addr = format!("{scheme}://127.0.0.1:{port}");
-    let small_port = free_port();
-    let small_addr = format!("http://127.0.0.1:{small_port}");
-    let config = dir.path().join("small.hcl");
-    std::fs::write(
-        &config,
-        format!(
-            "listener \"tcp\" {{\n  address = \"127.0.0.1:{small_port}\"\n  tls_disable = true\n  max_request_size = {SMALL_REQUEST}\n}}\n"
-        ),
-    )
-    .map_err(|e| e.to_string())?;
-    let log = std::fs::File::create(dir.path().join("server.log")).map_err(|e| e.to_string())?;
-    let mut args = vec![
-        "server".to_owned(),
-        "-dev".to_owned(),
-        format!("-dev-listen-address=127.0.0.1:{port}"),
-        format!("-dev-root-token-id={token}"),
-    ];
-    if tls {
-        args.push("-dev-tls".to_owned());
-        args.push(format!("-dev-tls-cert-dir={}", dir.path().display()));
-    } else {
-        args.push(format!("-config={}", config.display()));
-    }
-    let child = Command::new(bao)
-        .args(&args)
-        .env("HOME", dir.path())
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().map_err(|e| e.to_string())?)
-        .stderr(log)
-        .spawn()
-        .map_err(|e| format!("cannot start bao: {e}"))?;
-    let mut server = Server {
-        addr,
-        small_addr,
-        token,
-        child,
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let mut status = Command::new(bao);
-        if tls {
-            status.env("VAULT_CACERT", server.ca());
-        }
-        let status = status
-            .arg("status")
-            .env("VAULT_ADDR", &server.addr)
-            .env("HOME", server._dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        if status.is_ok_and(|s| s.success()) {
-            return Ok(server);
-        }
-        if Instant::now() > deadline {
-            let _ = server.child.kill();
-            return Err("bao server -dev did not get ready within 30 s".into());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 fn prereq() -> Result<Bao, String> {
     let bao = external::program("bao")?;
     let server = start_server(&bao, false)?;
-    let found = Bao {
-        bao,
-        addr: server.addr.clone(),
-        small_addr: server.small_addr.clone(),
-        token: server.token.clone(),
-    };
+    let found = server.handle(&bao);
     let _ = SERVER.set(Mutex::new(Some(server)));
     Ok(found)
+}
+
+/// A dev server; with `tls`, on https with a CA of its own and without
+/// the second listener, whose request size limit is small.
+fn start_server(bao: &Path, tls: bool) -> Result<Server, String> {
+    bao::start(bao, tls, (!tls).then_some(SMALL_REQUEST))
 }
 
 fn main() -> ExitCode {
@@ -210,8 +104,7 @@ fn main() -> ExitCode {
         && let Ok(mut server) = lock.lock()
         && let Some(mut server) = server.take()
     {
-        let _ = server.child.kill();
-        let _ = server.child.wait();
+        server.stop();
     }
     code
 }
@@ -315,32 +208,6 @@ impl Store {
 
     fn at(&self) -> String {
         format!("jwkctl: {} at {}", self.keys(), self.bao.addr)
-    }
-}
-
-fn bao(b: &Bao, args: &[&str]) -> String {
-    let out = Command::new(&b.bao)
-        .env_clear()
-        .env("VAULT_ADDR", &b.addr)
-        .env("VAULT_TOKEN", &b.token)
-        .env("HOME", std::env::temp_dir())
-        .args(args)
-        .output()
-        .expect("run bao");
-    assert!(
-        out.status.success(),
-        "bao {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
-fn no_token(token: &str, out: &Output) {
-    for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-        assert!(
-            !String::from_utf8_lossy(bytes).contains(token),
-            "the token appeared on {name}"
-        );
     }
 }
 
@@ -646,12 +513,7 @@ fn kv_v1(b: &Bao) {
 fn server_gone(b: &Bao) {
     // A server of its own, stopped under the store.
     let own = start_server(&b.bao, false).expect("a second server");
-    let mine = Bao {
-        bao: b.bao.clone(),
-        addr: own.addr.clone(),
-        small_addr: own.small_addr.clone(),
-        token: own.token.clone(),
-    };
+    let mine = own.handle(&b.bao);
     let store = Store::new(&mine, "stopped");
     store.ok(DAY0, &["keygen", "--alg", "EdDSA"]);
     bao(&mine, &["operator", "seal"]);
@@ -664,8 +526,7 @@ fn server_gone(b: &Bao) {
         ),
     );
     let mut own = own;
-    let _ = own.child.kill();
-    let _ = own.child.wait();
+    own.stop();
     let started = Instant::now();
     for args in [&["list"][..], &["rotate"], &["sign"]] {
         store.fails(
@@ -1028,12 +889,7 @@ fn namespace(b: &Bao) {
 /// message says which variable to set.
 fn https(b: &Bao) {
     let mut own = start_server(&b.bao, true).expect("a TLS server");
-    let mine = Bao {
-        bao: b.bao.clone(),
-        addr: own.addr.clone(),
-        small_addr: String::new(),
-        token: own.token.clone(),
-    };
+    let mine = own.handle(&b.bao);
     let store = Store::new(&mine, "tls");
     let ca = own.ca();
     let with_ca = |args: &[&str]| {
@@ -1065,8 +921,7 @@ fn https(b: &Bao) {
             store.at()
         ),
     );
-    let _ = own.child.kill();
-    let _ = own.child.wait();
+    own.stop();
 }
 
 /// `serve` on a vault store serves what `jwks` prints, and sees a rotation
