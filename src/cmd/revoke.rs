@@ -28,6 +28,8 @@ pub fn run(args: &RevokeArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         }
         _ => None,
     };
+    // Not held while the store is read again (as in `rotate`).
+    drop(store);
     let replacement = backend::update(ctx, |store, now| {
         store.revoke(&args.kid, now, |revoked| match &ready {
             Some(key) => Ok(key.stamped(now)),

@@ -104,7 +104,7 @@ impl KeySet {
     /// key source at all (an input error), while a key inside that jwkctl
     /// cannot use is only skipped.
     pub fn parse(bytes: &[u8]) -> Result<KeySet> {
-        let SetDocument { keys, rest } = match document::parse_set(bytes) {
+        let SetDocument { keys, rest, meta } = match document::parse_set(bytes) {
             Ok(Some(doc)) => doc,
             // A repeated member name or a kid that is not a string: say which.
             Err(e) if e.is_data() => bail!("not a valid JWK Set: {e}"),
@@ -115,7 +115,7 @@ impl KeySet {
             // so it is reported, not silently lost.
             Keys::Array(keys) => keys.into_iter().map(Option::unwrap_or_default).collect(),
             Keys::NotArray => bail!("not a JWK Set (\"keys\" is not an array)"),
-            Keys::Missing if rest.contains_key("kty") => vec![Jwk::from_map(rest)],
+            Keys::Missing if rest.entry("kty").is_some() => vec![Jwk::from_members(rest, meta)],
             Keys::Missing => bail!("not a JWK Set (no \"keys\" array and no \"kty\")"),
         };
         Ok(KeySet::from_jwks(jwks))
