@@ -27,7 +27,9 @@ pub struct TrustedKey {
     /// canonical or of small order, or an RSA modulus with a small factor:
     /// a computation per key, so made only when a token needs the key.
     point: OnceLock<Result<(), String>>,
-    verifiers: [OnceLock<Option<Verifier>>; 10],
+    /// Made when a token first needs the key: room for ten verifiers is
+    /// 500 bytes, and a 1 MiB set can list half a million elements.
+    verifiers: OnceLock<Box<[OnceLock<Option<Verifier>>; 10]>>,
 }
 
 impl TrustedKey {
@@ -59,7 +61,7 @@ impl TrustedKey {
     }
 
     fn verifier(&self, alg: Alg) -> Option<&Verifier> {
-        self.verifiers[alg.index()]
+        self.verifiers.get_or_init(Default::default)[alg.index()]
             .get_or_init(|| Verifier::new(alg, &self.jwk).ok())
             .as_ref()
     }

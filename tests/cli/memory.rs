@@ -73,7 +73,10 @@ fn zeros(name: &str, room: usize) -> String {
 
 /// The shapes of a 16 MiB store that cost the most as a JSON tree.
 fn hostile_stores() -> Vec<(&'static str, String)> {
-    let mut shapes = vec![("a top-level array of zeros", store_of(|room| zeros("big", room)))];
+    let mut shapes = vec![(
+        "a top-level array of zeros",
+        store_of(|room| zeros("big", room)),
+    )];
     // A million tiny members in one key.
     let members = {
         let head = "{\"keys\":[{";
@@ -153,7 +156,12 @@ fn a_jwk_set_of_tiny_values_is_read_within_the_bound() {
         zeros("x", MIB - public.len() - 16)
     );
     env.write("set.json", &set);
-    let out = limited(&env, set.len(), &["verify", "--jwks", "set.json", token.trim()], &[]);
+    let out = limited(
+        &env,
+        set.len(),
+        &["verify", "--jwks", "set.json", token.trim()],
+        &[],
+    );
     finished(&out, "verify --jwks");
     assert_eq!(out.status.code(), Some(0));
     let out = limited(&env, set.len(), &["check", "--published", "set.json"], &[]);
@@ -222,7 +230,12 @@ fn a_30_mib_answer_from_a_vault_server_is_read_within_the_bound() {
     let body = answer(&store, &format!(",{}", zeros("pad", 30 * MIB)));
     let addr = fake_vault(body.clone(), Arc::default());
     let vars = [("VAULT_ADDR", addr.as_str()), ("VAULT_TOKEN", "hvs.test")];
-    let out = limited(&env, body.len(), &["list", "-k", "vault:secret/jwkctl"], &vars);
+    let out = limited(
+        &env,
+        body.len(),
+        &["list", "-k", "vault:secret/jwkctl"],
+        &vars,
+    );
     finished(&out, "list on a 30 MiB answer");
     assert_eq!(
         out.status.code(),
