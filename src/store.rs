@@ -219,7 +219,7 @@ impl KeyStore {
                 None => return Err(anyhow!("not a JSON object").context(label(None))),
                 Some(jwk) => {
                     let kid = jwk.kid().map(str::to_owned);
-                    parse_key(jwk, now, adopted_first).with_context(|| label(kid.as_deref()))?
+                    parse_key(*jwk, now, adopted_first).with_context(|| label(kid.as_deref()))?
                 }
             };
             if !kids.insert(key.kid().to_owned()) {

@@ -99,6 +99,10 @@ impl Jwk {
     pub fn alg(&self) -> Option<Alg> {
         self.alg_name().and_then(Alg::from_name)
     }
+    /// Whether the key has no member at all (`{}`).
+    pub fn is_empty(&self) -> bool {
+        self.public.0.is_empty() && self.secret.0.0.is_empty() && self.bookkeeping.is_none()
+    }
     pub fn is_private(&self) -> bool {
         self.secret.0.get("d").is_some()
     }

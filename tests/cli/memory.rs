@@ -166,6 +166,31 @@ fn a_jwk_set_of_tiny_values_is_read_within_the_bound() {
     assert_eq!(out.status.code(), Some(0));
     let out = limited(&env, set.len(), &["check", "--published", "set.json"], &[]);
     finished(&out, "check --published");
+    // Half a million elements that are no keys, after the real ones.
+    let keys = public
+        .trim_end()
+        .trim_end_matches('}')
+        .trim_end_matches(']');
+    for filler in [",0", ",{}"] {
+        let set = format!(
+            "{keys}{}]}}",
+            filler.repeat((MIB - keys.len() - 16) / filler.len())
+        );
+        env.write("set.json", &set);
+        let out = limited(
+            &env,
+            set.len(),
+            &["verify", "--jwks", "set.json", token.trim()],
+            &[],
+        );
+        finished(&out, &format!("verify --jwks with {filler:?} elements"));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr[out.stderr.len().saturating_sub(300)..])
+        );
+    }
 }
 
 /// A fake KV v2 server: `GET` answers `read`; every other request is
