@@ -10,6 +10,7 @@ use crate::backend::{self, Store};
 use crate::fetch;
 use crate::freshness;
 use crate::input;
+use crate::jwk::Jwk;
 use crate::keyset::KeySet;
 
 /// The URL a source names, if it is one: a file's name may be any bytes,
@@ -41,8 +42,10 @@ pub fn load(
             "pass the issuer's public keys with --jwks FILE|URL, or point -k/JWKCTL_KEYS at a key store",
         )?;
         let order = store.ordered(now);
+        // Moved, not copied: a key can carry megabytes of members.
+        let mut keys: Vec<Option<Jwk>> = store.keys.into_iter().map(|k| Some(k.jwk)).collect();
         return Ok(KeySet::from_jwks(
-            order.into_iter().map(|i| store.keys[i].jwk.clone()),
+            order.into_iter().filter_map(|i| keys[i].take()),
         ));
     };
     let bytes = read(source, store, ca_file, "--jwks")?;

@@ -12,7 +12,7 @@ use crate::fsio::{self, Existing};
 use crate::input;
 use crate::jwk::PRIVATE_MEMBERS;
 use crate::output::Warnings;
-use crate::store::KeyStore;
+use crate::store::{self, KeyStore};
 
 /// What a file store needs of the run.
 #[derive(Clone, Copy, Debug)]
@@ -149,7 +149,12 @@ pub fn update<T>(
     let (before, mode) = read(&path, MISSING)?;
     let changed = parse(given, &before, now).and_then(|mut store| {
         let result = change(&mut store, now)?;
-        Ok((result, store.to_json(now)))
+        let after = store.to_json(now);
+        // Over the cap, the store would lock out every later command.
+        if after != before {
+            store::fits(&after).map_err(|too_large| anyhow!("{}: {too_large}", given.display()))?;
+        }
+        Ok((result, after))
     });
     let (result, after) = match changed {
         Ok(changed) => changed,
@@ -188,12 +193,10 @@ pub fn create(access: &Access, given: &Path, store: &KeyStore, force: bool) -> R
     } else {
         Existing::Refuse
     };
-    fsio::write_atomic(
-        &path,
-        &store.to_json(access.clock.start),
-        STORE_MODE,
-        existing,
-    )
+    let text = store
+        .to_text(access.clock.start)
+        .map_err(|too_large| anyhow!("{}: {too_large}", given.display()))?;
+    fsio::write_atomic(&path, &text, STORE_MODE, existing)
 }
 
 /// Refuses when something is at `path` already (`keygen` without `--force`).

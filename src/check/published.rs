@@ -78,7 +78,10 @@ pub(super) fn parse(source: &str, bytes: &[u8]) -> Result<Vec<Jwk>> {
     let not_a_set = |what: &str| anyhow!("{source}: not a JWK Set ({what}; {remedy})");
     match document::parse_set(bytes) {
         Ok(Some(doc)) => match doc.keys {
-            Keys::Array(keys) => Ok(keys.into_iter().map(Option::unwrap_or_default).collect()),
+            Keys::Array(keys) => Ok(keys
+                .into_iter()
+                .map(|key| key.map(|key| *key).unwrap_or_default())
+                .collect()),
             Keys::NotArray => Err(not_a_set("\"keys\" is not an array")),
             Keys::Missing => Err(not_a_set("no \"keys\" array")),
         },

@@ -29,6 +29,8 @@ pub fn run(args: &RevokeArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         }
         _ => None,
     };
+    // Not held while the store is read again (as in `rotate`).
+    drop(store);
     let (replacement, floors, recorded) = backend::update(ctx, |store, now| {
         let signer = store
             .find(&args.kid)

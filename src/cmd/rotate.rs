@@ -67,6 +67,9 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     if !args.await_published.is_empty() {
         key.times.takeover = Some(Await::new(args.await_published.clone()));
     }
+    // Not held while the store is read again: a store of 16 MiB of tiny
+    // members costs ten times that in memory, and twice would be too much.
+    drop(store);
 
     // Decide again under the lock, at the time it was obtained: another
     // rotate may have run meanwhile.

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::alg::{Alg, KeyType, NotAKeyType};
 use crate::b64::{b64, with_unb64};
 
-pub use members::{Bookkeeping, Members, Name, name};
+pub use members::{Bookkeeping, Member, Members, Name, is_known, name};
 pub use public::{PUBLIC_MEMBERS, Public};
 pub use secret::{Secret, SecretBytes};
 
@@ -42,14 +42,30 @@ impl Jwk {
         let mut jwk = Jwk::default();
         // A map's names are distinct already.
         for (name, value) in map {
-            jwk.add(Cow::Owned(name), value);
+            jwk.add(Cow::Owned(name), Member::from(value));
         }
         jwk
     }
 
-    fn add(&mut self, name: Name, value: Value) {
+    /// A key from members read from a file (their names distinct), and
+    /// the bookkeeping read with them.
+    pub fn from_members(members: Members, bookkeeping: Option<Bookkeeping>) -> Jwk {
+        let mut jwk = Jwk::default();
+        for (name, value) in members.into_vec() {
+            jwk.add(name, value);
+        }
+        if bookkeeping.is_some() {
+            jwk.bookkeeping = bookkeeping;
+        }
+        jwk
+    }
+
+    fn add(&mut self, name: Name, value: Member) {
         if name == BOOKKEEPING {
-            self.bookkeeping = Some(value.into());
+            self.bookkeeping = Some(match value {
+                Member::Value(value) => (*value).into(),
+                Member::Raw(_) => Bookkeeping::Other,
+            });
         } else if PRIVATE_MEMBERS.contains(&name.as_ref()) {
             self.secret.0.push(name, value);
         } else {
@@ -58,7 +74,7 @@ impl Jwk {
     }
 
     fn str(&self, name: &str) -> Option<&str> {
-        self.public.get(name).and_then(Value::as_str)
+        self.public.entry(name).and_then(Member::as_str)
     }
 
     /// `kty` as written, for messages; decisions use [`Jwk::key_type`].
@@ -83,6 +99,10 @@ impl Jwk {
     pub fn alg(&self) -> Option<Alg> {
         self.alg_name().and_then(Alg::from_name)
     }
+    /// Whether the key has no member at all (`{}`).
+    pub fn is_empty(&self) -> bool {
+        self.public.0.is_empty() && self.secret.0.0.is_empty() && self.bookkeeping.is_none()
+    }
     pub fn is_private(&self) -> bool {
         self.secret.0.get("d").is_some()
     }
@@ -97,15 +117,22 @@ impl Jwk {
     /// A private member's text, for the code that builds a key from it
     /// (decoded into wiped buffers, never copied as text).
     pub fn private_member(&self, name: &str) -> Option<&str> {
-        self.secret.0.get(name).and_then(Value::as_str)
+        self.secret.0.entry(name).and_then(Member::as_str)
     }
-    pub fn remove_member(&mut self, name: &str) -> Option<Value> {
+    pub fn remove_member(&mut self, name: &str) -> Option<Member> {
         self.public.remove(name)
     }
 
     /// The key store's bookkeeping of this key, if it has any.
     pub fn bookkeeping(&self) -> Option<&Bookkeeping> {
         self.bookkeeping.as_ref()
+    }
+
+    /// Whether the bookkeeping names a signer: the key's private half is
+    /// kept elsewhere (`"signer"` in its `jwkctl` member).
+    pub fn names_a_signer(&self) -> bool {
+        matches!(&self.bookkeeping, Some(Bookkeeping::Members(members))
+            if members.iter().any(|(name, _)| name == "signer"))
     }
 
     pub fn take_bookkeeping(&mut self) -> Option<Bookkeeping> {
@@ -126,6 +153,7 @@ impl Jwk {
     /// Sets a public member, keeping `kty kid use alg` at the front where a
     /// person reading the file expects them.
     pub fn set(&mut self, name: &str, value: Value) {
+        let value = Member::from(value);
         if let Some(i) = self.public.position(name) {
             self.public.0[i].1 = value;
             return;
@@ -141,21 +169,33 @@ impl Jwk {
         self.public.0.insert(at, (members::name(name), value));
     }
 
-    /// Every member, private ones included: only for the store file, a
-    /// private export, and handing the key to the signer.
+    /// Every member jwkctl reads, private ones included: for a private
+    /// export and handing the key to the signer. Members it only carries
+    /// through (kept as text) are left out: a key's unknown member can be
+    /// megabytes that neither needs.
     pub fn to_private_map(&self) -> Map<String, Value> {
         let mut map: Map<String, Value> = self
             .public
             .iter()
-            .map(|(n, v)| (n.to_owned(), v.clone()))
+            .filter(|(n, v)| is_known(n) || matches!(v, Member::Value(_)))
+            .map(|(n, v)| (n.to_owned(), v.to_value()))
             .collect();
         // In RFC 7518's order, whatever order the file had: d p q dp dq qi.
         for name in PRIVATE_MEMBERS {
-            if let Some(value) = self.secret.0.get(name) {
-                map.insert(name.to_owned(), value.clone());
+            if let Some(value) = self.secret.0.entry(name) {
+                map.insert(name.to_owned(), value.to_value());
             }
         }
         map
+    }
+
+    /// Every member as written to a store file, private ones in RFC 7518's
+    /// order after the others, values kept as text written as they were.
+    pub(crate) fn stored_members(&self) -> impl Iterator<Item = (&str, &Member)> {
+        let private = PRIVATE_MEMBERS
+            .iter()
+            .filter_map(|name| self.secret.0.entry(name).map(|value| (*name, value)));
+        self.public.iter().chain(private)
     }
 
     /// RFC 7638 thumbprint (SHA-256, base64url): the default `kid`.
@@ -221,7 +261,7 @@ impl Jwk {
 
     /// Adds a member as read; [`Jwk::repeated_name`] says afterwards
     /// whether one came twice.
-    pub(crate) fn push_member(&mut self, name: Name, value: Value) {
+    pub(crate) fn push_member(&mut self, name: Name, value: Member) {
         self.add(name, value);
     }
 

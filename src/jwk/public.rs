@@ -15,7 +15,7 @@ impl Jwk {
         self.public
             .iter()
             .filter(|(name, _)| PUBLIC_MEMBERS.contains(name))
-            .map(|(n, v)| (n.to_owned(), v.clone()))
+            .map(|(n, v)| (n.to_owned(), v.to_value()))
             .collect()
     }
 
@@ -25,7 +25,7 @@ impl Jwk {
     pub fn same_public(&self, other: &Jwk) -> bool {
         PUBLIC_MEMBERS
             .iter()
-            .all(|name| self.public.get(name) == other.public.get(name))
+            .all(|name| self.public.entry(name) == other.public.entry(name))
     }
 
     /// The same members as [`Jwk::to_public`], serialized in place: `jwks`

@@ -4,10 +4,11 @@
 
 use std::fmt;
 
+use serde::Serialize;
 use serde_json::Value;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::members::Members;
+use super::members::{Member, Members};
 
 /// Private key members. `Debug` never shows them and they are wiped on
 /// drop. The copies signing and store writes make are wiped too (see
@@ -25,8 +26,16 @@ impl fmt::Debug for Secret {
 impl Drop for Secret {
     fn drop(&mut self) {
         for (_, value) in &mut self.0.0 {
-            if let Value::String(s) = value {
-                s.zeroize();
+            match value {
+                Member::Value(value) => {
+                    if let Value::String(s) = &mut **value {
+                        s.zeroize();
+                    }
+                }
+                Member::Raw(raw) => {
+                    let mut text: Box<str> = std::mem::take(raw).into();
+                    text.zeroize();
+                }
             }
         }
     }
@@ -39,41 +48,32 @@ impl Drop for Secret {
 pub struct SecretBytes(Zeroizing<Vec<u8>>);
 
 impl SecretBytes {
-    /// `value` as pretty JSON and a newline; every string in `value` is
-    /// wiped afterwards, as the caller made it for this only.
-    pub fn pretty_json(mut value: Value) -> SecretBytes {
-        /// Counts what would be written: the first of two passes.
-        struct Count(usize);
-        impl std::io::Write for Count {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0 += bytes.len();
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
+    /// `value` as pretty JSON and a newline, serialized in place from
+    /// where the key material lives: nothing to wipe but the text.
+    pub fn pretty(value: &impl Serialize) -> SecretBytes {
         let mut count = Count(0);
         let mut bytes = Zeroizing::new(Vec::new());
-        if serde_json::to_writer_pretty(&mut count, &value).is_ok() {
+        if serde_json::to_writer_pretty(&mut count, value).is_ok() {
             bytes.reserve_exact(count.0 + 1);
-            if serde_json::to_writer_pretty(&mut *bytes, &value).is_err() {
+            if serde_json::to_writer_pretty(&mut *bytes, value).is_err() {
                 bytes.clear();
             }
             bytes.push(b'\n');
         }
-        wipe(&mut value);
         SecretBytes(bytes)
     }
 }
 
-/// Zeroes every string in `value`, before it is dropped.
-fn wipe(value: &mut Value) {
-    match value {
-        Value::String(s) => s.zeroize(),
-        Value::Array(items) => items.iter_mut().for_each(wipe),
-        Value::Object(map) => map.values_mut().for_each(wipe),
-        _ => {}
+/// Counts what would be written: the first of two passes.
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -1,33 +1,47 @@
 //! A JWK Set document (a key store or a published set), read in one pass
 //! straight into [`Jwk`]s rather than through a JSON tree: the store, the
-//! verifier's key sets and `check` all read sets this way.
+//! verifier's key sets and `check` all read sets this way. What jwkctl does
+//! not read of a member is kept as its JSON text ([`Member`]), so memory
+//! grows with the document's size, not with how many values it holds.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 
-use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, Members, Name, name};
-use crate::strict::{Strict, repeated};
+use crate::crypto::keycheck::{self, Depth, Role};
+use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, Member, Members, Name, is_known, name};
+use crate::strict::{Checked, Strict, check_text, repeated};
 
 /// A JWK Set document.
 pub struct SetDocument {
     pub keys: Keys,
-    /// The members other than `"keys"`, in file order.
-    pub rest: Map<String, Value>,
+    /// The members other than `"keys"` and `"jwkctl"`, in file order.
+    pub rest: Members,
+    /// The top-level `"jwkctl"` member (a store's own).
+    pub meta: Option<Bookkeeping>,
 }
 
 pub enum Keys {
     Missing,
     NotArray,
-    /// `None` for an element that is not a JSON object.
-    Array(Vec<Option<Jwk>>),
+    /// `None` for an element that is not a JSON object (or, outside a
+    /// store, an empty one, which is no more a key). Boxed: a 1 MiB set
+    /// can hold half a million elements, each 8 bytes this way.
+    Array(Vec<Option<Box<Jwk>>>),
 }
 
 /// Reads a JWK Set document; `Ok(None)` if the JSON is not an object.
 pub fn parse_set(bytes: &[u8]) -> serde_json::Result<Option<SetDocument>> {
-    serde_json::from_slice::<Document>(bytes).map(|d| d.0)
+    serde_json::from_slice::<Document<false>>(bytes).map(|d| d.0)
+}
+
+/// [`parse_set`] for a key store: the keys are read up to the first one a
+/// store cannot hold (the last in [`Keys::Array`]), and the rest only
+/// checked, so a store of a million empty objects costs no million keys.
+pub fn parse_store(bytes: &[u8]) -> serde_json::Result<Option<SetDocument>> {
+    serde_json::from_slice::<Document<true>>(bytes).map(|d| d.0)
 }
 
 /// A value whose JSON type decides what it is: an object or an array is
@@ -92,45 +106,64 @@ macro_rules! deserialize_by_shape {
     )*};
 }
 
-deserialize_by_shape!(Document, KeysMember, Element, Bookkeeping);
+deserialize_by_shape!(Element, Bookkeeping);
 
-struct Document(Option<SetDocument>);
+impl<'de, const STORE: bool> Deserialize<'de> for Document<STORE> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ShapeVisitor(PhantomData))
+    }
+}
 
-impl Shape for Document {
+impl<'de, const STORE: bool> Deserialize<'de> for KeysMember<STORE> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ShapeVisitor(PhantomData))
+    }
+}
+
+/// `STORE`: read as a key store ([`parse_store`]).
+struct Document<const STORE: bool>(Option<SetDocument>);
+
+impl<const STORE: bool> Shape for Document<STORE> {
     const EXPECTING: &'static str = "a JWK Set";
     fn other() -> Self {
         Document(None)
     }
     fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut keys = Keys::Missing;
-        let mut rest = Map::new();
+        let mut rest = Members::default();
+        let mut meta = None;
         let mut seen_keys = false;
-        while let Some(name) = map.next_key::<String>()? {
+        while let Some(MemberName(name)) = map.next_key()? {
             if name == "keys" {
                 if std::mem::replace(&mut seen_keys, true) {
                     return Err(repeated("keys"));
                 }
-                keys = map.next_value::<KeysMember>()?.0;
-            } else {
-                let Strict(value) = map.next_value()?;
-                if rest.contains_key(&name) {
-                    return Err(repeated(&name));
+                keys = map.next_value::<KeysMember<STORE>>()?.0;
+            } else if name == BOOKKEEPING {
+                if meta.is_some() {
+                    return Err(repeated(BOOKKEEPING));
                 }
-                rest.insert(name, value);
+                meta = Some(map.next_value::<Bookkeeping>()?);
+            } else {
+                let value = next_member(&mut map, &name)?;
+                rest.push(name, value);
             }
+        }
+        if let Some(name) = rest.repeated() {
+            return Err(repeated(name));
         }
         // A single JWK given as a key source.
         if rest.get("kid").is_some_and(|kid| !kid.is_string()) {
             return Err(kid_not_a_string());
         }
-        Ok(Document(Some(SetDocument { keys, rest })))
+        Ok(Document(Some(SetDocument { keys, rest, meta })))
     }
 }
 
 /// The `"keys"` member.
-struct KeysMember(Keys);
+struct KeysMember<const STORE: bool>(Keys);
 
-impl Shape for KeysMember {
+impl<const STORE: bool> Shape for KeysMember<STORE> {
     const EXPECTING: &'static str = "an array of JSON Web Keys";
     fn other() -> Self {
         KeysMember(Keys::NotArray)
@@ -138,7 +171,24 @@ impl Shape for KeysMember {
     fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
         let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(4));
         while let Some(Element(key)) = seq.next_element()? {
-            keys.push(key);
+            // The store refuses this key, and with it the whole store: the
+            // others are only checked.
+            let refused = STORE
+                && key.as_ref().is_none_or(|jwk| {
+                    // As the store judges it: a key signed elsewhere holds
+                    // public members only.
+                    let role = if jwk.names_a_signer() && jwk.private_names().next().is_none() {
+                        Role::Signer
+                    } else {
+                        Role::Store
+                    };
+                    keycheck::admit(jwk, role, Depth::Policy).is_err()
+                });
+            keys.push(key.filter(|jwk| STORE || !jwk.is_empty()).map(Box::new));
+            if refused {
+                while seq.next_element::<Checked>()?.is_some() {}
+                break;
+            }
         }
         Ok(KeysMember(Keys::Array(keys)))
     }
@@ -162,7 +212,7 @@ impl Shape for Element {
                 }
                 jwk.set_bookkeeping(map.next_value()?);
             } else {
-                let Strict(value) = map.next_value()?;
+                let value = next_member(&mut map, &name)?;
                 jwk.push_member(name, value);
             }
         }
@@ -187,7 +237,7 @@ impl Shape for Bookkeeping {
     fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut members = Members::default();
         while let Some(MemberName(name)) = map.next_key()? {
-            let Strict(value) = map.next_value()?;
+            let value = next_member(&mut map, &name)?;
             members.push(name, value);
         }
         if let Some(name) = members.repeated() {
@@ -195,6 +245,26 @@ impl Shape for Bookkeeping {
         }
         Ok(Bookkeeping::Members(members.into_vec()))
     }
+}
+
+/// The `key_ops` of a verifier's key is read (a short list of strings);
+/// longer than this it is no list a key needs, and is kept as text.
+const KEY_OPS_READ: usize = 256;
+
+/// The value of member `name`, next in `map`: read where jwkctl reads it
+/// (a known member's string or number; a short `key_ops`), else checked
+/// like everything else (no name twice in any object) and kept as its
+/// text, byte for byte.
+fn next_member<'de, A: MapAccess<'de>>(map: &mut A, name: &str) -> Result<Member, A::Error> {
+    let raw: &'de RawValue = map.next_value()?;
+    let text = raw.get();
+    let structured = text.starts_with(['[', '{']);
+    if (is_known(name) && !structured) || (name == "key_ops" && text.len() <= KEY_OPS_READ) {
+        let Strict(value) = serde_json::from_str(text).map_err(de::Error::custom)?;
+        return Ok(Member::from(value));
+    }
+    check_text(text).map_err(de::Error::custom)?;
+    Ok(Member::Raw(raw.to_owned()))
 }
 
 fn kid_not_a_string<E: de::Error>() -> E {
@@ -223,7 +293,7 @@ impl<'de> Deserialize<'de> for MemberName {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     #[test]
     fn a_set_document_is_read_in_one_pass() {
@@ -244,8 +314,9 @@ mod tests {
             json!({"kty": "EC", "kid": "two"})
         );
         assert!(key.is_private());
-        assert!(keys[1..4].iter().all(Option::is_none));
-        assert!(keys[4].as_ref().is_some_and(|k| k.kty().is_none()));
+        // Neither an element that is not an object nor an empty one is a
+        // key (a store reads `{}` as a key, to refuse it).
+        assert!(keys[1..].iter().all(Option::is_none));
         // A store's bookkeeping is held apart from the key's members.
         let stored = parse_set(
             br#"{"keys": [{"kty": "EC", "jwkctl": {"created": "t", "new": [1]}}, {"jwkctl": 5}]}"#,
@@ -260,16 +331,24 @@ mod tests {
         let Some(Bookkeeping::Members(members)) = first.bookkeeping() else {
             unreachable!("no bookkeeping");
         };
-        assert_eq!(
-            members,
-            &[("created".into(), json!("t")), ("new".into(), json!([1]))]
-        );
+        let members: Vec<(&str, Value)> = members
+            .iter()
+            .map(|(name, value)| (name.as_ref(), value.to_value()))
+            .collect();
+        assert_eq!(members, [("created", json!("t")), ("new", json!([1]))]);
         let second = stored[1].as_ref().unwrap();
         assert!(matches!(second.bookkeeping(), Some(Bookkeeping::Other)));
+        let rest = doc.rest.into_vec();
+        assert_eq!(rest.len(), 1);
         assert_eq!(
-            Value::Object(doc.rest),
-            json!({"a": 1, "jwkctl": {"max_ttl": "1h"}})
+            (rest[0].0.as_ref(), rest[0].1.to_string()),
+            ("a", "1".into())
         );
+        let Some(Bookkeeping::Members(meta)) = doc.meta else {
+            unreachable!("no top-level bookkeeping");
+        };
+        assert_eq!(meta[0].0, "max_ttl");
+        assert_eq!(meta[0].1.as_str(), Some("1h"));
 
         for text in ["[]", "1", "\"keys\"", "null"] {
             assert!(parse_set(text.as_bytes()).unwrap().is_none(), "{text}");
@@ -281,6 +360,65 @@ mod tests {
         for broken in ["", "{", r#"{"keys": [{"kty": }]}"#, "{} {}"] {
             assert!(parse_set(broken.as_bytes()).is_err(), "{broken}");
         }
+    }
+
+    #[test]
+    fn members_jwkctl_does_not_read_stay_as_written() {
+        let doc = parse_set(
+            br#"{"keys": [{"kty": "EC", "x5t": "a\/b", "ext": [1.0, 2e3, {"z": "\u0041"}],
+                "k\u0069d": "k\u0031", "key_ops": ["verify"], "use": ["sig"]}],
+                "other": {"n":  [ 1 ]}}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let Keys::Array(keys) = doc.keys else {
+            unreachable!("keys not read as an array");
+        };
+        let key = keys[0].as_ref().unwrap();
+        // What jwkctl reads is decoded; what it carries is text as written.
+        assert_eq!(key.kid(), Some("k1"));
+        assert_eq!(key.member("key_ops"), Some(&json!(["verify"])));
+        assert_eq!(key.member("use"), Some(&json!([])));
+        let written = serde_json::to_string(&key.public()).unwrap();
+        assert_eq!(written, r#"{"kty":"EC","kid":"k1","use":["sig"]}"#);
+        let stored: Vec<String> = key
+            .stored_members()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        assert_eq!(
+            stored,
+            [
+                "kty=\"EC\"",
+                "x5t=\"a\\/b\"",
+                r#"ext=[1.0, 2e3, {"z": "\u0041"}]"#,
+                "kid=\"k1\"",
+                r#"key_ops=["verify"]"#,
+                r#"use=["sig"]"#,
+            ]
+        );
+        let rest = doc.rest.into_vec();
+        assert_eq!(rest[0].1.to_string(), r#"{"n":  [ 1 ]}"#);
+        // Kept as text, and still checked.
+        let err = parse_set(br#"{"keys": [], "x": [0, {"a": {"b": 1, "b": 2}}]}"#)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.starts_with(r#"the member name "b" appears twice"#),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_store_is_read_up_to_its_first_refused_key() {
+        let doc = parse_store(br#"{"keys": [{}, 0, {"kty": "EC"}]}"#)
+            .unwrap()
+            .unwrap();
+        let Keys::Array(keys) = doc.keys else {
+            unreachable!("keys not read as an array");
+        };
+        assert_eq!(keys.len(), 1);
+        assert!(parse_store(br#"{"keys": [{}, {"a": 1, "a": 2}]}"#).is_err());
     }
 
     #[test]

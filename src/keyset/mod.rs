@@ -19,6 +19,8 @@ use document::{Keys, SetDocument};
 /// One key from a JWK Set, checked and turned into verifiers on first use:
 /// a 1,000-key set costs the keys a token names, not a thousand.
 pub struct TrustedKey {
+    /// Its place in the set (from 0), for messages.
+    index: usize,
     jwk: Jwk,
     /// `Err(why)` for a key jwkctl cannot use at all, as far as its members
     /// tell (skipped, not fatal).
@@ -27,15 +29,18 @@ pub struct TrustedKey {
     /// canonical or of small order, or an RSA modulus with a small factor:
     /// a computation per key, so made only when a token needs the key.
     point: OnceLock<Result<(), String>>,
-    verifiers: [OnceLock<Option<Verifier>>; 10],
+    /// Made when a token first needs the key: room for ten verifiers is
+    /// 500 bytes, and a 1 MiB set can list half a million elements.
+    verifiers: OnceLock<Box<[OnceLock<Option<Verifier>>; 10]>>,
 }
 
 impl TrustedKey {
-    fn new(mut jwk: Jwk) -> TrustedKey {
+    fn new(index: usize, mut jwk: Jwk) -> TrustedKey {
         // A store passed as a JWK Set: its private members are never needed.
         jwk.wipe_secret();
         let usable = usability(&jwk);
         TrustedKey {
+            index,
             jwk,
             usable,
             point: OnceLock::new(),
@@ -59,7 +64,7 @@ impl TrustedKey {
     }
 
     fn verifier(&self, alg: Alg) -> Option<&Verifier> {
-        self.verifiers[alg.index()]
+        self.verifiers.get_or_init(Default::default)[alg.index()]
             .get_or_init(|| Verifier::new(alg, &self.jwk).ok())
             .as_ref()
     }
@@ -89,14 +94,26 @@ fn usability(jwk: &Jwk) -> Result<(), String> {
     }
 }
 
+/// Why an element that is no key at all (`0`, `{}`) is skipped: as for
+/// any key without a `kty`.
+const HOLLOW: &str = "no kty";
+
 pub struct KeySet {
     keys: Vec<TrustedKey>,
+    /// The places of the elements that are not keys at all: kept as a
+    /// number each, so that a set of half a million `0`s costs 2 MB.
+    hollow: Vec<usize>,
 }
 
 impl KeySet {
     pub fn from_jwks(keys: impl IntoIterator<Item = Jwk>) -> KeySet {
         KeySet {
-            keys: keys.into_iter().map(TrustedKey::new).collect(),
+            keys: keys
+                .into_iter()
+                .enumerate()
+                .map(|(i, jwk)| TrustedKey::new(i, jwk))
+                .collect(),
+            hollow: Vec::new(),
         }
     }
 
@@ -104,44 +121,64 @@ impl KeySet {
     /// key source at all (an input error), while a key inside that jwkctl
     /// cannot use is only skipped.
     pub fn parse(bytes: &[u8]) -> Result<KeySet> {
-        let SetDocument { keys, rest } = match document::parse_set(bytes) {
+        let SetDocument { keys, rest, meta } = match document::parse_set(bytes) {
             Ok(Some(doc)) => doc,
             // A repeated member name or a kid that is not a string: say which.
             Err(e) if e.is_data() => bail!("not a valid JWK Set: {e}"),
             _ => bail!("not a JWK Set (expected a JSON object like {{\"keys\":[...]}})"),
         };
-        let jwks = match keys {
-            // An element that is not an object is kept as an unusable key,
-            // so it is reported, not silently lost.
-            Keys::Array(keys) => keys.into_iter().map(Option::unwrap_or_default).collect(),
+        let keys = match keys {
+            Keys::Array(keys) => keys,
             Keys::NotArray => bail!("not a JWK Set (\"keys\" is not an array)"),
-            Keys::Missing if rest.contains_key("kty") => vec![Jwk::from_map(rest)],
+            Keys::Missing if rest.entry("kty").is_some() => {
+                return Ok(KeySet::from_jwks([Jwk::from_members(rest, meta)]));
+            }
             Keys::Missing => bail!("not a JWK Set (no \"keys\" array and no \"kty\")"),
         };
-        Ok(KeySet::from_jwks(jwks))
+        // An element that is not a key at all is kept as an unusable key,
+        // so it is reported, not silently lost.
+        let mut set = KeySet {
+            keys: Vec::new(),
+            hollow: Vec::new(),
+        };
+        for (i, key) in keys.into_iter().enumerate() {
+            match key {
+                Some(jwk) => set.keys.push(TrustedKey::new(i, *jwk)),
+                None => set.hollow.push(i),
+            }
+        }
+        Ok(set)
     }
 
     /// Keys that will be skipped, and why, as far as their members tell:
     /// for status lines before any token is verified.
     pub fn skipped(&self) -> impl Iterator<Item = (usize, Option<&str>, &str)> {
-        self.keys.iter().enumerate().filter_map(|(i, k)| {
-            k.usable
-                .as_ref()
-                .err()
-                .map(|why| (i, k.jwk.kid(), why.as_str()))
+        let mut keys = self
+            .keys
+            .iter()
+            .filter_map(|k| {
+                k.usable
+                    .as_ref()
+                    .err()
+                    .map(|why| (k.index, k.jwk.kid(), why.as_str()))
+            })
+            .peekable();
+        let mut hollow = self.hollow.iter().peekable();
+        // Both in the set's order: merged.
+        std::iter::from_fn(move || match (keys.peek(), hollow.peek()) {
+            (Some(key), Some(&&i)) if i < key.0 => hollow.next().map(|&i| (i, None, HOLLOW)),
+            (Some(_), _) => keys.next(),
+            (None, _) => hollow.next().map(|&i| (i, None, HOLLOW)),
         })
     }
 
     /// Keys skipped once a token needed them (a point off its curve, say):
     /// for status lines after verifying.
     pub fn skipped_on_use(&self) -> impl Iterator<Item = (usize, Option<&str>, &str)> {
-        self.keys
-            .iter()
-            .enumerate()
-            .filter_map(|(i, k)| match k.point.get() {
-                Some(Err(why)) => Some((i, k.jwk.kid(), why.as_str())),
-                _ => None,
-            })
+        self.keys.iter().filter_map(|k| match k.point.get() {
+            Some(Err(why)) => Some((k.index, k.jwk.kid(), why.as_str())),
+            _ => None,
+        })
     }
 
     /// Checks the signature of a parsed token whose algorithm is `alg`.
@@ -163,7 +200,9 @@ impl KeySet {
                     // cannot be named, so it is a candidate for any kid.
                     named = self.keys.iter().filter(|k| k.jwk.kid().is_none()).collect();
                 }
-                if named.is_empty() {
+                // An element that is no key has no kid either, and fits
+                // no algorithm.
+                if named.is_empty() && self.hollow.is_empty() {
                     return Err(Reject::UnknownKid);
                 }
                 // Two keys may share a kid (an RSA and an EC key, say): the

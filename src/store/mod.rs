@@ -9,12 +9,15 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::alg::{Alg, NotAKeyType};
 use crate::clock::{self, Time};
 use crate::crypto::keycheck::{self, Depth, Refusal, Role};
-use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, SecretBytes};
+use crate::input;
+use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, Member, Name, SecretBytes};
 use crate::keyset::document::{self, Keys, SetDocument};
 use crate::signer::{SignerKey, SignerRef};
 use takeover::Await;
@@ -92,7 +95,7 @@ pub struct Times {
     pub takeover: Option<Await>,
     /// Members of the key's bookkeeping this version does not know (a newer
     /// jwkctl's), written back as they were.
-    pub extra: Map<String, Value>,
+    pub extra: Vec<(Name, Member)>,
 }
 
 impl Times {
@@ -144,7 +147,7 @@ impl StoredKey {
                 retired: None,
                 max_ttl: None,
                 takeover: None,
-                extra: Map::new(),
+                extra: Vec::new(),
             },
             signer: None,
         }
@@ -167,9 +170,9 @@ pub struct KeyStore {
     pub keys: Vec<StoredKey>,
     pub max_ttl: Duration,
     /// Top-level members jwkctl does not know, kept as they were.
-    extra: Map<String, Value>,
+    extra: Vec<(Name, Member)>,
     /// The same inside the top-level bookkeeping (a newer jwkctl's).
-    meta_extra: Map<String, Value>,
+    meta_extra: Vec<(Name, Member)>,
     /// Some key had no bookkeeping (a node-jose store): the next write
     /// records the times it was given on reading.
     pub adopting: bool,
@@ -183,8 +186,8 @@ impl KeyStore {
         KeyStore {
             keys: Vec::new(),
             max_ttl,
-            extra: Map::new(),
-            meta_extra: Map::new(),
+            extra: Vec::new(),
+            meta_extra: Vec::new(),
             adopting: false,
             destroy: Vec::new(),
         }
@@ -193,45 +196,43 @@ impl KeyStore {
     /// Reads a store. Keys without bookkeeping (a node-jose `toJSON(true)`
     /// file) are adopted as of `now`: the first as active, the rest retired.
     pub fn parse(bytes: &[u8], now: Time) -> Result<KeyStore> {
-        let Some(SetDocument {
-            keys,
-            rest: mut top,
-        }) = document::parse_set(bytes)?
-        else {
+        let Some(SetDocument { keys, rest, meta }) = document::parse_store(bytes)? else {
             bail!("not a JSON object");
         };
         let Keys::Array(keys) = keys else {
             bail!("no \"keys\" array (a key store is a JWK Set: {{\"keys\":[...]}})");
         };
-        let mut meta = match top.shift_remove(META) {
-            None => Map::new(),
-            Some(Value::Object(meta)) => meta,
-            Some(_) => bail!("the top-level \"jwkctl\" is not an object"),
-        };
-        let max_ttl = match meta.shift_remove("max_ttl") {
-            None => DEFAULT_MAX_TTL,
-            Some(Value::String(text)) => {
-                clock::parse_duration(&text).context("\"jwkctl\".\"max_ttl\"")?
-            }
-            Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a duration like \"24h\""),
-        };
-        let destroy = match meta.shift_remove("destroy") {
+        let mut meta = match meta {
             None => Vec::new(),
-            Some(Value::Array(refs)) => refs
-                .iter()
-                .map(|r| {
-                    r.as_str()
-                        .ok_or_else(|| "not a string".to_owned())
-                        .and_then(SignerRef::parse)
-                })
-                .collect::<Result<_, String>>()
-                .map_err(|why| anyhow!("\"jwkctl\".\"destroy\": {why}"))?,
-            Some(_) => bail!("\"jwkctl\".\"destroy\" is not an array"),
+            Some(Bookkeeping::Members(meta)) => meta,
+            Some(Bookkeeping::Other) => bail!("the top-level \"jwkctl\" is not an object"),
+        };
+        let max_ttl = match meta.iter().position(|(name, _)| name == "max_ttl") {
+            None => DEFAULT_MAX_TTL,
+            Some(i) => match meta.remove(i).1.as_str() {
+                Some(text) => clock::parse_duration(text).context("\"jwkctl\".\"max_ttl\"")?,
+                None => bail!("\"jwkctl\".\"max_ttl\" is not a duration like \"24h\""),
+            },
+        };
+        let destroy = match meta.iter().position(|(name, _)| name == "destroy") {
+            None => Vec::new(),
+            Some(i) => match meta.remove(i).1.to_value() {
+                Value::Array(refs) => refs
+                    .iter()
+                    .map(|r| {
+                        r.as_str()
+                            .ok_or_else(|| "not a string".to_owned())
+                            .and_then(SignerRef::parse)
+                    })
+                    .collect::<Result<_, String>>()
+                    .map_err(|why| anyhow!("\"jwkctl\".\"destroy\": {why}"))?,
+                _ => bail!("\"jwkctl\".\"destroy\" is not an array"),
+            },
         };
         let mut store = KeyStore {
             keys: Vec::with_capacity(keys.len()),
             max_ttl,
-            extra: top,
+            extra: rest.into_vec(),
             meta_extra: meta,
             adopting: false,
             destroy,
@@ -252,7 +253,7 @@ impl KeyStore {
                 None => return Err(anyhow!("not a JSON object").context(label(None))),
                 Some(jwk) => {
                     let kid = jwk.kid().map(str::to_owned);
-                    parse_key(jwk, now, adopted_first).with_context(|| label(kid.as_deref()))?
+                    parse_key(*jwk, now, adopted_first).with_context(|| label(kid.as_deref()))?
                 }
             };
             if !kids.insert(key.kid().to_owned()) {
@@ -296,56 +297,28 @@ impl KeyStore {
     /// The store file: keys in canonical order (active, pending, retired),
     /// so that node-jose, which signs with the first key, signs with the
     /// active one. Retirement times are written down as they are derived.
-    /// The text holds private keys: it is wiped when dropped.
+    /// Members jwkctl does not read are written as they were read, byte for
+    /// byte. The text holds private keys: it is wiped when dropped.
     pub fn to_json(&self, now: Time) -> SecretBytes {
         let view = self.view(now);
-        let keys: Vec<Value> = self
+        let keys = self
             .ordered_in(&view)
             .into_iter()
-            .map(|i| {
-                let key = &self.keys[i];
-                let mut times = Map::new();
-                times.insert("created".into(), clock::format(key.times.created).into());
-                times.insert(
-                    "signs_from".into(),
-                    clock::format(key.times.signs_from).into(),
-                );
-                if let Some(retired) = view[i].retired {
-                    times.insert("retired".into(), clock::format(retired).into());
-                }
-                if let Some(max_ttl) = key.times.max_ttl {
-                    times.insert("max_ttl".into(), clock::show_duration(max_ttl).into());
-                }
-                if let Some(wait) = &key.times.takeover {
-                    wait.write(&mut times);
-                }
-                if let Some(signer) = &key.signer {
-                    times.insert("signer".into(), signer.to_string().into());
-                }
-                for (name, value) in &key.times.extra {
-                    times.insert(name.clone(), value.clone());
-                }
-                let mut map = key.jwk.to_private_map();
-                map.insert(META.into(), Value::Object(times));
-                Value::Object(map)
+            .map(|i| KeyText {
+                key: &self.keys[i],
+                retired: view[i].retired,
             })
             .collect();
-        let mut top = Map::new();
-        top.insert("keys".into(), Value::Array(keys));
-        let mut meta = Map::new();
-        meta.insert("max_ttl".into(), clock::show_duration(self.max_ttl).into());
-        if !self.destroy.is_empty() {
-            let refs = self.destroy.iter().map(|r| Value::from(r.to_string()));
-            meta.insert("destroy".into(), Value::Array(refs.collect()));
-        }
-        for (name, value) in &self.meta_extra {
-            meta.insert(name.clone(), value.clone());
-        }
-        top.insert(META.into(), Value::Object(meta));
-        for (name, value) in &self.extra {
-            top.insert(name.clone(), value.clone());
-        }
-        SecretBytes::pretty_json(Value::Object(top))
+        SecretBytes::pretty(&StoreText { store: self, keys })
+    }
+
+    /// [`KeyStore::to_json`] for a write, refused when the text would be
+    /// over the cap every command reads a store with: written, it would
+    /// lock every later command out.
+    pub fn to_text(&self, now: Time) -> Result<SecretBytes, TooLarge> {
+        let text = self.to_json(now);
+        fits(&text)?;
+        Ok(text)
     }
 
     pub fn find(&self, kid: &str) -> Option<usize> {
@@ -750,6 +723,109 @@ impl KeyStore {
     }
 }
 
+/// A change refused because the store it makes would be over its cap.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the store would grow to {:.1} MiB, over the {} MiB a key store may hold, and no command could read it again (nothing was changed; remove what the store does not need: 'jwkctl prune', or members other programs added)",
+    *size as f64 / (1 << 20) as f64,
+    input::STORE.cap >> 20
+)]
+pub struct TooLarge {
+    pub size: usize,
+}
+
+/// Refuses a store's text that is over the cap a store is read with.
+pub fn fits(text: &[u8]) -> Result<(), TooLarge> {
+    if text.len() as u64 > input::STORE.cap {
+        return Err(TooLarge { size: text.len() });
+    }
+    Ok(())
+}
+
+/// A store as written: [`KeyStore::to_json`].
+struct StoreText<'a> {
+    store: &'a KeyStore,
+    keys: Vec<KeyText<'a>>,
+}
+
+impl Serialize for StoreText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut top = s.serialize_map(None)?;
+        top.serialize_entry("keys", &self.keys)?;
+        top.serialize_entry(META, &Meta(self.store))?;
+        for (name, value) in &self.store.extra {
+            top.serialize_entry(name, value)?;
+        }
+        top.end()
+    }
+}
+
+/// The top-level bookkeeping.
+struct Meta<'a>(&'a KeyStore);
+
+impl Serialize for Meta<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut meta = s.serialize_map(None)?;
+        meta.serialize_entry("max_ttl", &clock::show_duration(self.0.max_ttl))?;
+        if !self.0.destroy.is_empty() {
+            let refs: Vec<String> = self.0.destroy.iter().map(ToString::to_string).collect();
+            meta.serialize_entry("destroy", &refs)?;
+        }
+        for (name, value) in &self.0.meta_extra {
+            meta.serialize_entry(name, value)?;
+        }
+        meta.end()
+    }
+}
+
+/// One key as written, with its bookkeeping.
+struct KeyText<'a> {
+    key: &'a StoredKey,
+    retired: Option<Time>,
+}
+
+impl Serialize for KeyText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (name, value) in self.key.jwk.stored_members() {
+            map.serialize_entry(name, value)?;
+        }
+        map.serialize_entry(META, &TimesText(self))?;
+        map.end()
+    }
+}
+
+struct TimesText<'a>(&'a KeyText<'a>);
+
+impl Serialize for TimesText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let times = &self.0.key.times;
+        let mut own = Map::new();
+        own.insert("created".into(), clock::format(times.created).into());
+        own.insert("signs_from".into(), clock::format(times.signs_from).into());
+        if let Some(retired) = self.0.retired {
+            own.insert("retired".into(), clock::format(retired).into());
+        }
+        if let Some(max_ttl) = times.max_ttl {
+            own.insert("max_ttl".into(), clock::show_duration(max_ttl).into());
+        }
+        if let Some(wait) = &times.takeover {
+            wait.write(&mut own);
+        }
+        if let Some(signer) = &self.0.key.signer {
+            own.insert("signer".into(), signer.to_string().into());
+        }
+        let mut map = s.serialize_map(None)?;
+        for (name, value) in &own {
+            map.serialize_entry(name, value)?;
+        }
+        for (name, value) in &times.extra {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
 fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
     let (times, signer) = match jwk.take_bookkeeping() {
         Some(meta) => parse_times(meta)?,
@@ -760,7 +836,7 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
                 retired: (!adopted_first).then_some(now),
                 max_ttl: None,
                 takeover: None,
-                extra: Map::new(),
+                extra: Vec::new(),
             },
             None,
         ),
@@ -828,7 +904,7 @@ fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
     // store on every command.
     let [mut created, mut signs_from, mut retired, mut max_ttl] = [None, None, None, None];
     let [mut sources, mut confirmed, mut lifetime, mut signer] = [None, None, None, None];
-    let mut extra = Map::new();
+    let mut extra = Vec::new();
     for (name, value) in members {
         match name.as_ref() {
             "created" => created = Some(value),
@@ -839,15 +915,13 @@ fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
             takeover::CONFIRMED => confirmed = Some(value),
             takeover::CACHE_LIFETIME => lifetime = Some(value),
             "signer" => signer = Some(value),
-            _ => {
-                extra.insert(name.into_owned(), value);
-            }
+            _ => extra.push((name, value)),
         }
     }
-    let time = |name: &str, value: Option<Value>| -> Result<Option<Time>> {
-        match value {
+    let time = |name: &str, value: Option<Member>| -> Result<Option<Time>> {
+        match value.as_ref().map(Member::value) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => clock::parse_rfc3339(&s)
+            Some(Value::String(s)) => clock::parse_rfc3339(s)
                 .map(Some)
                 .with_context(|| format!("\"jwkctl\".\"{name}\"")),
             Some(_) => bail!("\"jwkctl\".\"{name}\" is not a string"),
@@ -856,17 +930,15 @@ fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
     let created =
         time("created", created)?.ok_or_else(|| anyhow!("\"jwkctl\" has no \"created\""))?;
     let signs_from = time("signs_from", signs_from)?.unwrap_or(created);
-    let max_ttl = match max_ttl {
+    let max_ttl = match max_ttl.as_ref().map(Member::value) {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => {
-            Some(clock::parse_duration(&s).context("\"jwkctl\".\"max_ttl\"")?)
-        }
+        Some(Value::String(s)) => Some(clock::parse_duration(s).context("\"jwkctl\".\"max_ttl\"")?),
         Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a string"),
     };
-    let signer = match signer {
+    let signer = match signer.as_ref().map(Member::value) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
-            Some(SignerRef::parse(&s).map_err(|why| anyhow!("\"jwkctl\".\"signer\": {why}"))?)
+            Some(SignerRef::parse(s).map_err(|why| anyhow!("\"jwkctl\".\"signer\": {why}"))?)
         }
         Some(_) => bail!("\"jwkctl\".\"signer\" is not a string"),
     };
@@ -875,7 +947,11 @@ fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
         signs_from,
         retired: time("retired", retired)?,
         max_ttl,
-        takeover: Await::parse(sources, confirmed, lifetime)?,
+        takeover: Await::parse(
+            sources,
+            confirmed.map(|m| m.to_value()),
+            lifetime.map(|m| m.to_value()),
+        )?,
         extra,
     };
     Ok((times, signer))

@@ -5,10 +5,11 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
 use crate::clock::{self, Time};
+use crate::jwk::Member;
 
 /// The members of a key's bookkeeping this module owns.
 pub const SOURCES: &str = "await";
@@ -70,19 +71,29 @@ impl Await {
 
     /// Reads the members from a key's bookkeeping; `None` without sources.
     pub fn parse(
-        sources: Option<Value>,
+        sources: Option<Member>,
         confirmed: Option<Value>,
         lifetime: Option<Value>,
     ) -> Result<Option<Await>> {
+        let not_a_string =
+            || anyhow!("\"jwkctl\".\"{SOURCES}\" holds a source that is not a string");
         let sources = match sources {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::Array(items)) => items
+            None => return Ok(None),
+            Some(Member::Raw(raw)) if raw.get() == "null" => return Ok(None),
+            Some(Member::Value(value)) if value.is_null() => return Ok(None),
+            Some(Member::Value(value)) if value.is_array() => value
+                .as_array()
                 .into_iter()
+                .flatten()
                 .map(|item| match item {
-                    Value::String(s) => Ok(s),
-                    _ => bail!("\"jwkctl\".\"{SOURCES}\" holds a source that is not a string"),
+                    Value::String(s) => Ok(s.clone()),
+                    _ => Err(not_a_string()),
                 })
                 .collect::<Result<Vec<String>>>()?,
+            // As read from a store: straight into strings, no tree.
+            Some(Member::Raw(raw)) if raw.get().starts_with('[') => {
+                serde_json::from_str::<Vec<String>>(raw.get()).map_err(|_| not_a_string())?
+            }
             Some(_) => bail!("\"jwkctl\".\"{SOURCES}\" is not an array of sources"),
         };
         let confirmed = match confirmed {
@@ -153,7 +164,7 @@ mod tests {
             json!(meta),
             json!({"await": ["a.json", "https://b.example/j"]})
         );
-        let back = Await::parse(meta.remove("await"), None, None).unwrap();
+        let back = Await::parse(meta.remove("await").map(Member::from), None, None).unwrap();
         assert_eq!(back.as_ref(), Some(&wait));
 
         wait.confirm(t("2026-03-01T00:00:00Z"), Duration::from_secs(300));
@@ -162,7 +173,7 @@ mod tests {
         assert_eq!(meta["confirmed"], "2026-03-01T00:00:00Z");
         assert_eq!(meta["cache_lifetime"], "5m");
         let back = Await::parse(
-            meta.remove("await"),
+            meta.remove("await").map(Member::from),
             meta.remove("confirmed"),
             meta.remove("cache_lifetime"),
         )
@@ -175,7 +186,7 @@ mod tests {
             (json!([]), json!(5), json!(null)),
             (json!([]), json!(null), json!(300)),
         ] {
-            assert!(Await::parse(Some(s), Some(c), Some(l)).is_err());
+            assert!(Await::parse(Some(Member::from(s)), Some(c), Some(l)).is_err());
         }
     }
 }

@@ -165,7 +165,7 @@ impl Conn {
         let value = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).map_err(|_| NoAnswer {
+            lean_answer(&bytes).map_err(|_| NoAnswer {
                 error: fail(format!(
                     "HTTP {status} with an answer that is not JSON (check that VAULT_ADDR is the OpenBao or Vault API)"
                 )),
@@ -205,5 +205,104 @@ fn answer_lost(err: &ureq::Error) -> bool {
         | E::BodyExceedsLimit(_) => false,
         E::Io(e) => e.kind() != std::io::ErrorKind::ConnectionRefused,
         _ => true,
+    }
+}
+
+/// How many JSON values of an answer are kept: a few dozen are all any
+/// answer jwkctl reads has (the store itself is one string).
+const ANSWER_VALUES: usize = 4096;
+
+/// An answer as a JSON tree of at most [`ANSWER_VALUES`] values, the rest
+/// read and dropped (as `null`): a tree of every value of a 30 MiB answer
+/// of tiny values would take a gigabyte.
+fn lean_answer(bytes: &[u8]) -> serde_json::Result<Value> {
+    use serde::de::DeserializeSeed;
+    let budget = std::cell::Cell::new(ANSWER_VALUES);
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let value = Lean(&budget).deserialize(&mut reader)?;
+    reader.end()?;
+    Ok(value)
+}
+
+/// One value of [`lean_answer`], counted against the budget.
+#[derive(Clone, Copy)]
+struct Lean<'a>(&'a std::cell::Cell<usize>);
+
+impl Lean<'_> {
+    /// Whether one more value may be kept.
+    fn take(self) -> bool {
+        let left = self.0.get();
+        self.0.set(left.saturating_sub(1));
+        left > 0
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Lean<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Lean<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(if self.take() {
+            Value::Bool(v)
+        } else {
+            Value::Null
+        })
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(if self.take() { v.into() } else { Value::Null })
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(if self.take() { v.into() } else { Value::Null })
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(if self.take() { v.into() } else { Value::Null })
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(if self.take() { v.into() } else { Value::Null })
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(if self.take() { v.into() } else { Value::Null })
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        if !self.take() {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            return Ok(Value::Null);
+        }
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            if self.0.get() > 0 || !item.is_null() {
+                items.push(item);
+            }
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        if !self.take() {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            return Ok(Value::Null);
+        }
+        let mut members = serde_json::Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let value = map.next_value_seed(self)?;
+            // Past the budget, not even the name is kept.
+            if self.0.get() > 0 || !value.is_null() {
+                members.insert(name, value);
+            }
+        }
+        Ok(Value::Object(members))
     }
 }

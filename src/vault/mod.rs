@@ -29,13 +29,13 @@ pub use env::Env;
 
 use crate::clock::{RunClock, Time};
 use crate::location::VaultPath;
-use crate::store::KeyStore;
+use crate::store::{self, KeyStore};
 use kv::{Client, Secret, WriteError};
 
 /// The one field of the secret.
 pub const FIELD: &str = "keys.json";
 /// The largest store read or written (as for a file store).
-const MAX_STORE_BYTES: usize = 16 << 20;
+const MAX_STORE_BYTES: usize = crate::input::STORE.cap as usize;
 
 /// What a `vault:` store needs of the run.
 #[derive(Clone, Copy, Debug)]
@@ -171,19 +171,22 @@ pub fn update<T>(
             };
             let mut store = parse(client, before, now)?;
             let result = change(&mut store, now)?;
-            let after = text_of(&store, now)?;
-            Ok(if after == *before {
+            let after = store.to_json(now);
+            Ok(if after.as_ref() == before.as_bytes() {
                 Step::Done(result)
             } else {
-                Step::Write(after, result)
+                Step::Write(text_of(client, &after)?, result)
             })
         })
     })
 }
 
-fn text_of(store: &KeyStore, now: Time) -> Result<String> {
+/// The store's text for a write, refused over the cap as for a file
+/// store: over it, the store would lock out every later command.
+fn text_of(client: &Client, text: &[u8]) -> Result<String> {
+    store::fits(text).map_err(|too_large| anyhow!("{}: {too_large}", client.at()))?;
     // The request body is a copy jwkctl cannot wipe (it goes to the server).
-    std::str::from_utf8(&store.to_json(now))
+    std::str::from_utf8(text)
         .map(str::to_owned)
         .map_err(|_| anyhow!("the store is not UTF-8 text"))
 }
@@ -191,8 +194,8 @@ fn text_of(store: &KeyStore, now: Time) -> Result<String> {
 /// Writes a new store: with `cas=0` (the secret must not exist), or over a
 /// deleted latest version; with `force`, over the current version.
 pub fn create(access: &Access, loc: &VaultPath, store: &KeyStore, force: bool) -> Result<()> {
-    let text = text_of(store, access.clock.start)?;
     with_client(access, loc, |client| {
+        let text = text_of(client, &store.to_json(access.clock.start))?;
         write_loop(access, client, |secret| {
             if secret.text.is_some() && !force {
                 return Err(remedy::exists(client));

@@ -34,6 +34,7 @@ mod jwks;
 mod keychecks;
 mod keygen;
 mod keysets;
+mod memory;
 mod nodejose;
 mod paths;
 mod pipes;
