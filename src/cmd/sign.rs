@@ -12,7 +12,7 @@ use crate::claims::{self, Request, When};
 use crate::cli::SignArgs;
 use crate::clock;
 use crate::context::Ctx;
-use crate::crypto::Signer;
+use crate::crypto::{self, Signer};
 use crate::error::Outcome;
 use crate::input;
 use crate::output::Output;
@@ -93,14 +93,21 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         out.status(override_note(&overridden));
     }
 
+    // The header and, without --jti, the claims are the same in every
+    // token: they are serialized and encoded once, and each token signs a
+    // copy of that signing input.
+    let header = serde_json::to_vec(&header)?;
+    let input = (!args.jti)
+        .then(|| serde_json::to_vec(&claims).map(|claims| crypto::signing_input(&header, &claims)))
+        .transpose()?;
     let sign_one = |_: &u64| -> Result<String> {
-        if !args.jti {
-            return signer.compact(&serde_json::to_vec(&header)?, &serde_json::to_vec(&claims)?);
+        if let Some(input) = &input {
+            return signer.finish(input);
         }
         // A fresh id for every token.
         let mut claims = claims.clone();
         claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
-        signer.compact(&serde_json::to_vec(&header)?, &serde_json::to_vec(&claims)?)
+        signer.compact(&header, &serde_json::to_vec(&claims)?)
     };
     let mut done = 0;
     while done < args.count {
