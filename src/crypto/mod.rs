@@ -318,7 +318,7 @@ pub fn self_signed_certificate(key: &Jwk, subject: &str, not_before: i64) -> Res
 /// Ed25519 signatures, which are deterministic, are computed a second time
 /// and compared, once the key's pairing (its public half is the one its
 /// private half gives) has been checked. That catches the same transient
-/// faults for a third of a verification's cost.
+/// faults for less than half of what a verification costs.
 pub struct Signer {
     key: JoseSigner,
     check: Check,
