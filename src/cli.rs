@@ -673,16 +673,26 @@ pub fn parse() -> Result<Cli, clap::Error> {
     use clap::{CommandFactory, FromArgMatches};
 
     let args: Vec<OsString> = std::env::args_os().collect();
-    let mut cmd = Cli::command();
-    for (id, var) in FROM_ENV {
-        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
-            cmd = cmd.mut_arg(id, |a| a.env(None));
+    let command = || {
+        let mut cmd = Cli::command();
+        for (id, var) in FROM_ENV {
+            if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+                cmd = cmd.mut_arg(id, |a| a.env(None));
+            }
         }
-    }
-    let err = match cmd.clone().try_get_matches_from(&args) {
-        Ok(matches) => return Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd)),
+        cmd
+    };
+    // Parsed in place, not on a copy: copying and freeing the whole
+    // command cost a one-shot command a tenth of a millisecond. Only a
+    // failed parse builds it again, unparsed, for the retries below.
+    let mut cmd = command();
+    let err = match cmd.try_get_matches_from_mut(&args) {
+        Ok(mut matches) => {
+            return Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut cmd));
+        }
         Err(err) => err,
     };
+    let cmd = command();
     if err.kind() == ErrorKind::UnknownArgument {
         return Err(lifetime_tip(err));
     }

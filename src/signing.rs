@@ -5,6 +5,7 @@
 //!
 //! A new kind of signer (PKCS#11) is one more arm in each `match` below.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -76,16 +77,17 @@ impl TokenSigner {
         }
     }
 
-    /// Makes `count` compact JWS (RFC 7515 §7.1) of `header` and the
-    /// payload `payload` makes (from its index), each signature checked,
-    /// and hands them to `emit` in order. A local key signs on every core;
-    /// through transit, the next batch is on its way to the engine while
-    /// this one is checked and emitted.
-    pub fn sign_each(
+    /// Makes `count` compact JWS (RFC 7515 §7.1), each of the signing
+    /// input (`BASE64URL(header).BASE64URL(payload)`) that `input` makes
+    /// from its index, each signature checked, and hands them to `emit` in
+    /// order. A local key signs on every core; through transit, the next
+    /// batch is on its way to the engine while this one is checked and
+    /// emitted. `input` may lend the same text to every token: `sign
+    /// --count` without `--jti` encodes its header and claims once.
+    pub fn sign_each<'a>(
         &self,
         count: u64,
-        header: &[u8],
-        payload: impl Fn(&u64) -> Result<Vec<u8>> + Sync,
+        input: impl Fn(&u64) -> Result<Cow<'a, str>> + Sync,
         mut emit: impl FnMut(String) -> Result<()>,
     ) -> Result<()> {
         let batch_of = |from: u64, size: usize| -> Vec<u64> {
@@ -97,7 +99,7 @@ impl TokenSigner {
                 while done < count {
                     let batch = batch_of(done, parallel::CHUNK);
                     done += batch.len() as u64;
-                    let tokens = parallel::map(&batch, |i| signer.compact(header, &payload(i)?));
+                    let tokens = parallel::map(&batch, |i| signer.finish(&input(i)?));
                     for token in tokens {
                         emit(token?)?;
                     }
@@ -110,9 +112,8 @@ impl TokenSigner {
                 version,
                 verifier,
             } => {
-                let header = b64(header);
                 let inputs = |batch: &[u64]| -> Result<Vec<String>> {
-                    parallel::map(batch, |i| Ok(format!("{header}.{}", b64(&payload(i)?))))
+                    parallel::map(batch, |i| Ok(input(i)?.into_owned()))
                         .into_iter()
                         .collect()
                 };

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -12,6 +13,7 @@ use crate::claims::{self, Request, When};
 use crate::cli::SignArgs;
 use crate::clock;
 use crate::context::Ctx;
+use crate::crypto;
 use crate::error::Outcome;
 use crate::input;
 use crate::output::Output;
@@ -92,17 +94,26 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         out.status(override_note(&overridden));
     }
 
+    // The header and, without --jti, the claims are the same in every
+    // token: they are serialized and encoded once, and every token signs
+    // that one signing input.
     let header = serde_json::to_vec(&header)?;
-    let payload = |_: &u64| -> Result<Vec<u8>> {
-        if !args.jti {
-            return Ok(serde_json::to_vec(&claims)?);
+    let fixed = (!args.jti)
+        .then(|| serde_json::to_vec(&claims).map(|claims| crypto::signing_input(&header, &claims)))
+        .transpose()?;
+    let input = |_: &u64| -> Result<Cow<'_, str>> {
+        if let Some(input) = &fixed {
+            return Ok(Cow::Borrowed(input));
         }
         // A fresh id for every token.
         let mut claims = claims.clone();
         claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
-        Ok(serde_json::to_vec(&claims)?)
+        Ok(Cow::Owned(crypto::signing_input(
+            &header,
+            &serde_json::to_vec(&claims)?,
+        )))
     };
-    signer.sign_each(args.count, &header, payload, |token| out.data(token))?;
+    signer.sign_each(args.count, input, |token| out.data(token))?;
     Ok(Outcome::Done)
 }
 

@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 use zeroize::Zeroize;
 
 use crate::alg::{Alg, Curve, KeyType, RSA_BITS};
-use crate::b64::b64;
+use crate::b64::{b64, b64_append};
 use crate::jwk::{Jwk, PRIVATE_MEMBERS};
 
 pub mod keycheck;
@@ -311,14 +311,21 @@ pub fn self_signed_certificate(key: &Jwk, subject: &str, not_before: i64) -> Res
     build().map_err(|e| anyhow!("making a certificate: {e}"))
 }
 
-/// A private key ready to sign for one algorithm, and its public half as
-/// verifiers get it: every signature is checked with that before it is
-/// returned, so a fault in the computation (one bad RSA-CRT signature
-/// leaks the key's factors) or a public half that does not fit never
-/// leaves the process as a token.
+/// A private key ready to sign for one algorithm, and the check every
+/// signature passes before it is returned, so a fault in the computation
+/// (one bad RSA-CRT signature leaks the key's factors) or a public half
+/// that does not fit never leaves the process as a token: RSA and ECDSA
+/// signatures are verified with the public half as verifiers get it;
+/// Ed25519 signatures, which are deterministic, are computed a second time
+/// and compared, once the key's pairing (its public half is the one its
+/// private half gives) has been checked. That catches the same transient
+/// faults for less than half of what a verification costs.
 pub struct Signer {
     key: JoseSigner,
-    verifier: Verifier,
+    check: Check,
+    /// Test-only fault injection (debug builds only, see [`fault_requested`]).
+    #[cfg(debug_assertions)]
+    fault: bool,
 }
 
 /// josekit's signer for each key type.
@@ -329,9 +336,24 @@ enum JoseSigner {
     Ed(EddsaJwsSigner),
 }
 
+/// How a signature is checked before it is returned.
+enum Check {
+    Verify(Verifier),
+    /// Only for a key whose pairing was checked when the signer was made.
+    Recompute,
+}
+
 impl Signer {
     pub fn new(alg: Alg, key: &Jwk) -> Result<Signer> {
         key.check_fits(alg).map_err(|why| anyhow!("{why}"))?;
+        let check = if alg == Alg::EdDsa {
+            // Comparing two computations proves nothing about the public
+            // half: that is what the pairing check is for.
+            keycheck::check_private(key).map_err(|flaw| anyhow!("{flaw}"))?;
+            Check::Recompute
+        } else {
+            Check::Verify(Verifier::new(alg, key)?)
+        };
         let mut private = key.to_private_map();
         let jwk = to_jose(private.clone());
         // Our copies of the private members are wiped here; josekit's own
@@ -353,7 +375,9 @@ impl Signer {
         };
         Ok(Signer {
             key: signer,
-            verifier: Verifier::new(alg, key)?,
+            check,
+            #[cfg(debug_assertions)]
+            fault: fault_requested(),
         })
     }
 
@@ -361,21 +385,45 @@ impl Signer {
     /// byte for byte: `sign`'s tokens and the test kit's crafted ones are
     /// all made here.
     pub fn compact(&self, header: &[u8], payload: &[u8]) -> Result<String> {
-        let mut token = b64(header);
+        self.finish(&signing_input(header, payload))
+    }
+
+    /// The compact JWS whose signing input is `input` (from
+    /// [`signing_input`]): `sign --count` encodes the header and claims
+    /// once and signs that input for every token.
+    pub fn finish(&self, input: &str) -> Result<String> {
+        let signature = self.sign(input.as_bytes())?;
+        let mut token = String::with_capacity(input.len() + 1 + signature.len().div_ceil(3) * 4);
+        token.push_str(input);
         token.push('.');
-        token.push_str(&b64(payload));
-        let signature = self.sign(token.as_bytes())?;
-        token.push('.');
-        token.push_str(&b64(&signature));
+        b64_append(&signature, &mut token);
         Ok(token)
     }
 
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let signature = self.raw_sign(message)?;
-        if !self.verifier.verify(message, &signature) {
-            bail!(
-                "a signature did not verify with the key's public half, so it was not used (a fault in the computation, or public members that do not belong to the key)"
-            );
+        #[allow(unused_mut)] // the fault seam writes to it in debug builds
+        let mut signature = self.raw_sign(message)?;
+        match &self.check {
+            Check::Verify(verifier) => {
+                #[cfg(debug_assertions)]
+                self.inject_fault(&mut signature);
+                if !verifier.verify(message, &signature) {
+                    bail!(
+                        "a signature did not verify with the key's public half, so it was not used (a fault in the computation, or public members that do not belong to the key)"
+                    );
+                }
+            }
+            Check::Recompute => {
+                #[allow(unused_mut)]
+                let mut again = self.raw_sign(message)?;
+                #[cfg(debug_assertions)]
+                self.inject_fault(&mut again);
+                if again != signature {
+                    bail!(
+                        "two computations of the same Ed25519 signature differed, so neither was used (a fault in the computation: check the machine's memory and CPU)"
+                    );
+                }
+            }
         }
         Ok(signature)
     }
@@ -391,6 +439,35 @@ impl Signer {
             .sign(message)
             .map_err(|e| anyhow!("signing failed: {e}"))
     }
+
+    /// Flips a bit of the signature about to be checked, as a fault in
+    /// the computation would.
+    #[cfg(debug_assertions)]
+    fn inject_fault(&self, signature: &mut [u8]) {
+        if self.fault
+            && let Some(last) = signature.last_mut()
+        {
+            *last ^= 1;
+        }
+    }
+}
+
+/// The test seam for the fault check: `JWKCTL_TEST_FAULT=signature` makes
+/// every signature check see a faulted computation. Debug builds only, so
+/// a release binary cannot be told to fail its signatures.
+#[cfg(debug_assertions)]
+fn fault_requested() -> bool {
+    std::env::var_os("JWKCTL_TEST_FAULT").is_some_and(|v| v == "signature")
+}
+
+/// `BASE64URL(header) . BASE64URL(payload)`, the JWS signing input.
+pub fn signing_input(header: &[u8], payload: &[u8]) -> String {
+    let mut input =
+        String::with_capacity(header.len().div_ceil(3) * 4 + 1 + payload.len().div_ceil(3) * 4);
+    b64_append(header, &mut input);
+    input.push('.');
+    b64_append(payload, &mut input);
+    input
 }
 
 /// Overwrites the private members' text in `map` before it is freed.
@@ -462,22 +539,37 @@ mod tests {
     fn a_signature_that_does_not_verify_is_never_returned() {
         // A public half from another key stands in for a faulty signature
         // computation: the signature does not verify, so none comes out.
-        for alg in [Alg::Es256, Alg::EdDsa] {
-            let key = generate(alg, 0).unwrap();
-            let other = generate(alg, 0).unwrap();
-            let mut map = key.to_private_map();
-            for name in ["x", "y"] {
-                if let Some(value) = other.member(name) {
-                    map.insert(name.into(), value.clone());
-                }
+        let key = generate(Alg::Es256, 0).unwrap();
+        let other = generate(Alg::Es256, 0).unwrap();
+        let signer = Signer::new(Alg::Es256, &with_public_of(&key, &other)).unwrap();
+        let err = format!("{:#}", signer.sign(b"msg").unwrap_err());
+        assert!(
+            err.contains("did not verify with the key's public half"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_ed25519_signer_checks_the_pairing_before_it_trusts_a_second_computation() {
+        let key = generate(Alg::EdDsa, 0).unwrap();
+        let other = generate(Alg::EdDsa, 0).unwrap();
+        let err = Signer::new(Alg::EdDsa, &with_public_of(&key, &other))
+            .err()
+            .unwrap();
+        assert!(format!("{err:#}").contains("do not belong"), "{err:#}");
+        // Deterministic: the check compares equal computations.
+        let signer = Signer::new(Alg::EdDsa, &key).unwrap();
+        assert_eq!(signer.sign(b"m").unwrap(), signer.sign(b"m").unwrap());
+    }
+
+    fn with_public_of(key: &Jwk, other: &Jwk) -> Jwk {
+        let mut map = key.to_private_map();
+        for name in ["x", "y"] {
+            if let Some(value) = other.member(name) {
+                map.insert(name.into(), value.clone());
             }
-            let signer = Signer::new(alg, &Jwk::from_map(map)).unwrap();
-            let err = format!("{:#}", signer.sign(b"msg").unwrap_err());
-            assert!(
-                err.contains("did not verify with the key's public half"),
-                "{err}"
-            );
         }
+        Jwk::from_map(map)
     }
 
     #[test]

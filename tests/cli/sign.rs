@@ -679,3 +679,64 @@ fn the_default_ttl_fits_a_short_max_lifetime() {
         3600
     );
 }
+
+/// A fault in a signature computation, injected through the debug-only
+/// seam, is caught before anything is printed: for EdDSA by the second
+/// computation, which then differs; for ECDSA and RSA by verifying with
+/// the public half. One token or many (the parallel path), the same.
+#[cfg(debug_assertions)]
+#[test]
+fn a_faulted_signature_computation_is_caught_and_nothing_is_printed() {
+    for (store, caught_by) in [
+        (
+            "rfc8037-store.json",
+            "two computations of the same Ed25519 signature differed",
+        ),
+        (
+            "ec-store.json",
+            "a signature did not verify with the key's public half",
+        ),
+        (
+            "rsa-store.json",
+            "a signature did not verify with the key's public half",
+        ),
+    ] {
+        let env = TestEnv::with_store(store);
+        for count in ["1", "40"] {
+            env.jwkctl()
+                .env("JWKCTL_TEST_FAULT", "signature")
+                .args(["sign", "--count", count])
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(predicate::str::contains(caught_by));
+        }
+        // Without the fault the same store signs.
+        sign(&env, &[]);
+    }
+}
+
+/// Release builds have no fault seam: the variable changes nothing.
+#[cfg(not(debug_assertions))]
+#[test]
+fn release_builds_cannot_be_told_to_fault() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    env.jwkctl()
+        .env("JWKCTL_TEST_FAULT", "signature")
+        .arg("sign")
+        .assert()
+        .code(0);
+}
+
+/// EdDSA tokens of one --count run: the second computation agreed each
+/// time, every token verifies, and (Ed25519 being deterministic, the
+/// claims the same) they are all one token.
+#[test]
+fn eddsa_count_tokens_verify_and_are_deterministic() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    let out = env.ok(&["sign", "--count", "50", "--sub", "s"]);
+    let tokens: Vec<&str> = out.lines().collect();
+    assert_eq!(tokens.len(), 50);
+    assert!(tokens.iter().all(|t| *t == tokens[0]));
+    verifies(&env, tokens[0], &[]);
+}
