@@ -341,3 +341,28 @@ fn unknown_members_of_a_compact_store_come_back_byte_for_byte() {
     assert_eq!(store["keys"].as_array().unwrap().len(), 2);
     assert_eq!(store["jwkctl"]["max_ttl"], "24h");
 }
+
+#[test]
+fn a_1_mib_claims_object_of_tiny_values_is_signed_within_the_bound() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    let claims = format!("{{{}}}", zeros("a", MIB - 16));
+    env.write("claims.json", &claims);
+    let out = limited(
+        &env,
+        claims.len(),
+        &["sign", "--claims", "@claims.json"],
+        &[],
+    );
+    finished(&out, "sign --claims");
+    assert_eq!(out.status.code(), Some(0));
+    // The token carries the claims as given (compact already).
+    let token = String::from_utf8(out.stdout).unwrap();
+    let payload = token.split('.').nth(1).unwrap();
+    assert!(payload.len() > (MIB - 16) * 4 / 3, "{}", payload.len());
+    // The same as one JSON --claim value, from a file given as its text.
+    let value = format!("[0{}]", ",0".repeat((100 * 1024) / 2));
+    let arg = format!("a={value}");
+    let out = limited(&env, arg.len(), &["sign", "--claim", &arg], &[]);
+    finished(&out, "sign --claim");
+    assert_eq!(out.status.code(), Some(0));
+}
