@@ -27,6 +27,26 @@ fn limited(env: &TestEnv, input: usize, args: &[&str], vars: &[(&str, &str)]) ->
 }
 
 fn limited_to(env: &TestEnv, limit: usize, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    limited_command(env, limit, args, vars)
+        .output()
+        .expect("run jwkctl under a data limit")
+}
+
+/// As [`limited`], with stdin read from the test's file `stdin`.
+fn limited_stdin(env: &TestEnv, input: usize, args: &[&str], stdin: &str) -> Output {
+    let file = std::fs::File::open(env.dir.path().join(stdin)).expect("open stdin file");
+    limited_command(env, 16 * input + 32 * MIB, args, &[])
+        .stdin(file)
+        .output()
+        .expect("run jwkctl under a data limit")
+}
+
+fn limited_command(
+    env: &TestEnv,
+    limit: usize,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> std::process::Command {
     let mut cmd = std::process::Command::new("/bin/sh");
     cmd.arg("-c")
         .arg(r#"ulimit -d "$0" && exec "$@""#)
@@ -40,7 +60,7 @@ fn limited_to(env: &TestEnv, limit: usize, args: &[&str], vars: &[(&str, &str)])
     for (name, value) in vars {
         cmd.env(name, value);
     }
-    cmd.output().expect("run jwkctl under a data limit")
+    cmd
 }
 
 /// Finished as the contract says (done, or refused with exit 2), not
@@ -364,5 +384,31 @@ fn a_1_mib_claims_object_of_tiny_values_is_signed_within_the_bound() {
     let arg = format!("a={value}");
     let out = limited(&env, arg.len(), &["sign", "--claim", &arg], &[]);
     finished(&out, "sign --claim");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_1_mib_token_of_tiny_values_is_inspected_and_verified_within_the_bound() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    // Claims that make a token just under its 1 MiB cap.
+    let claims = format!("{{{}}}", zeros("a", MIB * 3 / 4 - 256));
+    env.write("claims.json", &claims);
+    let token = env.ok(&["sign", "--claims", "@claims.json"]);
+    assert!(
+        token.len() > MIB - 2048 && token.len() <= MIB,
+        "{}",
+        token.len()
+    );
+    env.write("token", &token);
+    let out = limited_stdin(&env, token.len(), &["inspect"], "token");
+    finished(&out, "inspect");
+    assert_eq!(out.status.code(), Some(0));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        shown["claims"]["a"].as_array().unwrap().len(),
+        (claims.len() - 7) / 2
+    );
+    let out = limited_stdin(&env, token.len(), &["verify"], "token");
+    finished(&out, "verify");
     assert_eq!(out.status.code(), Some(0));
 }
