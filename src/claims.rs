@@ -222,21 +222,7 @@ pub fn parse_claims_object(text: &str, origin: &str) -> Result<Claims> {
 /// text with no name twice ([`strict::compact`]) it is that object.
 impl<'de> serde::Deserialize<'de> for Claims {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Claims, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Claims;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Claims, A::Error> {
-                let mut members = Vec::new();
-                while let Some(member) = a.next_entry()? {
-                    members.push(member);
-                }
-                Ok(Claims(members))
-            }
-        }
-        d.deserialize_map(V)
+        strict::RawMembers::deserialize(d).map(|members| Claims(members.0))
     }
 }
 

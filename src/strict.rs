@@ -186,6 +186,30 @@ impl<'de> Visitor<'de> for CheckedVisitor {
     }
 }
 
+/// A JSON object's members in order, each value as its text. For text
+/// already checked (no name twice), as [`check_text`] or [`compact`] do.
+pub struct RawMembers(pub Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for RawMembers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawMembers, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawMembers;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<RawMembers, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = a.next_entry()? {
+                    members.push(member);
+                }
+                Ok(RawMembers(members))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// A JSON text read as [`Strict`] reads it, kept as the compact text that
 /// the [`Value`] it reads to would serialize to (the same numbers, escapes
 /// and member order) without that tree: a value of tiny elements costs

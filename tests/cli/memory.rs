@@ -412,3 +412,27 @@ fn a_1_mib_token_of_tiny_values_is_inspected_and_verified_within_the_bound() {
     finished(&out, "verify");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_1_mib_key_file_with_an_unknown_member_of_tiny_values_is_imported_within_the_bound() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    let key = KEY.split(r#","jwkctl""#).next().unwrap();
+    let head = format!("{{\"kid\":\"big\",{key},");
+    let file = format!("{head}{}}}", zeros("big", MIB - head.len() - 16));
+    env.write("key.jwk", &file);
+    // The fixture's store already holds this key: refused after reading.
+    let fresh = TestEnv::with_store("ec-store.json");
+    fresh.write("key.jwk", &file);
+    let out = limited(&fresh, file.len(), &["import", "key.jwk"], &[]);
+    finished(&out, "import");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(fresh.read("keys.json").contains("\"kid\": \"big\""));
+    let out = limited(&env, file.len(), &["import", "key.jwk"], &[]);
+    finished(&out, "import of a key the store holds");
+    assert_eq!(out.status.code(), Some(2));
+}
