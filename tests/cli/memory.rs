@@ -436,3 +436,32 @@ fn a_1_mib_key_file_with_an_unknown_member_of_tiny_values_is_imported_within_the
     finished(&out, "import of a key the store holds");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_published_set_of_half_a_million_elements_that_are_no_keys_is_checked_within_the_bound() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    let public = env.ok(&["jwks"]);
+    let keys = public
+        .trim_end()
+        .trim_end_matches('}')
+        .trim_end_matches(']');
+    for filler in [",0", ",{}"] {
+        let count = (MIB - keys.len() - 16) / filler.len();
+        let set = format!("{keys}{}]}}", filler.repeat(count));
+        env.write("set.json", &set);
+        let out = limited(&env, set.len(), &["check", "--published", "set.json"], &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("memory allocation"),
+            "{filler:?}: {stderr}"
+        );
+        // Critical, as each of them was: one finding says how many.
+        assert_eq!(out.status.code(), Some(1), "{filler:?}: {stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!(
+                "critical published-unknown-key: set.json publishes {count} elements that are not keys (not a JSON object, or one with no \"kty\" and no \"kid\"): verifiers that use this set may refuse it whole; run 'jwkctl jwks --out set.json'\n"
+            )
+        );
+    }
+}
