@@ -3,11 +3,13 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
 use crate::clock::{self, Time};
 use crate::error::Reject;
-use crate::strict::Strict;
+use crate::strict;
 
 /// A time claim `sign` sets: at a fixed time (`--exp TIME`), or a span
 /// after the time of signing (`--ttl`, `--nbf DURATION`).
@@ -32,11 +34,53 @@ impl Default for When {
     }
 }
 
+/// The claims of a token `sign` makes, in order, each value kept as its
+/// compact JSON text: a claim is carried into the token, never looked into
+/// (but for nbf), and a tree of a large one would cost many times its size.
+/// Serialized as a JSON object, it is the text a `Map` of the same values
+/// serializes to.
+#[derive(Clone, Debug, Default)]
+pub struct Claims(Vec<(String, Box<RawValue>)>);
+
+impl Claims {
+    pub fn get(&self, name: &str) -> Option<&RawValue> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| &**v)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Sets a claim; one already there keeps its place, as in a `Map`.
+    pub fn insert(&mut self, name: &str, value: Box<RawValue>) {
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some((_, old)) => *old = value,
+            None => self.0.push((name.to_owned(), value)),
+        }
+    }
+
+    /// Sets a claim to `value` serialized.
+    pub fn set(&mut self, name: &str, value: impl Serialize) -> Result<()> {
+        self.insert(name, serde_json::value::to_raw_value(&value)?);
+        Ok(())
+    }
+}
+
+impl Serialize for Claims {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
 /// The claims `sign` was asked for, before the clock is read.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
     /// `--claims`, merged first so that flags win.
-    pub base: Map<String, Value>,
+    pub base: Claims,
     pub sub: Option<String>,
     pub iss: Option<String>,
     pub aud: Vec<String>,
@@ -46,7 +90,7 @@ pub struct Request {
     pub exp: When,
     pub nbf: Option<When>,
     /// `--claim NAME=VALUE`, in order.
-    pub extra: Vec<(String, Value)>,
+    pub extra: Vec<(String, Box<RawValue>)>,
 }
 
 /// The registered claims `sign` computes itself, in the order notes name them.
@@ -73,36 +117,35 @@ impl Request {
     /// The claims of one token signed at `now`; `iat` and `exp` always come
     /// from the clock and the flags, so `--claims` cannot outlive the
     /// store's max token lifetime.
-    pub fn build(&self, now: Time) -> Result<Map<String, Value>> {
-        let mut claims = self.base.clone();
+    /// `base` is taken: the one copy of a large `--claims` is the token's.
+    pub fn build(&mut self, now: Time) -> Result<Claims> {
+        let mut claims = std::mem::take(&mut self.base);
         for (name, value) in &self.extra {
-            claims.insert(name.clone(), value.clone());
+            claims.insert(name, value.clone());
         }
         if let Some(sub) = &self.sub {
-            claims.insert("sub".into(), sub.as_str().into());
+            claims.set("sub", sub)?;
         }
         if let Some(iss) = &self.iss {
-            claims.insert("iss".into(), iss.as_str().into());
+            claims.set("iss", iss)?;
         }
         match self.aud.as_slice() {
             [] => {}
-            [one] => {
-                claims.insert("aud".into(), one.as_str().into());
-            }
-            many => {
-                claims.insert("aud".into(), many.into());
-            }
+            [one] => claims.set("aud", one)?,
+            many => claims.set("aud", many)?,
         }
         let iat = clock::unix_secs(self.iat.unwrap_or(now));
-        claims.insert("iat".into(), iat.into());
+        claims.set("iat", iat)?;
         let exp = clock::unix_secs(self.exp.at(now)?);
-        claims.insert("exp".into(), exp.into());
+        claims.set("exp", exp)?;
         if let Some(nbf) = self.nbf {
-            claims.insert("nbf".into(), clock::unix_secs(nbf.at(now)?).into());
+            claims.set("nbf", clock::unix_secs(nbf.at(now)?))?;
         }
         // Valid from nbf on, expired from exp on: nbf at or after exp makes
-        // a token that no verifier ever accepts.
-        if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64)
+        // a token that no verifier ever accepts. (Not a number: no f64.)
+        if let Some(nbf) = claims
+            .get("nbf")
+            .and_then(|v| serde_json::from_str::<f64>(v.get()).ok())
             && nbf >= exp as f64
         {
             bail!(
@@ -138,22 +181,22 @@ fn show_secs(secs: f64) -> String {
 }
 
 /// Parses `--claim NAME=VALUE`: VALUE is JSON when it parses as JSON.
-pub fn parse_claim(arg: &str) -> Result<(String, Value)> {
+pub fn parse_claim(arg: &str) -> Result<(String, Box<RawValue>)> {
     let Some((name, value)) = arg.split_once('=') else {
         bail!("--claim {arg:?} has no '=' (write NAME=VALUE, like role=admin or n=3)");
     };
     if name.is_empty() {
         bail!("--claim {arg:?} has an empty NAME (write NAME=VALUE)");
     }
-    let value = match serde_json::from_str::<Strict>(value) {
-        Ok(Strict(value)) => value,
+    let value = match strict::compact(value.as_bytes()) {
+        Ok(value) => value,
         // Valid JSON but for a repeated name: which value was meant? (The
         // strict reader stops at the name, before any later syntax error
         // that makes VALUE a string after all.)
         Err(e) if e.is_data() && serde_json::from_str::<serde::de::IgnoredAny>(value).is_ok() => {
             bail!("--claim {name}: {e} (keep one of them)")
         }
-        Err(_) => Value::String(value.to_owned()),
+        Err(_) => serde_json::value::to_raw_value(value)?,
     };
     Ok((name.to_owned(), value))
 }
@@ -161,15 +204,25 @@ pub fn parse_claim(arg: &str) -> Result<(String, Value)> {
 /// Parses the text of `--claims` (already read from a file or stdin). A
 /// member name given twice is refused, as in tokens and the store: signing
 /// the last one would sign what one reader of the text does not see.
-pub fn parse_claims_object(text: &str, origin: &str) -> Result<Map<String, Value>> {
-    let value = match serde_json::from_str::<Strict>(text) {
-        Ok(Strict(value)) => value,
+pub fn parse_claims_object(text: &str, origin: &str) -> Result<Claims> {
+    let value = match strict::compact(text.as_bytes()) {
+        Ok(value) => value,
         Err(e) if e.is_data() => bail!("{origin}: {e} (keep one of them)"),
         Err(e) => return Err(e).with_context(|| format!("{origin}: not valid JSON")),
     };
-    match value {
-        Value::Object(map) => Ok(map),
-        _ => bail!("{origin}: claims must be a JSON object like {{\"role\":\"admin\"}}"),
+    if !value.get().starts_with('{') {
+        bail!("{origin}: claims must be a JSON object like {{\"role\":\"admin\"}}");
+    }
+    // The members of compact text with no name twice: each value's text is
+    // already what the token carries.
+    Ok(serde_json::from_str::<Claims>(value.get())?)
+}
+
+/// Read from a JSON object, in order, each value as its text: from compact
+/// text with no name twice ([`strict::compact`]) it is that object.
+impl<'de> serde::Deserialize<'de> for Claims {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Claims, D::Error> {
+        strict::RawMembers::deserialize(d).map(|members| Claims(members.0))
     }
 }
 
@@ -317,53 +370,67 @@ mod tests {
         v.as_object().cloned().unwrap()
     }
 
+    fn base(v: Value) -> Claims {
+        parse_claims_object(&v.to_string(), "test").unwrap()
+    }
+
+    fn raw(v: Value) -> Box<RawValue> {
+        serde_json::value::to_raw_value(&v).unwrap()
+    }
+
     #[test]
     fn flags_win_over_claims_and_clock_sets_times() {
-        let req = Request {
-            base: claims(json!({"sub": "base", "role": "x", "exp": 1, "iat": 2})),
+        let mut req = Request {
+            base: base(json!({"sub": "base", "role": "x", "exp": 1, "iat": 2})),
             sub: Some("flag".into()),
             aud: vec!["a".into(), "b".into()],
-            extra: vec![("role".into(), json!(["admin"]))],
+            extra: vec![("role".into(), raw(json!(["admin"])))],
             nbf: Some(When::After(Duration::from_secs(10))),
             exp: When::After(Duration::from_secs(900)),
             ..Request::default()
         };
-        let built = req.build(now()).unwrap();
-        assert_eq!(
-            Value::Object(built),
-            json!({"sub": "flag", "role": ["admin"], "exp": 1000900, "iat": 1000000, "aud": ["a", "b"], "nbf": 1000010})
-        );
         assert_eq!(req.overridden(false), ["iat", "exp"]);
+        let built = req.build(now()).unwrap();
+        // In the order of a Map that got the same inserts.
+        assert_eq!(
+            serde_json::to_string(&built).unwrap(),
+            r#"{"sub":"flag","role":["admin"],"exp":1000900,"iat":1000000,"aud":["a","b"],"nbf":1000010}"#
+        );
     }
 
     #[test]
     fn fixed_times_and_what_they_override() {
         let at = |secs: &str| clock::parse_time(secs).unwrap();
-        let req = Request {
-            base: claims(json!({"nbf": 5, "jti": "mine"})),
-            extra: vec![("exp".into(), json!(1))],
+        let mut req = Request {
+            base: base(json!({"nbf": 5, "jti": "mine"})),
+            extra: vec![("exp".into(), raw(json!(1)))],
             iat: Some(at("900000")),
             exp: When::At(at("999999")),
             nbf: Some(When::At(at("999000"))),
             ..Request::default()
         };
-        assert_eq!(
-            Value::Object(req.build(now()).unwrap()),
-            json!({"nbf": 999000, "jti": "mine", "exp": 999999, "iat": 900000})
-        );
         assert_eq!(req.overridden(true), ["exp", "nbf", "jti"]);
         assert_eq!(req.overridden(false), ["exp", "nbf"]);
-        let without_nbf = Request { nbf: None, ..req };
+        let without_nbf = Request {
+            nbf: None,
+            ..req.clone()
+        };
         assert_eq!(without_nbf.overridden(false), ["exp"]);
+        assert_eq!(
+            serde_json::to_value(req.build(now()).unwrap()).unwrap(),
+            json!({"nbf": 999000, "jti": "mine", "exp": 999999, "iat": 900000})
+        );
     }
 
     #[test]
     fn claim_values_are_json_when_they_parse() {
-        assert_eq!(parse_claim("n=3").unwrap(), ("n".into(), json!(3)));
-        assert_eq!(parse_claim("s=abc").unwrap(), ("s".into(), json!("abc")));
-        assert_eq!(parse_claim("o={\"a\":true}").unwrap().1, json!({"a": true}));
-        assert_eq!(parse_claim("e=").unwrap().1, json!(""));
-        assert_eq!(parse_claim("eq=a=b").unwrap().1, json!("a=b"));
+        let value = |arg: &str| parse_claim(arg).unwrap().1.get().to_owned();
+        assert_eq!(parse_claim("n=3").unwrap().0, "n");
+        assert_eq!(value("n=3"), "3");
+        assert_eq!(value("s=abc"), r#""abc""#);
+        assert_eq!(value("o={ \"a\" : true }"), r#"{"a":true}"#);
+        assert_eq!(value("e="), r#""""#);
+        assert_eq!(value("eq=a=b"), r#""a=b""#);
         assert!(parse_claim("novalue").is_err());
         assert!(parse_claim("=v").is_err());
     }

@@ -3,9 +3,11 @@
 //! a file holds, so every JSON input jwkctl trusts is read this way.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// Parses a JSON object, refusing duplicate member names at any depth.
@@ -184,6 +186,131 @@ impl<'de> Visitor<'de> for CheckedVisitor {
     }
 }
 
+/// A JSON object's members in order, each value as its text. For text
+/// already checked (no name twice), as [`check_text`] or [`compact`] do.
+pub struct RawMembers(pub Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for RawMembers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawMembers, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawMembers;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<RawMembers, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = a.next_entry()? {
+                    members.push(member);
+                }
+                Ok(RawMembers(members))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A JSON text read as [`Strict`] reads it, kept as the compact text that
+/// the [`Value`] it reads to would serialize to (the same numbers, escapes
+/// and member order) without that tree: a value of tiny elements costs
+/// about its own size, where a tree costs 32 bytes an element and more.
+pub fn compact(bytes: &[u8]) -> Result<Box<RawValue>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut out = Vec::with_capacity(bytes.len().min(1 << 16));
+    Compact(&mut out).deserialize(&mut de)?;
+    de.end()?;
+    // Only what serde_json wrote, and names and strings read as UTF-8.
+    let text = String::from_utf8(out).map_err(de::Error::custom)?;
+    RawValue::from_string(text)
+}
+
+/// Writes what it reads, compact, to its buffer.
+struct Compact<'a>(&'a mut Vec<u8>);
+
+impl Compact<'_> {
+    /// A leaf as serde_json writes it.
+    fn leaf<E: de::Error>(self, value: impl serde::Serialize) -> Result<(), E> {
+        serde_json::to_writer(self.0, &value).map_err(E::custom)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Compact<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Compact<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.leaf(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.leaf(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.leaf(v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        if !v.is_finite() {
+            return Err(E::custom("not a finite number"));
+        }
+        self.leaf(v)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.leaf(v)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.leaf(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let out = self.0;
+        out.push(b'[');
+        let mut first = true;
+        loop {
+            // The comma goes before an element, which may not come.
+            let mark = out.len();
+            if !first {
+                out.push(b',');
+            }
+            if seq.next_element_seed(Compact(&mut *out))?.is_none() {
+                out.truncate(mark);
+                break;
+            }
+            first = false;
+        }
+        out.push(b']');
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
+        let out = self.0;
+        out.push(b'{');
+        // Refused where Strict refuses it, after the value: the error's
+        // position is part of messages people see.
+        let mut names = HashSet::new();
+        while let Some(Key(name)) = access.next_key()? {
+            if !names.is_empty() {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut *out, name.as_ref()).map_err(de::Error::custom)?;
+            out.push(b':');
+            access.next_value_seed(Compact(&mut *out))?;
+            if names.contains(&name) {
+                return Err(repeated(&name));
+            }
+            names.insert(name);
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +323,25 @@ mod tests {
             check_text(r#"[1, {"a":{"b":[{"c":1,"c":2}]}}]"#),
             Err(r#"the member name "c" appears twice"#.into())
         );
+        assert!(compact(br#"{"a":[{"b":1,"b":1}]}"#).is_err());
+    }
+
+    #[test]
+    fn compact_text_is_what_the_value_serializes_to() {
+        for text in [
+            r#" { "b" : [1.0, 2e3, -0, 1.5e-7, 18446744073709551615, -9223372036854775808],
+                "a":{"s":"\u0041\/\u00e9\ud83d\ude00\n\u001f","t":true,"f":false,"n":null},
+                "e":[], "o":{}, "x":[[],[{}]] } "#,
+            "[]",
+            "\"x\"",
+            "0.1",
+        ] {
+            let Strict(value) = serde_json::from_str(text).unwrap();
+            assert_eq!(compact(text.as_bytes()).unwrap().get(), value.to_string());
+        }
+        for bad in ["{", "[1,]", "1 2", "{\"a\":1,\"a\":1}", "1e400"] {
+            assert!(compact(bad.as_bytes()).is_err(), "{bad}");
+        }
         for text in [r#"{"a":1,"a":2}"#, r#"{"a":[{"b":1,"b":1}]}"#, "[]", "{"] {
             assert!(strict_object(text.as_bytes()).is_none(), "{text}");
         }

@@ -2,11 +2,12 @@
 //! rejected before any key is touched. Building one is the signer's job
 //! (`crypto::Signer::compact`).
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::b64::unb64;
 use crate::error::Reject;
-use crate::strict::Strict;
+use crate::strict::{self, Strict};
 
 /// The largest token `verify` reads; anything longer is rejected unread.
 pub const MAX_TOKEN_BYTES: usize = 1 << 20;
@@ -79,6 +80,39 @@ pub fn text(bytes: &[u8]) -> Result<&str, Malformed> {
 /// Splits and decodes a compact JWS. Every way it can be malformed is a
 /// rejection, not an input error: the caller asked about this token.
 pub fn parse(token: &str) -> Result<Parsed<'_>, Malformed> {
+    let [header, payload, signature] = split(token)?;
+    let header = object(header, Part::Header)?;
+    let claims = object(payload, Part::Payload)?;
+    let signature = unb64(signature).ok_or(Malformed::NotBase64(Part::Signature))?;
+    let signing_input = token.rfind('.').map_or("", |dot| &token[..dot]);
+    Ok(Parsed {
+        header,
+        claims,
+        signing_input,
+        signature,
+    })
+}
+
+/// A compact JWS decoded for a person (`inspect`): its header and claims
+/// as the compact text of their objects, what a [`Parsed`]'s maps
+/// serialize to, without a tree of either.
+#[derive(Debug)]
+pub struct Decoded {
+    pub header: Box<RawValue>,
+    pub claims: Box<RawValue>,
+}
+
+/// Decodes a compact JWS as [`parse`] does, malformed the same ways.
+pub fn decode(token: &str) -> Result<Decoded, Malformed> {
+    let [header, payload, signature] = split(token)?;
+    let header = object_text(header, Part::Header)?;
+    let claims = object_text(payload, Part::Payload)?;
+    unb64(signature).ok_or(Malformed::NotBase64(Part::Signature))?;
+    Ok(Decoded { header, claims })
+}
+
+/// The three segments of a compact JWS.
+fn split(token: &str) -> Result<[&str; 3], Malformed> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(Malformed::TooLarge);
     }
@@ -94,16 +128,18 @@ pub fn parse(token: &str) -> Result<Parsed<'_>, Malformed> {
             n => Malformed::Parts(n),
         });
     };
-    let header = object(header, Part::Header)?;
-    let claims = object(payload, Part::Payload)?;
-    let signature = unb64(signature).ok_or(Malformed::NotBase64(Part::Signature))?;
-    let signing_input = token.rfind('.').map_or("", |dot| &token[..dot]);
-    Ok(Parsed {
-        header,
-        claims,
-        signing_input,
-        signature,
-    })
+    Ok([header, payload, signature])
+}
+
+fn object_text(segment: &str, part: Part) -> Result<Box<RawValue>, Malformed> {
+    let bytes = unb64(segment).ok_or(Malformed::NotBase64(part))?;
+    match strict::compact(&bytes) {
+        // Compact text: an object is the text that starts with '{'.
+        Ok(text) if text.get().starts_with('{') => Ok(text),
+        Ok(_) => Err(Malformed::NotObject(part)),
+        Err(e) if e.is_data() => Err(Malformed::DuplicateName(part)),
+        Err(_) => Err(Malformed::NotJson(part)),
+    }
 }
 
 fn object(segment: &str, part: Part) -> Result<Map<String, Value>, Malformed> {

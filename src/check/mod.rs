@@ -178,7 +178,8 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
             Err(e) => rules::unreachable(&given.to_string_lossy(), source, &e, findings),
             Ok(set) => {
                 counts.reachable = true;
-                rules::compare(&view, opts.cache_ttl, source, &set, counts, findings);
+                rules::compare(&view, opts.cache_ttl, source, &set.keys, counts, findings);
+                rules::not_keys(source, set.not_keys, counts, findings);
                 rules::published_cache_long(&view, source, lifetime, findings);
             }
         }

@@ -66,10 +66,19 @@ pub(super) fn fetch_all(
     })
 }
 
+/// A published JWK Set's keys, and how many of its elements are no key.
+pub(super) struct Set {
+    pub keys: Vec<Jwk>,
+    /// Elements that are not objects, or objects with neither `kty` nor
+    /// `kid` (nor a private member): counted, not kept, since half a
+    /// million of them fit in 1 MiB.
+    pub not_keys: usize,
+}
+
 /// The keys of a published JWK Set. A single JWK or anything else is not
-/// a JWK Set; an element that is not an object is kept, as a key that
-/// matches nothing in the store.
-pub(super) fn parse(source: &str, bytes: &[u8]) -> Result<Vec<Jwk>> {
+/// a JWK Set; an element that is no key is counted, as one that matches
+/// nothing in the store.
+pub(super) fn parse(source: &str, bytes: &[u8]) -> Result<Set> {
     let remedy = if fetch::is_url(source) {
         "check that the URL serves the JWK Set"
     } else {
@@ -78,10 +87,19 @@ pub(super) fn parse(source: &str, bytes: &[u8]) -> Result<Vec<Jwk>> {
     let not_a_set = |what: &str| anyhow!("{source}: not a JWK Set ({what}; {remedy})");
     match document::parse_set(bytes) {
         Ok(Some(doc)) => match doc.keys {
-            Keys::Array(keys) => Ok(keys
-                .into_iter()
-                .map(|key| key.map(|key| *key).unwrap_or_default())
-                .collect()),
+            Keys::Array(elements) => {
+                let mut set = Set {
+                    keys: Vec::new(),
+                    not_keys: 0,
+                };
+                for element in elements {
+                    match element {
+                        Some(key) if is_a_key(&key) => set.keys.push(*key),
+                        _ => set.not_keys += 1,
+                    }
+                }
+                Ok(set)
+            }
             Keys::NotArray => Err(not_a_set("\"keys\" is not an array")),
             Keys::Missing => Err(not_a_set("no \"keys\" array")),
         },
@@ -90,6 +108,14 @@ pub(super) fn parse(source: &str, bytes: &[u8]) -> Result<Vec<Jwk>> {
         Err(e) if e.is_data() => Err(not_a_set(&e.to_string())),
         Err(_) => Err(not_a_set("not valid JSON")),
     }
+}
+
+/// Whether an element reads as a key (or as what leaks one): it names
+/// its type or its kid, or holds a private member.
+fn is_a_key(jwk: &Jwk) -> bool {
+    jwk.member("kty").is_some()
+        || jwk.member("kid").is_some()
+        || jwk.private_names().next().is_some()
 }
 
 #[cfg(test)]

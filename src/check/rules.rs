@@ -191,11 +191,7 @@ pub(super) fn compare(
             by_kid.entry(kid).or_default().push(j);
         }
     }
-    let republish = if fetch::is_url(source) {
-        "run 'jwkctl jwks --out ...' and purge the CDN".to_owned()
-    } else {
-        format!("run 'jwkctl jwks --out {source}'")
-    };
+    let republish = republish(source);
     // Which published keys are store keys, and which store keys are there.
     let mut matched = vec![false; set.len()];
     for &i in &view.order {
@@ -323,6 +319,45 @@ pub(super) fn compare(
                 "{source} publishes {what}: verifiers that use this set still accept tokens signed with it; {republish}"
             ),
         ));
+    }
+}
+
+/// The elements of a published set that are no key, as one finding: each
+/// would match nothing in the store, and one finding each would cost more
+/// than the set (half a million fit in 1 MiB).
+pub(super) fn not_keys(
+    source: &str,
+    count: usize,
+    counts: &mut Published,
+    findings: &mut Vec<Finding>,
+) {
+    if count == 0 {
+        return;
+    }
+    counts.unknown += count;
+    let what = if count == 1 {
+        "an element that is not a key".to_owned()
+    } else {
+        format!("{count} elements that are not keys")
+    };
+    let republish = republish(source);
+    findings.push(finding(
+        Level::Critical,
+        Check::PublishedUnknownKey,
+        None,
+        Some(source),
+        format!(
+            "{source} publishes {what} (not a JSON object, or one with no \"kty\" and no \"kid\"): verifiers that use this set may refuse it whole; {republish}"
+        ),
+    ));
+}
+
+/// How to put a source's set right.
+fn republish(source: &str) -> String {
+    if fetch::is_url(source) {
+        "run 'jwkctl jwks --out ...' and purge the CDN".to_owned()
+    } else {
+        format!("run 'jwkctl jwks --out {source}'")
     }
 }
 

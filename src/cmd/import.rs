@@ -13,10 +13,10 @@ use crate::crypto;
 use crate::crypto::keycheck::{self, Admitted, Depth, Flaw, Refusal, Role};
 use crate::error::Outcome;
 use crate::input;
-use crate::jwk::Jwk;
+use crate::jwk::{self, Jwk, Member, Members};
 use crate::output::Output;
 use crate::store::StoredKey;
-use crate::strict::strict_object;
+use crate::strict::{RawMembers, Strict, check_text};
 
 /// A key read from a file, before the store is touched.
 struct Imported {
@@ -75,7 +75,7 @@ fn read_key(bytes: &[u8], args: &ImportArgs) -> Result<Imported> {
     })?;
     let trimmed = text.trim_start();
     let (material, own_alg, own_kid) = if trimmed.starts_with('{') {
-        from_jwk(trimmed.as_bytes())?
+        from_jwk(trimmed)?
     } else if text.contains("-----BEGIN ") {
         (crypto::private_key_from_pem(text)?, None, None)
     } else {
@@ -151,16 +151,31 @@ type FromJwk = (Map<String, Value>, Option<Alg>, Option<String>);
 
 /// A private JWK: its key members (rebuilt through OpenSSL), and its own
 /// `alg` and `kid` when it has them.
-fn from_jwk(bytes: &[u8]) -> Result<FromJwk> {
-    let map = strict_object(bytes).ok_or_else(|| {
+fn from_jwk(text: &str) -> Result<FromJwk> {
+    let not_a_jwk = || {
         anyhow!("not a JWK: not a JSON object, or a member name repeats (expected {{\"kty\":...}})")
-    })?;
-    if map.contains_key("keys") {
+    };
+    // Checked whole (no name twice at any depth), then read as the store
+    // reads a key: what import does not read stays text, so a large
+    // unknown member costs its size, not a JSON tree of it.
+    check_text(text).map_err(|_| not_a_jwk())?;
+    let RawMembers(given) = serde_json::from_str(text).map_err(|_| not_a_jwk())?;
+    if given.iter().any(|(name, _)| name == "keys") {
         bail!(
             "a JWK Set: import takes one key (extract it, e.g. jq '.keys[0]' FILE, or use 'jwkctl export --private' output)"
         );
     }
-    let jwk = Jwk::from_map(map);
+    let mut members = Members::default();
+    for (name, raw) in given {
+        let value = if jwk::is_read(&name, raw.get()) {
+            let Strict(value) = serde_json::from_str(raw.get()).map_err(|_| not_a_jwk())?;
+            Member::from(value)
+        } else {
+            Member::Raw(raw)
+        };
+        members.push(jwk::name(&name), value);
+    }
+    let jwk = Jwk::from_members(members, None);
     // On the members as given: OpenSSL's rebuild below would replace a
     // public half that does not fit, or fail on it with its own words.
     let admitted = admit(&jwk)?;

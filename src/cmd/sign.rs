@@ -5,11 +5,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use serde_json::{Map, Value};
+use serde_json::Map;
 
 use crate::b64::b64;
 use crate::backend;
-use crate::claims::{self, Request, When};
+use crate::claims::{self, Claims, Request, When};
 use crate::cli::SignArgs;
 use crate::clock;
 use crate::context::Ctx;
@@ -71,10 +71,10 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     header.insert("typ".into(), "JWT".into());
     header.insert("kid".into(), key.kid().into());
 
-    let request = Request {
+    let mut request = Request {
         base: match &args.claims {
             Some(source) => read_claims(source)?,
-            None => Map::new(),
+            None => Claims::default(),
         },
         sub: args.sub.clone(),
         iss: args.iss.clone(),
@@ -88,8 +88,8 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             .map(|c| claims::parse_claim(c))
             .collect::<Result<_>>()?,
     };
-    let claims = request.build(ctx.now)?;
     let overridden = request.overridden(args.jti);
+    let claims = request.build(ctx.now)?;
     if !overridden.is_empty() {
         out.status(override_note(&overridden));
     }
@@ -107,7 +107,7 @@ pub fn run(args: &SignArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
         }
         // A fresh id for every token.
         let mut claims = claims.clone();
-        claims.insert("jti".into(), Value::from(b64(&rand::random::<[u8; 16]>())));
+        claims.set("jti", b64(&rand::random::<[u8; 16]>()))?;
         Ok(Cow::Owned(crypto::signing_input(
             &header,
             &serde_json::to_vec(&claims)?,
@@ -166,7 +166,7 @@ fn ttl(args: &SignArgs, store: &KeyStore) -> Result<Duration> {
 /// `--claims JSON|@FILE|-`.
 /// FILE may be any path (bytes, as the system takes it); inline JSON is
 /// text.
-fn read_claims(given: &OsStr) -> Result<Map<String, Value>> {
+fn read_claims(given: &OsStr) -> Result<Claims> {
     let shown;
     let (bytes, name) = if given == "-" {
         (input::read_stdin(input::CLAIMS)?, "--claims -")

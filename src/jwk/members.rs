@@ -159,6 +159,17 @@ pub fn is_known(name: &str) -> bool {
     KNOWN_NAMES.contains(&name)
 }
 
+/// The `key_ops` of a verifier's key is read (a short list of strings);
+/// longer than this it is no list a key needs, and is kept as text.
+const KEY_OPS_READ: usize = 256;
+
+/// Whether the value `text` of member `name` is one jwkctl reads (a known
+/// member's string or number; a short `key_ops`) rather than keeps as text.
+pub fn is_read(name: &str, text: &str) -> bool {
+    let structured = text.starts_with(['[', '{']);
+    (is_known(name) && !structured) || (name == "key_ops" && text.len() <= KEY_OPS_READ)
+}
+
 /// A key's bookkeeping member, held apart from the key's own members. It is
 /// read for every key of a store on every command, so as a short list
 /// rather than a JSON object's hash map.

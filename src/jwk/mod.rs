@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::alg::{Alg, KeyType, NotAKeyType};
 use crate::b64::{b64, with_unb64};
 
-pub use members::{Bookkeeping, Member, Members, Name, is_known, name};
+pub use members::{Bookkeeping, Member, Members, Name, is_known, is_read, name};
 pub use public::{PUBLIC_MEMBERS, Public};
 pub use secret::{Secret, SecretBytes};
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::crypto::keycheck::{self, Depth, Role};
-use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, Member, Members, Name, is_known, name};
+use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, Member, Members, Name, is_read, name};
 use crate::strict::{Checked, Strict, check_text, repeated};
 
 /// A JWK Set document.
@@ -248,10 +248,6 @@ impl Shape for Bookkeeping {
     }
 }
 
-/// The `key_ops` of a verifier's key is read (a short list of strings);
-/// longer than this it is no list a key needs, and is kept as text.
-const KEY_OPS_READ: usize = 256;
-
 /// The value of member `name`, next in `map`: read where jwkctl reads it
 /// (a known member's string or number; a short `key_ops`), else checked
 /// like everything else (no name twice in any object) and kept as its
@@ -259,8 +255,7 @@ const KEY_OPS_READ: usize = 256;
 fn next_member<'de, A: MapAccess<'de>>(map: &mut A, name: &str) -> Result<Member, A::Error> {
     let raw: &'de RawValue = map.next_value()?;
     let text = raw.get();
-    let structured = text.starts_with(['[', '{']);
-    if (is_known(name) && !structured) || (name == "key_ops" && text.len() <= KEY_OPS_READ) {
+    if is_read(name, text) {
         // The common case, a string without escapes (base64url members,
         // kids, times), is the text between its quotes: `raw` is already
         // checked JSON, so no second parse is needed.

@@ -27,6 +27,26 @@ fn limited(env: &TestEnv, input: usize, args: &[&str], vars: &[(&str, &str)]) ->
 }
 
 fn limited_to(env: &TestEnv, limit: usize, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    limited_command(env, limit, args, vars)
+        .output()
+        .expect("run jwkctl under a data limit")
+}
+
+/// As [`limited`], with stdin read from the test's file `stdin`.
+fn limited_stdin(env: &TestEnv, input: usize, args: &[&str], stdin: &str) -> Output {
+    let file = std::fs::File::open(env.dir.path().join(stdin)).expect("open stdin file");
+    limited_command(env, 16 * input + 32 * MIB, args, &[])
+        .stdin(file)
+        .output()
+        .expect("run jwkctl under a data limit")
+}
+
+fn limited_command(
+    env: &TestEnv,
+    limit: usize,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> std::process::Command {
     let mut cmd = std::process::Command::new("/bin/sh");
     cmd.arg("-c")
         .arg(r#"ulimit -d "$0" && exec "$@""#)
@@ -40,7 +60,7 @@ fn limited_to(env: &TestEnv, limit: usize, args: &[&str], vars: &[(&str, &str)])
     for (name, value) in vars {
         cmd.env(name, value);
     }
-    cmd.output().expect("run jwkctl under a data limit")
+    cmd
 }
 
 /// Finished as the contract says (done, or refused with exit 2), not
@@ -340,4 +360,108 @@ fn unknown_members_of_a_compact_store_come_back_byte_for_byte() {
     let store = env.store_json();
     assert_eq!(store["keys"].as_array().unwrap().len(), 2);
     assert_eq!(store["jwkctl"]["max_ttl"], "24h");
+}
+
+#[test]
+fn a_1_mib_claims_object_of_tiny_values_is_signed_within_the_bound() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    let claims = format!("{{{}}}", zeros("a", MIB - 16));
+    env.write("claims.json", &claims);
+    let out = limited(
+        &env,
+        claims.len(),
+        &["sign", "--claims", "@claims.json"],
+        &[],
+    );
+    finished(&out, "sign --claims");
+    assert_eq!(out.status.code(), Some(0));
+    // The token carries the claims as given (compact already).
+    let token = String::from_utf8(out.stdout).unwrap();
+    let payload = token.split('.').nth(1).unwrap();
+    assert!(payload.len() > (MIB - 16) * 4 / 3, "{}", payload.len());
+    // The same as one JSON --claim value, from a file given as its text.
+    let value = format!("[0{}]", ",0".repeat((100 * 1024) / 2));
+    let arg = format!("a={value}");
+    let out = limited(&env, arg.len(), &["sign", "--claim", &arg], &[]);
+    finished(&out, "sign --claim");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_1_mib_token_of_tiny_values_is_inspected_and_verified_within_the_bound() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    // Claims that make a token just under its 1 MiB cap.
+    let claims = format!("{{{}}}", zeros("a", MIB * 3 / 4 - 256));
+    env.write("claims.json", &claims);
+    let token = env.ok(&["sign", "--claims", "@claims.json"]);
+    assert!(
+        token.len() > MIB - 2048 && token.len() <= MIB,
+        "{}",
+        token.len()
+    );
+    env.write("token", &token);
+    let out = limited_stdin(&env, token.len(), &["inspect"], "token");
+    finished(&out, "inspect");
+    assert_eq!(out.status.code(), Some(0));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        shown["claims"]["a"].as_array().unwrap().len(),
+        (claims.len() - 7) / 2
+    );
+    let out = limited_stdin(&env, token.len(), &["verify"], "token");
+    finished(&out, "verify");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_1_mib_key_file_with_an_unknown_member_of_tiny_values_is_imported_within_the_bound() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    let key = KEY.split(r#","jwkctl""#).next().unwrap();
+    let head = format!("{{\"kid\":\"big\",{key},");
+    let file = format!("{head}{}}}", zeros("big", MIB - head.len() - 16));
+    env.write("key.jwk", &file);
+    // The fixture's store already holds this key: refused after reading.
+    let fresh = TestEnv::with_store("ec-store.json");
+    fresh.write("key.jwk", &file);
+    let out = limited(&fresh, file.len(), &["import", "key.jwk"], &[]);
+    finished(&out, "import");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(fresh.read("keys.json").contains("\"kid\": \"big\""));
+    let out = limited(&env, file.len(), &["import", "key.jwk"], &[]);
+    finished(&out, "import of a key the store holds");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_published_set_of_half_a_million_elements_that_are_no_keys_is_checked_within_the_bound() {
+    let env = TestEnv::with_store("rfc8037-store.json");
+    let public = env.ok(&["jwks"]);
+    let keys = public
+        .trim_end()
+        .trim_end_matches('}')
+        .trim_end_matches(']');
+    for filler in [",0", ",{}"] {
+        let count = (MIB - keys.len() - 16) / filler.len();
+        let set = format!("{keys}{}]}}", filler.repeat(count));
+        env.write("set.json", &set);
+        let out = limited(&env, set.len(), &["check", "--published", "set.json"], &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("memory allocation"),
+            "{filler:?}: {stderr}"
+        );
+        // Critical, as each of them was: one finding says how many.
+        assert_eq!(out.status.code(), Some(1), "{filler:?}: {stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!(
+                "critical published-unknown-key: set.json publishes {count} elements that are not keys (not a JSON object, or one with no \"kty\" and no \"kid\"): verifiers that use this set may refuse it whole; run 'jwkctl jwks --out set.json'\n"
+            )
+        );
+    }
 }
