@@ -47,7 +47,10 @@ fn a_missing_prerequisite_fails_when_run_with_include_ignored() {
     // Under CI=true such a test is not ignored to begin with, so a run of
     // the ignored ones runs none of them.
     let failed = if external::in_ci() { 0 } else { 1 };
-    assert_eq!(libtest_mimic::run(&args, vec![trial("a")]).num_failed, failed);
+    assert_eq!(
+        libtest_mimic::run(&args, vec![trial("a")]).num_failed,
+        failed
+    );
 }
 
 #[test]
