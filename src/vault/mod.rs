@@ -128,9 +128,14 @@ fn write_loop<T>(
             Err(WriteError::Failed(e)) => return Err(e),
             Err(WriteError::Lost(e)) => match client.read() {
                 Ok(now) if now.text.as_deref() == Some(text.as_str()) => return Ok(result),
-                // Not written: try again as after a conflict.
-                Ok(_) => {}
-                Err(_) => {
+                // Not written: the version did not move, or the one version
+                // `cas` allowed after ours is another writer's text. Try
+                // again as after a conflict.
+                Ok(now) if now.version <= secret.version + 1 => {}
+                // Two or more writes since: ours may be among them, under
+                // another writer's. Applying the change again could apply
+                // it twice (a second rotation), so say so and stop.
+                Ok(_) | Err(_) => {
                     return Err(anyhow!(
                         "{e:#}; the change may have been saved before the answer was lost (see with 'jwkctl list -k {}')",
                         client.loc
