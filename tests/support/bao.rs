@@ -7,6 +7,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
@@ -19,6 +20,25 @@ pub struct Server {
     pub token: String,
     pub child: Child,
     pub dir: TempDir,
+}
+
+/// The target's shared server, kept from its start until its trials are
+/// done ([`keep`], [`stop_kept`]).
+static KEPT: OnceLock<Mutex<Option<Server>>> = OnceLock::new();
+
+/// Keeps `server` running for the target's trials.
+pub fn keep(server: Server) {
+    let _ = KEPT.set(Mutex::new(Some(server)));
+}
+
+/// Stops the server [`keep`] kept, if any.
+pub fn stop_kept() {
+    if let Some(lock) = KEPT.get()
+        && let Ok(mut server) = lock.lock()
+        && let Some(mut server) = server.take()
+    {
+        server.stop();
+    }
 }
 
 /// What tests get: the program, and the address and root token of a server.

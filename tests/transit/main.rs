@@ -15,12 +15,11 @@ mod external;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output, Stdio};
-use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 use tempfile::TempDir;
 
-use bao::{Bao, Server, bao, bao_output, no_token, token_with_policy};
+use bao::{Bao, bao, bao_output, no_token, token_with_policy};
 
 /// 2026-01-01T00:00:00Z.
 const DAY0: i64 = 1_767_225_600;
@@ -28,14 +27,12 @@ const DAY: i64 = 86_400;
 const ISS: &str = "https://issuer.example";
 const AUD: &str = "api";
 
-static SERVER: OnceLock<Mutex<Option<Server>>> = OnceLock::new();
-
 /// A dev server with transit enabled at `transit/`.
 fn prereq() -> Result<Bao, String> {
     let program = external::program("bao")?;
     let server = bao::start(&program, false, None)?;
     let b = server.handle(&program);
-    let _ = SERVER.set(Mutex::new(Some(server)));
+    bao::keep(server);
     bao(&b, &["secrets", "enable", "transit"]);
     Ok(b)
 }
@@ -80,12 +77,7 @@ fn main() -> ExitCode {
         ),
     ];
     let code = external::run(trials);
-    if let Some(lock) = SERVER.get()
-        && let Ok(mut server) = lock.lock()
-        && let Some(mut server) = server.take()
-    {
-        server.stop();
-    }
+    bao::stop_kept();
     code
 }
 

@@ -17,7 +17,6 @@ use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Output, Stdio};
-use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -32,13 +31,11 @@ const DAY: i64 = 86_400;
 /// few EdDSA keys is larger.
 const SMALL_REQUEST: usize = 3000;
 
-static SERVER: OnceLock<Mutex<Option<Server>>> = OnceLock::new();
-
 fn prereq() -> Result<Bao, String> {
     let bao = external::program("bao")?;
     let server = start_server(&bao, false)?;
     let found = server.handle(&bao);
-    let _ = SERVER.set(Mutex::new(Some(server)));
+    bao::keep(server);
     Ok(found)
 }
 
@@ -94,18 +91,18 @@ fn main() -> ExitCode {
             lost_answer,
         ),
         external::needs(
+            "a_lost_write_another_writer_wrote_over_is_not_applied_again",
+            &prereq,
+            lost_answer_then_overwritten,
+        ),
+        external::needs(
             "await_published_confirmed_by_several_hosts_at_once",
             &prereq,
             await_confirmed_at_once,
         ),
     ];
     let code = external::run(trials);
-    if let Some(lock) = SERVER.get()
-        && let Ok(mut server) = lock.lock()
-        && let Some(mut server) = server.take()
-    {
-        server.stop();
-    }
+    bao::stop_kept();
     code
 }
 
@@ -986,6 +983,9 @@ enum Drop {
     AfterForwarding,
     /// Close the client's connection without forwarding it.
     BeforeForwarding,
+    /// As `AfterForwarding`, and before the client reads again another
+    /// writer stores the same text with one more newline on top of it.
+    AfterForwardingOverwritten,
 }
 
 /// A loopback proxy to `upstream` that loses the answer of the first POST
@@ -1043,6 +1043,25 @@ fn lossy_proxy(upstream: &str, drop: Drop) -> String {
                     server.write_all(&body).expect("forward");
                     let mut answer = Vec::new();
                     server.read_to_end(&mut answer).expect("answer");
+                    if lose && drop == Drop::AfterForwardingOverwritten {
+                        let written: serde_json::Value =
+                            serde_json::from_slice(&body).expect("a KV v2 write");
+                        let text = written["data"]["keys.json"].as_str().expect("the store");
+                        let other = serde_json::json!({"data": {"keys.json": format!("{text}\n")}});
+                        let other = other.to_string();
+                        let head = String::from_utf8_lossy(&head);
+                        let mut again = String::new();
+                        for line in head.split("\r\n").filter(|l| !l.is_empty()) {
+                            if !line.to_ascii_lowercase().starts_with("content-length:") {
+                                again.push_str(line);
+                                again.push_str("\r\n");
+                            }
+                        }
+                        again.push_str(&format!("Content-Length: {}\r\n\r\n{other}", other.len()));
+                        let mut server = TcpStream::connect(&upstream).expect("upstream");
+                        server.write_all(again.as_bytes()).expect("overwrite");
+                        server.read_to_end(&mut Vec::new()).expect("answer");
+                    }
                     if lose {
                         // Stored, and the answer never reaches the client.
                         return;
@@ -1082,6 +1101,31 @@ fn lost_answer(b: &Bao) {
         assert_eq!(store.version(), version + 1, "{name}");
         assert_eq!(store.kids(DAY0 + 31 * DAY).len(), 2, "{name}");
     }
+}
+
+/// A write whose answer was lost and that another writer then wrote over
+/// may have landed: rotate stops and says so, and does not rotate again
+/// (exactly two new versions: ours and the other writer's).
+fn lost_answer_then_overwritten(b: &Bao) {
+    let store = Store::new(b, "lost-overwritten");
+    store.ok(DAY0, &["keygen", "--alg", "EdDSA"]);
+    let version = store.version();
+    let proxy = lossy_proxy(&store.bao.addr, Drop::AfterForwardingOverwritten);
+    let out = store
+        .cmd(DAY0 + 31 * DAY, &["rotate"])
+        .env("VAULT_ADDR", &proxy)
+        .output()
+        .expect("run");
+    no_token(&store.bao.token, &out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("may have been saved"), "{stderr}");
+    assert_eq!(store.version(), version + 2, "{stderr}");
+    assert_eq!(
+        store.kids(DAY0 + 31 * DAY).len(),
+        2,
+        "one rotation, not two"
+    );
 }
 
 /// `rotate --await-published` on a vault store: four "hosts" (processes)
