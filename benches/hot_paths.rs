@@ -146,7 +146,7 @@ fn load(c: &mut Criterion) {
             b.iter(|| KeyStore::parse(black_box(&bytes), now()).unwrap())
         });
         group.bench_function(format!("KeySet::parse {n} keys"), |b| {
-            b.iter(|| KeySet::parse(black_box(&set)).unwrap())
+            b.iter(|| KeySet::parse(black_box(set.clone())).unwrap())
         });
     }
     group.finish();

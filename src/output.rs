@@ -1,6 +1,7 @@
 //! The only place that prints: data to stdout, status and errors to stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use serde::Serialize;
 use std::fmt::Display;
 use std::io::{self, BufWriter, Write};
 use std::sync::{Arc, Mutex};
@@ -83,6 +84,20 @@ impl Output {
     pub fn data(&mut self, line: impl Display) -> anyhow::Result<()> {
         self.warn_pending();
         writeln!(self.stdout, "{line}").map_err(stdout_error)
+    }
+
+    /// `value` as one line of JSON, written as it is serialized: a JWK Set
+    /// of 1,000 keys needs no string of its own.
+    pub fn data_json(&mut self, value: &impl Serialize) -> anyhow::Result<()> {
+        self.warn_pending();
+        // Through a small buffer of its own: serde_json writes many short
+        // pieces, each a call through `stdout`'s `dyn Write` otherwise.
+        let mut writer = BufWriter::with_capacity(16 * 1024, &mut self.stdout);
+        serde_json::to_writer(&mut writer, value)
+            .map_err(io::Error::from)
+            .and_then(|()| writer.write_all(b"\n"))
+            .and_then(|()| writer.flush())
+            .map_err(stdout_error)
     }
 
     /// Raw bytes to stdout (PEM blocks already end in a newline).

@@ -50,7 +50,7 @@ pub fn load(
     };
     let bytes = read(source, store, ca_file, "--jwks")?;
     let shown = source.display();
-    KeySet::parse(&bytes).map_err(|e| {
+    KeySet::parse(bytes).map_err(|e| {
         if url(source).is_some() {
             anyhow!("{shown}: {e:#} (check that the URL serves the JWK Set)")
         } else {

@@ -2,6 +2,7 @@
 //! Every change runs under the lock, on a fresh read, and lands atomically.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Result, anyhow, bail};
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 use crate::clock::{RunClock, Time};
 use crate::fsio::{self, Existing};
 use crate::input;
-use crate::jwk::PRIVATE_MEMBERS;
+use crate::jwk::{PRIVATE_MEMBERS, Text};
 use crate::output::Warnings;
 use crate::store::{self, KeyStore};
 
@@ -40,8 +41,9 @@ const MISSING: &str = "create one with 'jwkctl keygen', or point -k/JWKCTL_KEYS 
 /// [`load`], saying `missing` when there is no store.
 pub fn load_or(access: &Access, path: &Path, missing: &str) -> Result<KeyStore> {
     let (bytes, mode) = read(path, missing)?;
-    let store = parse(path, &bytes, access.clock.start);
-    if store.is_ok() || !is_public_set(&bytes) {
+    let text = Text::new(bytes);
+    let store = parse(path, &text, access.clock.start);
+    if store.is_ok() || !is_public_set(text.as_bytes()) {
         warn_if_open(access, path, mode, None);
     }
     store
@@ -77,9 +79,9 @@ fn warn_if_open(access: &Access, shown: &Path, mode: u32, rewritten: Option<u32>
     });
 }
 
-fn parse(path: &Path, bytes: &[u8], now: Time) -> Result<KeyStore> {
-    KeyStore::parse(bytes, now).map_err(|e| {
-        if is_public_set(bytes) {
+fn parse(path: &Path, text: &Arc<Text>, now: Time) -> Result<KeyStore> {
+    KeyStore::read(text, now).map_err(|e| {
+        if is_public_set(text.as_bytes()) {
             // What `jwks --out` writes, served to the world: its mode is
             // right, and it is the wrong file for -k, not a broken store.
             return anyhow!(
@@ -147,11 +149,12 @@ pub fn update<T>(
     }
     let now = access.clock.now_again();
     let (before, mode) = read(&path, MISSING)?;
+    let before = Text::new(before);
     let changed = parse(given, &before, now).and_then(|mut store| {
         let result = change(&mut store, now)?;
         let after = store.to_json(now);
         // Over the cap, the store would lock out every later command.
-        if after != before {
+        if *after != *before.as_bytes() {
             store::fits(&after).map_err(|too_large| anyhow!("{}: {too_large}", given.display()))?;
         }
         Ok((result, after))
@@ -159,14 +162,14 @@ pub fn update<T>(
     let (result, after) = match changed {
         Ok(changed) => changed,
         Err(e) => {
-            if !is_public_set(&before) {
+            if !is_public_set(before.as_bytes()) {
                 warn_if_open(access, given, mode, None);
             }
             return Err(e);
         }
     };
     fsio::remove_stale_temps(&path);
-    if after != before {
+    if *after != *before.as_bytes() {
         let written = fsio::write_atomic(&path, &after, STORE_MODE, Existing::Replace);
         warn_if_open(access, given, mode, written.is_ok().then_some(STORE_MODE));
         written?;

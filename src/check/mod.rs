@@ -171,7 +171,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
     for ((given, counts), bytes) in sources.iter().zip(&mut report.published).zip(fetched) {
         let source = &counts.source.clone();
         let (set, lifetime) = match bytes {
-            Ok((bytes, lifetime)) => (published::parse(source, &bytes), lifetime),
+            Ok((bytes, lifetime)) => (published::parse(source, bytes), lifetime),
             Err(e) => (Err(e), Duration::ZERO),
         };
         match set {

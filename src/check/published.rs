@@ -10,7 +10,7 @@ use anyhow::{Result, anyhow};
 
 use crate::context::Ctx;
 use crate::fetch;
-use crate::jwk::Jwk;
+use crate::jwk::{Jwk, Text};
 use crate::keyset::document::{self, Keys};
 use crate::source;
 
@@ -78,14 +78,14 @@ pub(super) struct Set {
 /// The keys of a published JWK Set. A single JWK or anything else is not
 /// a JWK Set; an element that is no key is counted, as one that matches
 /// nothing in the store.
-pub(super) fn parse(source: &str, bytes: &[u8]) -> Result<Set> {
+pub(super) fn parse(source: &str, bytes: Vec<u8>) -> Result<Set> {
     let remedy = if fetch::is_url(source) {
         "check that the URL serves the JWK Set"
     } else {
         "publish it with 'jwkctl jwks --out FILE'"
     };
     let not_a_set = |what: &str| anyhow!("{source}: not a JWK Set ({what}; {remedy})");
-    match document::parse_set(bytes) {
+    match document::parse_set(&Text::new(bytes)) {
         Ok(Some(doc)) => match doc.keys {
             Keys::Array(elements) => {
                 let mut set = Set {

@@ -9,9 +9,8 @@ use crate::output::Output;
 
 pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let store = backend::load(ctx)?;
-    let mut text = store.public_set(ctx.now)?;
     match &args.out {
-        None => out.data(text)?,
+        None => out.data_json(&store.public_keys(ctx.now))?,
         Some(path) => {
             match ctx
                 .keys
@@ -30,6 +29,7 @@ pub fn run(args: &JwksArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             }
             // Through a symlink, the file the web server reads is replaced.
             let target = fsio::resolve(path);
+            let mut text = store.public_set(ctx.now)?;
             text.push('\n');
             // A web server, often another user, must be able to read it.
             let mode = fsio::existing_mode(&target).unwrap_or(0o644);

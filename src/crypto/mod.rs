@@ -566,7 +566,7 @@ mod tests {
         let mut map = key.to_private_map();
         for name in ["x", "y"] {
             if let Some(value) = other.member(name) {
-                map.insert(name.into(), value.clone());
+                map.insert(name.into(), value.to_value());
             }
         }
         Jwk::from_map(map)

@@ -16,12 +16,20 @@ use sha2::{Digest, Sha256};
 use crate::alg::{Alg, KeyType, NotAKeyType};
 use crate::b64::{b64, with_unb64};
 
-pub use members::{Bookkeeping, Member, Members, Name, is_known, is_read, name};
+pub use members::{
+    Bookkeeping, Member, Members, Name, Span, Text, is_known, is_read, is_read_as, name, same_name,
+};
 pub use public::{PUBLIC_MEMBERS, Public};
 pub use secret::{Secret, SecretBytes};
 
 /// Members that hold private key material (RFC 7518 §6; `k` is the HMAC key).
 pub const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/// Whether a member of this name holds private key material: one of
+/// [`PRIVATE_MEMBERS`], told without a string comparison per name.
+fn is_private_name(name: &str) -> bool {
+    matches!(name, "d" | "p" | "q" | "dp" | "dq" | "qi" | "oth" | "k")
+}
 
 /// The member in which a key store keeps its bookkeeping of a key.
 pub const BOOKKEEPING: &str = "jwkctl";
@@ -61,12 +69,12 @@ impl Jwk {
     }
 
     fn add(&mut self, name: Name, value: Member) {
-        if name == BOOKKEEPING {
+        if same_name(&name, BOOKKEEPING) {
             self.bookkeeping = Some(match value {
                 Member::Value(value) => (*value).into(),
-                Member::Raw(_) => Bookkeeping::Other,
+                Member::Text(_) | Member::Raw(_) => Bookkeeping::Other,
             });
-        } else if PRIVATE_MEMBERS.contains(&name.as_ref()) {
+        } else if is_private_name(&name) {
             self.secret.0.push(name, value);
         } else {
             self.public.push(name, value);
@@ -74,7 +82,7 @@ impl Jwk {
     }
 
     fn str(&self, name: &str) -> Option<&str> {
-        self.public.entry(name).and_then(Member::as_str)
+        self.public.get(name).and_then(Member::as_str)
     }
 
     /// `kty` as written, for messages; decisions use [`Jwk::key_type`].
@@ -106,7 +114,7 @@ impl Jwk {
     pub fn is_private(&self) -> bool {
         self.secret.0.get("d").is_some()
     }
-    pub fn member(&self, name: &str) -> Option<&Value> {
+    pub fn member(&self, name: &str) -> Option<&Member> {
         self.public.get(name)
     }
     /// Whether the private half has this member, whatever its JSON type
@@ -117,7 +125,7 @@ impl Jwk {
     /// A private member's text, for the code that builds a key from it
     /// (decoded into wiped buffers, never copied as text).
     pub fn private_member(&self, name: &str) -> Option<&str> {
-        self.secret.0.entry(name).and_then(Member::as_str)
+        self.secret.0.get(name).and_then(Member::as_str)
     }
     pub fn remove_member(&mut self, name: &str) -> Option<Member> {
         self.public.remove(name)
@@ -177,12 +185,12 @@ impl Jwk {
         let mut map: Map<String, Value> = self
             .public
             .iter()
-            .filter(|(n, v)| is_known(n) || matches!(v, Member::Value(_)))
+            .filter(|(n, v)| is_known(n) || !matches!(v, Member::Raw(_)))
             .map(|(n, v)| (n.to_owned(), v.to_value()))
             .collect();
         // In RFC 7518's order, whatever order the file had: d p q dp dq qi.
         for name in PRIVATE_MEMBERS {
-            if let Some(value) = self.secret.0.entry(name) {
+            if let Some(value) = self.secret.0.get(name) {
                 map.insert(name.to_owned(), value.to_value());
             }
         }
@@ -194,7 +202,7 @@ impl Jwk {
     pub(crate) fn stored_members(&self) -> impl Iterator<Item = (&str, &Member)> {
         let private = PRIVATE_MEMBERS
             .iter()
-            .filter_map(|name| self.secret.0.entry(name).map(|value| (*name, value)));
+            .filter_map(|name| self.secret.0.get(name).map(|value| (*name, value)));
         self.public.iter().chain(private)
     }
 

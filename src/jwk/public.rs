@@ -25,7 +25,7 @@ impl Jwk {
     pub fn same_public(&self, other: &Jwk) -> bool {
         PUBLIC_MEMBERS
             .iter()
-            .all(|name| self.public.entry(name) == other.public.entry(name))
+            .all(|name| self.public.get(name) == other.public.get(name))
     }
 
     /// The same members as [`Jwk::to_public`], serialized in place: `jwks`

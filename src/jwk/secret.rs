@@ -36,6 +36,8 @@ impl Drop for Secret {
                     let mut text: Box<str> = std::mem::take(raw).into();
                     text.zeroize();
                 }
+                // Wiped with the document it is a span of.
+                Member::Text(_) => {}
             }
         }
     }

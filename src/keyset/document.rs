@@ -4,15 +4,20 @@
 //! not read of a member is kept as its JSON text ([`Member`]), so memory
 //! grows with the document's size, not with how many values it holds.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::crypto::keycheck::{self, Depth, Role};
-use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, Member, Members, Name, is_read, name};
+use crate::jwk::{
+    BOOKKEEPING, Bookkeeping, Jwk, Member, Members, Name, Span, Text, is_read_as, name,
+};
 use crate::strict::{Checked, Strict, check_text, repeated};
 
 /// A JWK Set document.
@@ -27,22 +32,67 @@ pub struct SetDocument {
 pub enum Keys {
     Missing,
     NotArray,
-    /// `None` for an element that is not a JSON object (or, outside a
-    /// store, an empty one, which is no more a key). Boxed: a 1 MiB set
-    /// can hold half a million elements, each 8 bytes this way.
+    /// `None` for an element that is not a JSON object or an empty one,
+    /// which is no more a key. Boxed: a 1 MiB set can hold half a million
+    /// elements, each 8 bytes this way. Empty for a key store, whose
+    /// elements went to its [`EachKey`] as they were read.
     Array(Vec<Option<Box<Jwk>>>),
 }
 
 /// Reads a JWK Set document; `Ok(None)` if the JSON is not an object.
-pub fn parse_set(bytes: &[u8]) -> serde_json::Result<Option<SetDocument>> {
-    serde_json::from_slice::<Document<false>>(bytes).map(|d| d.0)
+/// Its members that are plain strings stay spans of `text`.
+pub fn parse_set(text: &Arc<Text>) -> serde_json::Result<Option<SetDocument>> {
+    let mut reading = Reading { text, each: None };
+    read::<Document>(&mut reading).map(|d| d.0)
 }
 
-/// [`parse_set`] for a key store: the keys are read up to the first one a
-/// store cannot hold (the last in [`Keys::Array`]), and the rest only
-/// checked, so a store of a million empty objects costs no million keys.
-pub fn parse_store(bytes: &[u8]) -> serde_json::Result<Option<SetDocument>> {
-    serde_json::from_slice::<Document<true>>(bytes).map(|d| d.0)
+/// [`parse_set`] for a key store: each element of `"keys"` goes to `each`
+/// as it is read, and once `each` takes no more, the rest is only checked:
+/// a store holds each key once, and a store of a million empty objects
+/// costs no million keys.
+pub fn parse_store(
+    text: &Arc<Text>,
+    each: &mut EachKey,
+) -> serde_json::Result<Option<SetDocument>> {
+    let mut reading = Reading {
+        text,
+        each: Some(each),
+    };
+    read::<Document>(&mut reading).map(|d| d.0)
+}
+
+/// Takes an element of a key store's `"keys"` (a key, or `None` for a
+/// value that is not a JSON object) and says whether to go on.
+pub type EachKey<'e> = dyn FnMut(Option<Jwk>) -> bool + 'e;
+
+/// What reading a document needs beside the JSON.
+struct Reading<'r> {
+    /// The document's text, for members kept as spans of it.
+    text: &'r Arc<Text>,
+    /// For a key store: where its keys go.
+    each: Option<&'r mut EachKey<'r>>,
+}
+
+fn read<T: Shape>(reading: &mut Reading) -> serde_json::Result<T> {
+    let text = reading.text;
+    let seed = Seed::<T>::new(reading);
+    // UTF-8 is checked once for the whole text, not string by string;
+    // text that is not UTF-8 is read as bytes, to say where it breaks.
+    let value = match text.as_str() {
+        Some(utf8) => {
+            let mut de = serde_json::Deserializer::from_str(utf8);
+            let value = seed.deserialize(&mut de)?;
+            de.end()?;
+            value
+        }
+        None => {
+            let mut de = serde_json::Deserializer::from_slice(text.as_bytes());
+            let value = seed.deserialize(&mut de)?;
+            de.end()?;
+            value
+        }
+    };
+    Ok(value)
 }
 
 /// A value whose JSON type decides what it is: an object or an array is
@@ -53,20 +103,40 @@ trait Shape: Sized {
 
     fn other() -> Self;
 
-    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn object<'de, A: MapAccess<'de>>(mut map: A, _: &mut Reading) -> Result<Self, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Self::other())
     }
 
-    fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+    fn array<'de, A: SeqAccess<'de>>(mut seq: A, _: &mut Reading) -> Result<Self, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Self::other())
     }
 }
 
-struct ShapeVisitor<T>(PhantomData<T>);
+/// Reads a `T` in a [`Reading`].
+struct Seed<'s, 'r, T> {
+    reading: &'s mut Reading<'r>,
+    shape: PhantomData<T>,
+}
 
-impl<'de, T: Shape> Visitor<'de> for ShapeVisitor<T> {
+impl<'s, 'r, T> Seed<'s, 'r, T> {
+    fn new(reading: &'s mut Reading<'r>) -> Self {
+        Seed {
+            reading,
+            shape: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: Shape> DeserializeSeed<'de> for Seed<'_, '_, T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Shape> Visitor<'de> for Seed<'_, '_, T> {
     type Value = T;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(T::EXPECTING)
@@ -90,46 +160,21 @@ impl<'de, T: Shape> Visitor<'de> for ShapeVisitor<T> {
         Ok(T::other())
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::object(map)
+        T::object(map, self.reading)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
-        T::array(seq)
+        T::array(seq, self.reading)
     }
 }
 
-macro_rules! deserialize_by_shape {
-    ($($t:ty),*) => {$(
-        impl<'de> Deserialize<'de> for $t {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(ShapeVisitor(PhantomData))
-            }
-        }
-    )*};
-}
+struct Document(Option<SetDocument>);
 
-deserialize_by_shape!(Element, Bookkeeping);
-
-impl<'de, const STORE: bool> Deserialize<'de> for Document<STORE> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ShapeVisitor(PhantomData))
-    }
-}
-
-impl<'de, const STORE: bool> Deserialize<'de> for KeysMember<STORE> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ShapeVisitor(PhantomData))
-    }
-}
-
-/// `STORE`: read as a key store ([`parse_store`]).
-struct Document<const STORE: bool>(Option<SetDocument>);
-
-impl<const STORE: bool> Shape for Document<STORE> {
+impl Shape for Document {
     const EXPECTING: &'static str = "a JWK Set";
     fn other() -> Self {
         Document(None)
     }
-    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn object<'de, A: MapAccess<'de>>(mut map: A, reading: &mut Reading) -> Result<Self, A::Error> {
         let mut keys = Keys::Missing;
         let mut rest = Members::default();
         let mut meta = None;
@@ -139,14 +184,14 @@ impl<const STORE: bool> Shape for Document<STORE> {
                 if std::mem::replace(&mut seen_keys, true) {
                     return Err(repeated("keys"));
                 }
-                keys = map.next_value::<KeysMember<STORE>>()?.0;
+                keys = map.next_value_seed(Seed::<KeysMember>::new(reading))?.0;
             } else if name == BOOKKEEPING {
                 if meta.is_some() {
                     return Err(repeated(BOOKKEEPING));
                 }
-                meta = Some(map.next_value::<Bookkeeping>()?);
+                meta = Some(map.next_value_seed(Seed::<Bookkeeping>::new(reading))?);
             } else {
-                let value = next_member(&mut map, &name)?;
+                let value = next_member(&mut map, &name, reading.text)?;
                 rest.push(name, value);
             }
         }
@@ -162,33 +207,24 @@ impl<const STORE: bool> Shape for Document<STORE> {
 }
 
 /// The `"keys"` member.
-struct KeysMember<const STORE: bool>(Keys);
+struct KeysMember(Keys);
 
-impl<const STORE: bool> Shape for KeysMember<STORE> {
+impl Shape for KeysMember {
     const EXPECTING: &'static str = "an array of JSON Web Keys";
     fn other() -> Self {
         KeysMember(Keys::NotArray)
     }
-    fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
-        let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-        while let Some(Element(key)) = seq.next_element()? {
-            // The store refuses this key, and with it the whole store: the
-            // others are only checked.
-            let refused = STORE
-                && key.as_ref().is_none_or(|jwk| {
-                    // As the store judges it: a key signed elsewhere holds
-                    // public members only.
-                    let role = if jwk.names_a_signer() && jwk.private_names().next().is_none() {
-                        Role::Signer
-                    } else {
-                        Role::Store
-                    };
-                    keycheck::admit(jwk, role, Depth::Policy).is_err()
-                });
-            keys.push(key.filter(|jwk| STORE || !jwk.is_empty()).map(Box::new));
-            if refused {
-                while seq.next_element::<Checked>()?.is_some() {}
-                break;
+    fn array<'de, A: SeqAccess<'de>>(mut seq: A, reading: &mut Reading) -> Result<Self, A::Error> {
+        let mut keys = Vec::new();
+        while let Some(Element(key)) = seq.next_element_seed(Seed::new(reading))? {
+            match &mut reading.each {
+                None => keys.push(key.filter(|jwk| !jwk.is_empty()).map(Box::new)),
+                Some(each) => {
+                    if !each(key) {
+                        while seq.next_element::<Checked>()?.is_some() {}
+                        break;
+                    }
+                }
             }
         }
         Ok(KeysMember(Keys::Array(keys)))
@@ -203,7 +239,7 @@ impl Shape for Element {
     fn other() -> Self {
         Element(None)
     }
-    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn object<'de, A: MapAccess<'de>>(mut map: A, reading: &mut Reading) -> Result<Self, A::Error> {
         let mut jwk = Jwk::with_capacity(8);
         let mut bookkept = false;
         while let Some(MemberName(name)) = map.next_key()? {
@@ -211,9 +247,9 @@ impl Shape for Element {
                 if std::mem::replace(&mut bookkept, true) {
                     return Err(repeated(BOOKKEEPING));
                 }
-                jwk.set_bookkeeping(map.next_value()?);
+                jwk.set_bookkeeping(map.next_value_seed(Seed::new(reading))?);
             } else {
-                let value = next_member(&mut map, &name)?;
+                let value = next_member(&mut map, &name, reading.text)?;
                 jwk.push_member(name, value);
             }
         }
@@ -235,10 +271,10 @@ impl Shape for Bookkeeping {
     fn other() -> Self {
         Bookkeeping::Other
     }
-    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn object<'de, A: MapAccess<'de>>(mut map: A, reading: &mut Reading) -> Result<Self, A::Error> {
         let mut members = Members::default();
         while let Some(MemberName(name)) = map.next_key()? {
-            let value = next_member(&mut map, &name)?;
+            let value = next_member(&mut map, &name, reading.text)?;
             members.push(name, value);
         }
         if let Some(name) = members.repeated() {
@@ -252,24 +288,33 @@ impl Shape for Bookkeeping {
 /// (a known member's string or number; a short `key_ops`), else checked
 /// like everything else (no name twice in any object) and kept as its
 /// text, byte for byte.
-fn next_member<'de, A: MapAccess<'de>>(map: &mut A, name: &str) -> Result<Member, A::Error> {
+fn next_member<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    name: &Name,
+    text: &Arc<Text>,
+) -> Result<Member, A::Error> {
     let raw: &'de RawValue = map.next_value()?;
-    let text = raw.get();
-    if is_read(name, text) {
+    let value = raw.get();
+    // `name` borrows the names jwkctl knows and owns any other.
+    let known = matches!(name, Cow::Borrowed(_));
+    if is_read_as(known, name, value) {
         // The common case, a string without escapes (base64url members,
         // kids, times), is the text between its quotes: `raw` is already
-        // checked JSON, so no second parse is needed.
-        if let Some(plain) = text
+        // checked JSON, so it needs neither a second parse nor a copy.
+        if let Some(plain) = value
             .strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
             .filter(|t| !t.contains('\\'))
         {
-            return Ok(Member::from(Value::String(plain.to_owned())));
+            return Ok(match Span::within(text, plain) {
+                Some(span) => Member::Text(span),
+                None => Member::from(Value::String(plain.to_owned())),
+            });
         }
-        let Strict(value) = serde_json::from_str(text).map_err(de::Error::custom)?;
+        let Strict(value) = serde_json::from_str(value).map_err(de::Error::custom)?;
         return Ok(Member::from(value));
     }
-    check_text(text).map_err(de::Error::custom)?;
+    check_text(value).map_err(de::Error::custom)?;
     Ok(Member::Raw(raw.to_owned()))
 }
 
@@ -300,6 +345,23 @@ impl<'de> Deserialize<'de> for MemberName {
 mod tests {
     use super::*;
     use serde_json::{Value, json};
+
+    fn parse_set(bytes: &[u8]) -> serde_json::Result<Option<SetDocument>> {
+        super::parse_set(&Text::copy(bytes))
+    }
+
+    /// The keys of a store that takes objects with a member.
+    fn parse_store(bytes: &[u8]) -> Vec<Option<Jwk>> {
+        let mut keys = Vec::new();
+        super::parse_store(&Text::copy(bytes), &mut |key| {
+            let more = key.as_ref().is_some_and(|jwk| !jwk.is_empty());
+            keys.push(key);
+            more
+        })
+        .unwrap()
+        .unwrap();
+        keys
+    }
 
     #[test]
     fn a_set_document_is_read_in_one_pass() {
@@ -383,8 +445,12 @@ mod tests {
         let key = keys[0].as_ref().unwrap();
         // What jwkctl reads is decoded; what it carries is text as written.
         assert_eq!(key.kid(), Some("k1"));
-        assert_eq!(key.member("key_ops"), Some(&json!(["verify"])));
-        assert_eq!(key.member("use"), Some(&json!([])));
+        assert_eq!(
+            key.member("key_ops").map(Member::to_value),
+            Some(json!(["verify"]))
+        );
+        // Kept as text, an array shows as an empty one.
+        assert_eq!(key.member("use").and_then(Member::as_array), Some(&[][..]));
         let written = serde_json::to_string(&key.public()).unwrap();
         assert_eq!(written, r#"{"kty":"EC","kid":"k1","use":["sig"]}"#);
         let stored: Vec<String> = key
@@ -417,14 +483,14 @@ mod tests {
 
     #[test]
     fn a_store_is_read_up_to_its_first_refused_key() {
-        let doc = parse_store(br#"{"keys": [{}, 0, {"kty": "EC"}]}"#)
-            .unwrap()
-            .unwrap();
-        let Keys::Array(keys) = doc.keys else {
-            unreachable!("keys not read as an array");
-        };
-        assert_eq!(keys.len(), 1);
-        assert!(parse_store(br#"{"keys": [{}, {"a": 1, "a": 2}]}"#).is_err());
+        let keys = parse_store(br#"{"keys": [{"kty": "EC"}, {}, 0, {"kty": "EC"}]}"#);
+        assert_eq!(keys.len(), 2);
+        assert!(keys[1].as_ref().is_some_and(Jwk::is_empty));
+        let err = super::parse_store(
+            &Text::copy(br#"{"keys": [{}, {"a": 1, "a": 2}]}"#),
+            &mut |_| false,
+        );
+        assert!(err.is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::alg::{Alg, NotAKeyType};
 use crate::crypto::Verifier;
 use crate::crypto::keycheck::{self, Depth, Refusal, Role};
 use crate::error::Reject;
-use crate::jwk::Jwk;
+use crate::jwk::{Jwk, Text};
 use crate::token::Parsed;
 use document::{Keys, SetDocument};
 
@@ -120,8 +120,8 @@ impl KeySet {
     /// A JWK Set `{"keys":[...]}` or a single JWK. Anything else is not a
     /// key source at all (an input error), while a key inside that jwkctl
     /// cannot use is only skipped.
-    pub fn parse(bytes: &[u8]) -> Result<KeySet> {
-        let SetDocument { keys, rest, meta } = match document::parse_set(bytes) {
+    pub fn parse(bytes: Vec<u8>) -> Result<KeySet> {
+        let SetDocument { keys, rest, meta } = match document::parse_set(&Text::new(bytes)) {
             Ok(Some(doc)) => doc,
             // A repeated member name or a kid that is not a string: say which.
             Err(e) if e.is_data() => bail!("not a valid JWK Set: {e}"),
@@ -130,7 +130,7 @@ impl KeySet {
         let keys = match keys {
             Keys::Array(keys) => keys,
             Keys::NotArray => bail!("not a JWK Set (\"keys\" is not an array)"),
-            Keys::Missing if rest.entry("kty").is_some() => {
+            Keys::Missing if rest.get("kty").is_some() => {
                 return Ok(KeySet::from_jwks([Jwk::from_members(rest, meta)]));
             }
             Keys::Missing => bail!("not a JWK Set (no \"keys\" array and no \"kty\")"),

@@ -343,7 +343,7 @@ impl Kit {
     /// token's lifetime, and fails on any verdict the manifest does not
     /// promise.
     fn self_check(&self, opts: &Options, now: Time, end: Time) -> Result<()> {
-        let keys = KeySet::parse(self.jwks_text().as_bytes())?;
+        let keys = KeySet::parse(self.jwks_text().into_bytes())?;
         let policy = Policy {
             algs: Vec::new(),
             checks: Checks {

@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow};
 
 use super::KeyStore;
 use crate::clock::{self, Time};
-use crate::jwk::Jwk;
+use crate::jwk::{Jwk, Text};
 use crate::keyset::document::{self, Keys};
 
 /// What a key waits for, as commands report it.
@@ -80,7 +80,7 @@ impl KeyStore {
 
 /// Whether a published JWK Set lists `key` with its public members.
 pub fn lists(set: &[u8], key: &Jwk) -> Result<bool> {
-    let doc = document::parse_set(set)
+    let doc = document::parse_set(&Text::copy(set))
         .map_err(|e| anyhow!("not a JWK Set ({e})"))?
         .ok_or_else(|| anyhow!("not a JWK Set (not a JSON object)"))?;
     let Keys::Array(keys) = doc.keys else {

@@ -2,10 +2,12 @@
 //! and the pure transitions commands apply. No I/O here (see `storefile`).
 
 pub mod awaiting;
+mod reading;
 pub mod takeover;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -13,12 +15,12 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
-use crate::alg::{Alg, NotAKeyType};
+use crate::alg::Alg;
 use crate::clock::{self, Time};
-use crate::crypto::keycheck::{self, Depth, Refusal, Role};
+use crate::crypto::keycheck;
 use crate::input;
-use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, Member, Name, SecretBytes};
-use crate::keyset::document::{self, Keys, SetDocument};
+use crate::jwk::{BOOKKEEPING, Bookkeeping, Jwk, Member, Name, SecretBytes, Text};
+use crate::keyset::document::{Keys, SetDocument};
 use crate::signer::{SignerKey, SignerRef};
 use takeover::Await;
 
@@ -196,10 +198,17 @@ impl KeyStore {
     /// Reads a store. Keys without bookkeeping (a node-jose `toJSON(true)`
     /// file) are adopted as of `now`: the first as active, the rest retired.
     pub fn parse(bytes: &[u8], now: Time) -> Result<KeyStore> {
-        let Some(SetDocument { keys, rest, meta }) = document::parse_store(bytes)? else {
+        KeyStore::read(&Text::copy(bytes), now)
+    }
+
+    /// [`KeyStore::parse`] of a store's text, which its keys' members
+    /// share rather than copy.
+    pub fn read(text: &Arc<Text>, now: Time) -> Result<KeyStore> {
+        let (document, read) = reading::read(text, now);
+        let Some(SetDocument { keys, rest, meta }) = document? else {
             bail!("not a JSON object");
         };
-        let Keys::Array(keys) = keys else {
+        let Keys::Array(_) = keys else {
             bail!("no \"keys\" array (a key store is a JWK Set: {{\"keys\":[...]}})");
         };
         let mut meta = match meta {
@@ -229,50 +238,22 @@ impl KeyStore {
                 _ => bail!("\"jwkctl\".\"destroy\" is not an array"),
             },
         };
-        let mut store = KeyStore {
-            keys: Vec::with_capacity(keys.len()),
+        // After the top-level bookkeeping, as when keys were read last; a
+        // kid the keys before a fault repeat came first.
+        if let Some(kid) = reading::repeated_kid(&read.keys) {
+            bail!("two keys have kid {kid:?} (remove or rename one)");
+        }
+        if let Some(fault) = read.fault {
+            return Err(fault);
+        }
+        Ok(KeyStore {
+            keys: read.keys,
             max_ttl,
             extra: rest.into_vec(),
             meta_extra: meta,
-            adopting: false,
+            adopting: read.adopting,
             destroy,
-        };
-        // A set, not `find`: a 1,000-key store would compare kids 500,000
-        // times (callgrind: 130 M instructions, most of a one-shot `sign`).
-        let mut kids = HashSet::with_capacity(keys.len());
-        for (i, key) in keys.into_iter().enumerate() {
-            let adopted_first = i == 0;
-            store.adopting |= key.as_ref().is_none_or(|k| k.bookkeeping().is_none());
-            // Named only when it fails: formatting 1,000 labels was a
-            // twentieth of reading a 1,000-key store.
-            let label = |kid: Option<&str>| match kid {
-                Some(kid) => format!("key {} (kid {kid:?})", i + 1),
-                None => format!("key {}", i + 1),
-            };
-            let key = match key {
-                None => return Err(anyhow!("not a JSON object").context(label(None))),
-                Some(jwk) => {
-                    let kid = jwk.kid().map(str::to_owned);
-                    parse_key(*jwk, now, adopted_first).with_context(|| label(kid.as_deref()))?
-                }
-            };
-            if !kids.insert(key.kid().to_owned()) {
-                bail!("two keys have kid {:?} (remove or rename one)", key.kid());
-            }
-            store.keys.push(key);
-        }
-        // A key whose members are not those of a real key is refused with
-        // the whole store, not skipped: the next write would keep it, and
-        // `sign` could pick it. Points and pairings were checked when the
-        // key joined and are checked again when it signs (`checked_key`):
-        // deriving every public half on every read cost a point
-        // multiplication per key, most of a 1,000-key `check`.
-        for (i, key) in store.keys.iter().enumerate() {
-            if let Err(flaw) = keycheck::check_members(&key.jwk) {
-                bail!("key {} (kid {:?}): {flaw}", i + 1, key.kid());
-            }
-        }
-        Ok(store)
+        })
     }
 
     /// Key `i` after the full check ([`keycheck::check_private`]: point,
@@ -415,16 +396,18 @@ impl KeyStore {
     /// The public JWK Set at `now`, as one line of JSON: what `jwks`
     /// prints and `serve` serves.
     pub fn public_set(&self, now: Time) -> Result<String> {
-        #[derive(serde::Serialize)]
-        struct PublicSet<'a> {
-            keys: Vec<crate::jwk::Public<'a>>,
+        Ok(serde_json::to_string(&self.public_keys(now))?)
+    }
+
+    /// The public JWK Set at `now`, to serialize where it goes.
+    pub fn public_keys(&self, now: Time) -> PublicSet<'_> {
+        PublicSet {
+            keys: self
+                .ordered(now)
+                .into_iter()
+                .map(|i| self.keys[i].jwk.public())
+                .collect(),
         }
-        let keys = self
-            .ordered(now)
-            .into_iter()
-            .map(|i| self.keys[i].jwk.public())
-            .collect();
-        Ok(serde_json::to_string(&PublicSet { keys })?)
     }
 
     /// How long the view at `now` (states, order, the public set) stays
@@ -826,135 +809,10 @@ impl Serialize for TimesText<'_> {
     }
 }
 
-fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
-    let (times, signer) = match jwk.take_bookkeeping() {
-        Some(meta) => parse_times(meta)?,
-        None => (
-            Times {
-                created: now,
-                signs_from: now,
-                retired: (!adopted_first).then_some(now),
-                max_ttl: None,
-                takeover: None,
-                extra: Vec::new(),
-            },
-            None,
-        ),
-    };
-    // A key whose private half is a signer's holds none here.
-    let role = match &signer {
-        None => Role::Store,
-        Some(signer) => {
-            if let Some(name) = jwk.private_names().next() {
-                bail!(
-                    "it has a private member ({name:?}) and a signer ({signer}), whose private half it is: one of the two is wrong"
-                );
-            }
-            Role::Signer
-        }
-    };
-    // The member checks run over all keys once they are read (`parse`).
-    let alg = match keycheck::admit(&jwk, role, Depth::Policy) {
-        Ok(admitted) => admitted.alg,
-        Err(refusal) => bail!("{}", store_refusal(&jwk, refusal)),
-    };
-    jwk.set("alg", alg.name().into());
-    if jwk.kid().is_none() {
-        let kid = jwk.thumbprint()?;
-        jwk.set("kid", kid.into());
-    }
-    Ok(StoredKey {
-        jwk,
-        alg,
-        times,
-        signer,
-    })
-}
-
-/// A refused store key's fault, in the store's words.
-fn store_refusal(jwk: &Jwk, refusal: Refusal) -> String {
-    let kty = jwk.kty().unwrap_or_default();
-    // A key of an unknown type or curve is judged by its algorithm.
-    let by_alg = |named: Option<Alg>| match (named.or(jwk.alg()), jwk.alg_name()) {
-        (Some(alg), _) => jwk.check_fits(alg).err().unwrap_or_default(),
-        (None, Some(name)) => format!("algorithm {name:?} cannot sign JWTs here"),
-        (None, None) => format!("no \"alg\", and an {kty} key of this kind has no default"),
-    };
-    match refusal {
-        Refusal::Type(NotAKeyType::NoKty) => "no \"kty\"".into(),
-        Refusal::Type(_) => by_alg(None),
-        Refusal::Curve(_, named) => by_alg(named),
-        Refusal::UnknownAlg(name) => format!("algorithm {name:?} cannot sign JWTs here"),
-        Refusal::Unfit { why, .. } => why,
-        Refusal::Use(usage) => format!(
-            "its \"use\" is {usage}, and a key store holds signing keys only (move that key elsewhere)"
-        ),
-        Refusal::NotPrivate => "no private part (\"d\"): a key store holds private keys".into(),
-        // Only for verifying.
-        Refusal::KeyOps => "its \"key_ops\" do not allow signing".into(),
-        Refusal::Flaw(flaw) => flaw.to_string(),
-    }
-}
-
-fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
-    let Bookkeeping::Members(members) = meta else {
-        bail!("\"jwkctl\" is not an object");
-    };
-    // One pass that moves the members out: this runs for every key of the
-    // store on every command.
-    let [mut created, mut signs_from, mut retired, mut max_ttl] = [None, None, None, None];
-    let [mut sources, mut confirmed, mut lifetime, mut signer] = [None, None, None, None];
-    let mut extra = Vec::new();
-    for (name, value) in members {
-        match name.as_ref() {
-            "created" => created = Some(value),
-            "signs_from" => signs_from = Some(value),
-            "retired" => retired = Some(value),
-            "max_ttl" => max_ttl = Some(value),
-            takeover::SOURCES => sources = Some(value),
-            takeover::CONFIRMED => confirmed = Some(value),
-            takeover::CACHE_LIFETIME => lifetime = Some(value),
-            "signer" => signer = Some(value),
-            _ => extra.push((name, value)),
-        }
-    }
-    let time = |name: &str, value: Option<Member>| -> Result<Option<Time>> {
-        match value.as_ref().map(Member::value) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => clock::parse_rfc3339(s)
-                .map(Some)
-                .with_context(|| format!("\"jwkctl\".\"{name}\"")),
-            Some(_) => bail!("\"jwkctl\".\"{name}\" is not a string"),
-        }
-    };
-    let created =
-        time("created", created)?.ok_or_else(|| anyhow!("\"jwkctl\" has no \"created\""))?;
-    let signs_from = time("signs_from", signs_from)?.unwrap_or(created);
-    let max_ttl = match max_ttl.as_ref().map(Member::value) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(clock::parse_duration(s).context("\"jwkctl\".\"max_ttl\"")?),
-        Some(_) => bail!("\"jwkctl\".\"max_ttl\" is not a string"),
-    };
-    let signer = match signer.as_ref().map(Member::value) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => {
-            Some(SignerRef::parse(s).map_err(|why| anyhow!("\"jwkctl\".\"signer\": {why}"))?)
-        }
-        Some(_) => bail!("\"jwkctl\".\"signer\" is not a string"),
-    };
-    let times = Times {
-        created,
-        signs_from,
-        retired: time("retired", retired)?,
-        max_ttl,
-        takeover: Await::parse(
-            sources,
-            confirmed.map(|m| m.to_value()),
-            lifetime.map(|m| m.to_value()),
-        )?,
-        extra,
-    };
-    Ok((times, signer))
+/// See [`KeyStore::public_keys`].
+#[derive(serde::Serialize)]
+pub struct PublicSet<'a> {
+    keys: Vec<crate::jwk::Public<'a>>,
 }
 
 /// A stretch of time in which no key changes state ([`KeyStore::steady`]).

@@ -32,7 +32,7 @@ struct Setup {
 fn setup() -> Setup {
     let ec = fixture_key("ec-store.json", 0);
     let rsa = fixture_key("rsa-store.json", 0);
-    let keys = KeySet::parse(jwks_of(&[ec.clone(), rsa.clone()]).as_bytes()).unwrap();
+    let keys = KeySet::parse(jwks_of(&[ec.clone(), rsa.clone()]).into_bytes()).unwrap();
     let claims =
         json!({"sub": "alice", "aud": ["api", "web"], "iat": NOW_UNIX, "exp": NOW_UNIX + 3600});
     let tokens = vec![
@@ -246,7 +246,7 @@ fn arbitrary_key_sources_never_panic() {
                 key.insert((*name).to_owned(), json!(value));
             }
             let set = json!({"keys": [key]});
-            if let Ok(keys) = KeySet::parse(text(&set).as_bytes()) {
+            if let Ok(keys) = KeySet::parse(text(&set).into_bytes()) {
                 for token in &setup.tokens {
                     // Random keys never verify a real token.
                     prop_assert!(verify(token, &keys, &setup.policy, setup.now).is_err());

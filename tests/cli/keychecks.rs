@@ -237,7 +237,7 @@ fn a_store_key_whose_public_half_is_another_keys_is_refused() {
     // An RSA key with another key's modulus.
     let other = fixture_key("rsa-store-b.json", 0);
     let env = edited_store("rsa-store.json", |key| {
-        key["n"] = other.member("n").unwrap().clone();
+        key["n"] = other.member("n").unwrap().to_value();
     });
     sign_refused(
         &env,
@@ -311,7 +311,7 @@ fn import_refuses_keys_that_are_not_keys() {
     mixed["n"] = fixture_key("rsa-store-b.json", 0)
         .member("n")
         .unwrap()
-        .clone();
+        .to_value();
     let refuse = |name: &str, key: &Value, why: &str| {
         env.write(name, &text(key));
         env.jwkctl()
