@@ -63,7 +63,7 @@ pub enum TokenSigner {
 
 impl TokenSigner {
     pub fn new(reach: Reach, key: &StoredKey) -> Result<TokenSigner> {
-        match &key.signer {
+        match key.signer.as_deref() {
             None => Ok(TokenSigner::Local(crypto::Signer::new(key.alg, &key.jwk)?)),
             Some(SignerRef {
                 key: signer,

@@ -85,21 +85,20 @@ pub(super) fn parse(source: &str, bytes: Vec<u8>) -> Result<Set> {
         "publish it with 'jwkctl jwks --out FILE'"
     };
     let not_a_set = |what: &str| anyhow!("{source}: not a JWK Set ({what}; {remedy})");
-    match document::parse_set(&Text::new(bytes)) {
+    let mut set = Set {
+        keys: Vec::new(),
+        not_keys: 0,
+    };
+    let mut each = |element: Option<Jwk>| {
+        match element {
+            Some(key) if is_a_key(&key) => set.keys.push(key),
+            _ => set.not_keys += 1,
+        }
+        true
+    };
+    match document::parse_each(&Text::new(bytes), &mut each) {
         Ok(Some(doc)) => match doc.keys {
-            Keys::Array(elements) => {
-                let mut set = Set {
-                    keys: Vec::new(),
-                    not_keys: 0,
-                };
-                for element in elements {
-                    match element {
-                        Some(key) if is_a_key(&key) => set.keys.push(*key),
-                        _ => set.not_keys += 1,
-                    }
-                }
-                Ok(set)
-            }
+            Keys::Array(_) => Ok(set),
             Keys::NotArray => Err(not_a_set("\"keys\" is not an array")),
             Keys::Missing => Err(not_a_set("no \"keys\" array")),
         },

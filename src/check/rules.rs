@@ -1,7 +1,6 @@
 //! The rules of `check`: what counts as wrong with the store and with each
 //! published set, at what level, and the message that says what to do.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -185,22 +184,28 @@ pub(super) fn compare(
     counts: &mut Published,
     findings: &mut Vec<Finding>,
 ) {
-    let mut by_kid: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (j, key) in set.iter().enumerate() {
-        if let Some(kid) = key.kid() {
-            by_kid.entry(kid).or_default().push(j);
-        }
-    }
+    // Sorted, so a kid's keys are one run: no list per kid.
+    let mut by_kid: Vec<(&str, usize)> = set
+        .iter()
+        .enumerate()
+        .filter_map(|(j, key)| key.kid().map(|kid| (kid, j)))
+        .collect();
+    by_kid.sort_unstable();
+    let with_kid = |kid: &str| {
+        let start = by_kid.partition_point(|(k, _)| *k < kid);
+        let end = start + by_kid[start..].partition_point(|(k, _)| *k == kid);
+        &by_kid[start..end]
+    };
     let republish = republish(source);
     // Which published keys are store keys, and which store keys are there.
     let mut matched = vec![false; set.len()];
     for &i in &view.order {
         let kid = view.kid(i);
-        let same_kid = by_kid.get(kid).map_or(&[][..], Vec::as_slice);
+        let same_kid = with_kid(kid);
         // A set may list the same key twice (two publishers merged, or a
         // hand edit): every copy is this key, none of them unknown.
         let mut found = false;
-        for &j in same_kid {
+        for &(_, j) in same_kid {
             if set[j].same_public(&view.store.keys[i].jwk) {
                 matched[j] = true;
                 found = true;

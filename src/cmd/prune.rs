@@ -24,7 +24,7 @@ pub fn run(args: &PruneArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
             let signers: HashMap<String, SignerRef> = store
                 .keys
                 .iter()
-                .filter_map(|k| Some((k.kid().to_owned(), k.signer.clone()?)))
+                .filter_map(|k| Some((k.kid().to_owned(), k.signer.as_deref().cloned()?)))
                 .collect();
             let removed = store.prune(now, grace);
             let gone = removed.iter().filter_map(|kid| signers.get(kid).cloned());

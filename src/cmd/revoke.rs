@@ -34,7 +34,7 @@ pub fn run(args: &RevokeArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let (replacement, floors, recorded) = backend::update(ctx, |store, now| {
         let signer = store
             .find(&args.kid)
-            .and_then(|i| store.keys[i].signer.clone());
+            .and_then(|i| store.keys[i].signer.as_deref().cloned());
         let replacement = store.revoke(&args.kid, now, |revoked| match &ready {
             Some(key) => Ok(key.stamped(now)),
             None => Ok(replacement_for(revoked, ctx)?.stamped(now)),

@@ -65,7 +65,7 @@ pub fn run(args: &RotateArgs, ctx: &Ctx, out: &mut Output) -> Result<Outcome> {
     let mut key = super::generate_key(&args.key, like.map(|i| &store.keys[i]), ctx)?;
     let (alg, kid) = (key.alg, key.kid().to_owned());
     if !args.await_published.is_empty() {
-        key.times.takeover = Some(Await::new(args.await_published.clone()));
+        key.times.takeover = Some(Box::new(Await::new(args.await_published.clone())));
     }
     // Not held while the store is read again: a store of 16 MiB of tiny
     // members costs ten times that in memory, and twice would be too much.

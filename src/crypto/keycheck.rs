@@ -355,7 +355,7 @@ pub fn admit(jwk: &Jwk, role: Role, depth: Depth) -> Result<Admitted, Refusal<'_
     };
     let key_type = key_type.map_err(|curve| Refusal::Curve(curve, named))?;
     let alg = named.unwrap_or(key_type.default_alg());
-    jwk.check_fits(alg)
+    jwk.check_fits_as(alg, Some(key_type))
         .map_err(|why| Refusal::Unfit { alg, why })?;
     if matches!(role, Role::Store | Role::Import) && !jwk.is_private() {
         return Err(Refusal::NotPrivate);

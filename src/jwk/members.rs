@@ -386,11 +386,10 @@ impl Members {
         self.0
     }
 
-    /// Frees spare room beyond a few members: a hostile key can have a
-    /// million, while shrinking every key's few by one or two cost a copy
-    /// per key.
+    /// Frees spare room of more than one member (a hostile key can have a
+    /// million): room for one is not worth a reallocation per key.
     pub(super) fn shrink_to_fit(&mut self) {
-        if self.0.capacity() > self.0.len() + 4 {
+        if self.0.capacity() > self.0.len() + 1 {
             self.0.shrink_to_fit();
         }
     }

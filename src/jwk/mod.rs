@@ -19,7 +19,7 @@ use crate::b64::{b64, with_unb64};
 pub use members::{
     Bookkeeping, Member, Members, Name, Span, Text, is_known, is_read, is_read_as, name, same_name,
 };
-pub use public::{PUBLIC_MEMBERS, Public};
+pub use public::Public;
 pub use secret::{Secret, SecretBytes};
 
 /// Members that hold private key material (RFC 7518 §6; `k` is the HMAC key).
@@ -241,9 +241,13 @@ impl Jwk {
     /// and the members that must be there. Returns why not. Whether the
     /// material is a real key is `keycheck`'s question.
     pub fn check_fits(&self, alg: Alg) -> Result<(), String> {
-        let kty = self.kty().ok_or("the key has no kty")?;
-        let key_type = self.key_type().ok().filter(|t| alg.fits(*t));
-        let Some(key_type) = key_type else {
+        self.check_fits_as(alg, self.key_type().ok())
+    }
+
+    /// [`Jwk::check_fits`] of a key whose type has been read already.
+    pub fn check_fits_as(&self, alg: Alg, key_type: Option<KeyType>) -> Result<(), String> {
+        let Some(key_type) = key_type.filter(|t| alg.fits(*t)) else {
+            let kty = self.kty().ok_or("the key has no kty")?;
             return Err(match self.crv() {
                 Some(crv) => format!("an {kty} {crv} key cannot be used with {alg}"),
                 None => format!("an {kty} key cannot be used with {alg}"),

@@ -34,8 +34,8 @@ pub enum Keys {
     NotArray,
     /// `None` for an element that is not a JSON object or an empty one,
     /// which is no more a key. Boxed: a 1 MiB set can hold half a million
-    /// elements, each 8 bytes this way. Empty for a key store, whose
-    /// elements went to its [`EachKey`] as they were read.
+    /// elements, each 8 bytes this way. Empty when the elements went to
+    /// an [`EachKey`] as they were read ([`parse_each`]).
     Array(Vec<Option<Box<Jwk>>>),
 }
 
@@ -46,14 +46,11 @@ pub fn parse_set(text: &Arc<Text>) -> serde_json::Result<Option<SetDocument>> {
     read::<Document>(&mut reading).map(|d| d.0)
 }
 
-/// [`parse_set`] for a key store: each element of `"keys"` goes to `each`
-/// as it is read, and once `each` takes no more, the rest is only checked:
-/// a store holds each key once, and a store of a million empty objects
-/// costs no million keys.
-pub fn parse_store(
-    text: &Arc<Text>,
-    each: &mut EachKey,
-) -> serde_json::Result<Option<SetDocument>> {
+/// [`parse_set`] whose keys go to `each` as they are read, rather than
+/// into [`Keys::Array`]: the reader of a key store or a published set
+/// holds each key once. Once `each` takes no more, the rest is only
+/// checked: a store of a million empty objects costs no million keys.
+pub fn parse_each(text: &Arc<Text>, each: &mut EachKey) -> serde_json::Result<Option<SetDocument>> {
     let mut reading = Reading {
         text,
         each: Some(each),
@@ -61,15 +58,15 @@ pub fn parse_store(
     read::<Document>(&mut reading).map(|d| d.0)
 }
 
-/// Takes an element of a key store's `"keys"` (a key, or `None` for a
-/// value that is not a JSON object) and says whether to go on.
+/// Takes an element of `"keys"` (a key, or `None` for a value that is not
+/// a JSON object) and says whether to go on.
 pub type EachKey<'e> = dyn FnMut(Option<Jwk>) -> bool + 'e;
 
 /// What reading a document needs beside the JSON.
 struct Reading<'r> {
     /// The document's text, for members kept as spans of it.
     text: &'r Arc<Text>,
-    /// For a key store: where its keys go.
+    /// Where the keys go, if not into [`Keys::Array`].
     each: Option<&'r mut EachKey<'r>>,
 }
 
@@ -353,7 +350,7 @@ mod tests {
     /// The keys of a store that takes objects with a member.
     fn parse_store(bytes: &[u8]) -> Vec<Option<Jwk>> {
         let mut keys = Vec::new();
-        super::parse_store(&Text::copy(bytes), &mut |key| {
+        super::parse_each(&Text::copy(bytes), &mut |key| {
             let more = key.as_ref().is_some_and(|jwk| !jwk.is_empty());
             keys.push(key);
             more
@@ -486,7 +483,7 @@ mod tests {
         let keys = parse_store(br#"{"keys": [{"kty": "EC"}, {}, 0, {"kty": "EC"}]}"#);
         assert_eq!(keys.len(), 2);
         assert!(keys[1].as_ref().is_some_and(Jwk::is_empty));
-        let err = super::parse_store(
+        let err = super::parse_each(
             &Text::copy(br#"{"keys": [{}, {"a": 1, "a": 2}]}"#),
             &mut |_| false,
         );

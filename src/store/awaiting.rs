@@ -114,7 +114,7 @@ mod tests {
             .unwrap();
         let new = crypto::generate(Alg::EdDsa, 0).unwrap();
         let mut key = StoredKey::new(new, Alg::EdDsa, "new".into(), start, start);
-        key.times.takeover = Some(Await::new(vec!["a.json".into()]));
+        key.times.takeover = Some(Box::new(Await::new(vec!["a.json".into()])));
         store
             .add_key(
                 key,

@@ -93,8 +93,9 @@ pub struct Times {
     /// limit, so `prune` must wait for them.
     pub max_ttl: Option<Duration>,
     /// The sources that must list the key before it signs, and their
-    /// confirmation (`rotate --await-published`).
-    pub takeover: Option<Await>,
+    /// confirmation (`rotate --await-published`). Boxed: most keys have
+    /// none, and a store holds thousands.
+    pub takeover: Option<Box<Await>>,
     /// Members of the key's bookkeeping this version does not know (a newer
     /// jwkctl's), written back as they were.
     pub extra: Vec<(Name, Member)>,
@@ -122,8 +123,8 @@ pub struct StoredKey {
     pub alg: Alg,
     pub times: Times,
     /// Where the private half is when the store does not hold it (then the
-    /// JWK has public members only).
-    pub signer: Option<SignerRef>,
+    /// JWK has public members only). Boxed: most keys have none.
+    pub signer: Option<Box<SignerRef>>,
 }
 
 impl StoredKey {
@@ -157,7 +158,7 @@ impl StoredKey {
 
     /// A new key whose private half is `signer`'s (`jwk` is public).
     pub fn with_signer(mut self, signer: SignerRef) -> StoredKey {
-        self.signer = Some(signer);
+        self.signer = Some(Box::new(signer));
         self
     }
 
@@ -1027,7 +1028,7 @@ mod tests {
         let local = crypto::generate(Alg::EdDsa, 0).unwrap();
         let public = Jwk::from_map(local.to_public());
         let mut k = StoredKey::new(public, Alg::EdDsa, kid.into(), t(created), t(created));
-        k.signer = Some(SignerRef::parse(signer).unwrap());
+        k.signer = Some(Box::new(SignerRef::parse(signer).unwrap()));
         k
     }
 

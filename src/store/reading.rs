@@ -24,7 +24,7 @@ pub(super) fn read(
     now: Time,
 ) -> (serde_json::Result<Option<SetDocument>>, KeysRead) {
     let mut read = KeysRead::new(now);
-    let document = document::parse_store(text, &mut |key| read.take(key));
+    let document = document::parse_each(text, &mut |key| read.take(key));
     (document, read)
 }
 
@@ -88,19 +88,14 @@ impl KeysRead {
 /// not `find` per key (a 1,000-key store would compare kids 500,000 times)
 /// and not a set of copies (a thousand allocations per read).
 pub(super) fn repeated_kid(keys: &[StoredKey]) -> Option<&str> {
-    let kid = |i: u32| keys[i as usize].kid();
-    let mut order: Vec<u32> = (0..keys.len())
-        .filter_map(|i| u32::try_from(i).ok())
-        .collect();
-    order.sort_unstable_by(|&a, &b| kid(a).cmp(kid(b)).then(a.cmp(&b)));
+    let mut kids: Vec<(&str, usize)> = keys.iter().map(StoredKey::kid).zip(0..).collect();
+    kids.sort_unstable();
     // The second of each kid's keys, in sorted order, is where a reading
     // in file order would have met the repeat.
-    order
-        .windows(2)
-        .filter(|pair| kid(pair[0]) == kid(pair[1]))
-        .map(|pair| pair[1])
-        .min()
-        .map(kid)
+    kids.windows(2)
+        .filter(|pair| pair[0].0 == pair[1].0)
+        .min_by_key(|pair| pair[1].1)
+        .map(|pair| pair[1].0)
 }
 
 fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
@@ -150,7 +145,7 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
         jwk,
         alg,
         times,
-        signer,
+        signer: signer.map(Box::new),
     })
 }
 
@@ -246,7 +241,8 @@ fn parse_times(meta: Bookkeeping) -> Result<(Times, Option<SignerRef>)> {
             sources,
             confirmed.map(|m| m.to_value()),
             lifetime.map(|m| m.to_value()),
-        )?,
+        )?
+        .map(Box::new),
         extra,
     };
     Ok((times, signer))
