@@ -3,16 +3,19 @@
 
 use std::collections::HashSet;
 use std::ffi::OsString;
+use std::io;
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
+use crate::clock::Time;
 use crate::context::Ctx;
 use crate::fetch;
 use crate::jwk::{Jwk, Text};
 use crate::keyset::document::{self, Keys};
 use crate::source;
+use crate::store::KeyStore;
 
 /// A source as findings and metrics name it: a URL's user and password
 /// (refused by the fetch anyway) never reach a world-readable metrics file.
@@ -64,6 +67,35 @@ pub(super) fn fetch_all(
             })
             .collect()
     })
+}
+
+/// Whether `bytes` are, byte for byte, the JWK Set `jwkctl jwks` prints
+/// for `store` at `now` (with its newline or without): the common case of
+/// a set `jwks --out` or `serve` publishes, told by writing the set out
+/// against the bytes, with no copy of either and no parse.
+pub(super) fn is_public_set_of(bytes: &[u8], store: &KeyStore, now: Time) -> bool {
+    let mut rest = Against(bytes.strip_suffix(b"\n").unwrap_or(bytes));
+    serde_json::to_writer(&mut rest, &store.public_keys(now)).is_ok() && rest.0.is_empty()
+}
+
+/// The bytes not yet matched by what was written; a write that differs
+/// fails, and ends the writing.
+struct Against<'a>(&'a [u8]);
+
+impl io::Write for Against<'_> {
+    fn write(&mut self, written: &[u8]) -> io::Result<usize> {
+        match self.0.strip_prefix(written) {
+            Some(rest) => {
+                self.0 = rest;
+                Ok(written.len())
+            }
+            None => Err(io::ErrorKind::InvalidData.into()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A published JWK Set's keys, and how many of its elements are no key.
