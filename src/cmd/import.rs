@@ -171,7 +171,7 @@ fn from_jwk(text: &str) -> Result<FromJwk> {
             let Strict(value) = serde_json::from_str(raw.get()).map_err(|_| not_a_jwk())?;
             Member::from(value)
         } else {
-            Member::Raw(raw)
+            Member::from(raw)
         };
         members.push(jwk::name(&name), value);
     }

@@ -4,32 +4,43 @@
 //! else is kept as the JSON text it was written as, so a member jwkctl only
 //! carries through costs its size and comes back byte for byte.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
-/// A member name; the names of RFC 7517/7518 and jwkctl's own are not
-/// copied from the file.
-pub type Name = Cow<'static, str>;
+use super::name::{Name, is_known, same_name};
 
 /// A member's value: a plain string read from a document (a span of its
 /// text), decoded where jwkctl reads it, else its JSON text as written.
 /// What the code that checks members sees of a value kept as text is its
 /// JSON type only ([`Member::is_string`], [`Member::as_array`]).
 #[derive(Clone)]
-pub enum Member {
+pub struct Member(Repr);
+
+// 24 bytes. Boxing the two kinds that are not spans as one would make it
+// 16, but a value kept as text would then cost two allocations, and a
+// hostile key's million tiny members more than a span saves.
+#[derive(Clone)]
+enum Repr {
     /// A string without escapes, as read: most members of a key (its
     /// base64url numbers, kid, times) cost no allocation of their own.
     Text(Span),
-    /// Boxed: a member costs 24 bytes this way, and a hostile key can
-    /// have a million.
+    /// Boxed: a hostile key can have a million members.
     Value(Box<Value>),
     Raw(Box<RawValue>),
+}
+
+const _: () = assert!(size_of::<Member>() == 24);
+
+/// A member as the code that reads it sees it.
+enum Seen<'a> {
+    Text(&'a str),
+    Value(&'a Value),
+    Raw(&'a RawValue),
 }
 
 /// The text of a document keys were read from, shared by the members read
@@ -116,21 +127,54 @@ impl Span {
 static ARRAY: Vec<Value> = Vec::new();
 
 impl Member {
+    fn seen(&self) -> Seen<'_> {
+        match &self.0 {
+            Repr::Text(span) => Seen::Text(span.as_str()),
+            Repr::Value(value) => Seen::Value(value),
+            Repr::Raw(raw) => Seen::Raw(raw),
+        }
+    }
+
     /// The whole value, built as a tree: for a key handed out in full
     /// (`export`, the signer), never for a whole store.
     pub fn to_value(&self) -> Value {
-        match self {
-            Member::Text(span) => Value::String(span.as_str().to_owned()),
-            Member::Value(value) => (**value).clone(),
-            Member::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+        match self.seen() {
+            Seen::Text(text) => Value::String(text.to_owned()),
+            Seen::Value(value) => value.clone(),
+            Seen::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The value as decoded, if jwkctl decoded it (not a string read as a
+    /// span, nor a value kept as text).
+    pub fn as_value(&self) -> Option<&Value> {
+        match self.seen() {
+            Seen::Value(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// [`Member::as_value`], taken.
+    pub fn into_value(self) -> Option<Value> {
+        match self.0 {
+            Repr::Value(value) => Some(*value),
+            Repr::Text(_) | Repr::Raw(_) => None,
+        }
+    }
+
+    /// The value's JSON text as written, if it was kept as text.
+    pub fn as_raw(&self) -> Option<&RawValue> {
+        match self.seen() {
+            Seen::Raw(raw) => Some(raw),
+            _ => None,
         }
     }
 
     pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Member::Text(span) => Some(span.as_str()),
-            Member::Value(value) => value.as_str(),
-            Member::Raw(_) => None,
+        match self.seen() {
+            Seen::Text(text) => Some(text),
+            Seen::Value(value) => value.as_str(),
+            Seen::Raw(_) => None,
         }
     }
 
@@ -146,18 +190,35 @@ impl Member {
     /// one: enough to tell a `key_ops` that does not allow an operation
     /// without building a tree of megabytes of tiny items.
     pub fn as_array(&self) -> Option<&[Value]> {
-        match self {
-            Member::Value(value) => value.as_array().map(Vec::as_slice),
-            Member::Raw(raw) if raw.get().starts_with('[') => Some(&ARRAY),
+        match self.seen() {
+            Seen::Value(value) => value.as_array().map(Vec::as_slice),
+            Seen::Raw(raw) if raw.get().starts_with('[') => Some(&ARRAY),
             _ => None,
+        }
+    }
+
+    /// Wipes what this member holds of its own (a span is wiped with the
+    /// text it is part of).
+    pub fn wipe(&mut self) {
+        match &mut self.0 {
+            Repr::Value(value) => {
+                if let Value::String(text) = &mut **value {
+                    text.zeroize();
+                }
+            }
+            Repr::Raw(raw) => {
+                let mut text: Box<str> = std::mem::take(raw).into();
+                text.zeroize();
+            }
+            Repr::Text(_) => {}
         }
     }
 
     /// The first byte of the value's JSON text: its type.
     fn first_byte(&self) -> Option<u8> {
-        match self {
-            Member::Text(_) => Some(b'"'),
-            Member::Value(value) => Some(match **value {
+        match self.seen() {
+            Seen::Text(_) => Some(b'"'),
+            Seen::Value(value) => Some(match value {
                 Value::Null => b'n',
                 Value::Bool(true) => b't',
                 Value::Bool(false) => b'f',
@@ -166,28 +227,35 @@ impl Member {
                 Value::Array(_) => b'[',
                 Value::Object(_) => b'{',
             }),
-            Member::Raw(raw) => raw.get().as_bytes().first().copied(),
+            Seen::Raw(raw) => raw.get().as_bytes().first().copied(),
         }
     }
 }
 
 impl From<Value> for Member {
     fn from(value: Value) -> Member {
-        Member::Value(Box::new(value))
+        Member(Repr::Value(Box::new(value)))
     }
 }
 
 impl From<Box<RawValue>> for Member {
     fn from(raw: Box<RawValue>) -> Member {
-        Member::Raw(raw)
+        Member(Repr::Raw(raw))
+    }
+}
+
+impl From<Span> for Member {
+    fn from(span: Span) -> Member {
+        Member(Repr::Text(span))
     }
 }
 
 impl PartialEq for Member {
     fn eq(&self, other: &Member) -> bool {
-        match (self, other) {
-            (Member::Raw(a), Member::Raw(b)) => a.get() == b.get(),
-            (Member::Value(a), Member::Value(b)) => a == b,
+        match (self.seen(), other.seen()) {
+            (Seen::Text(a), Seen::Text(b)) => a == b,
+            (Seen::Raw(a), Seen::Raw(b)) => a.get() == b.get(),
+            (Seen::Value(a), Seen::Value(b)) => a == b,
             _ => match (self.as_str(), other.as_str()) {
                 (Some(a), Some(b)) => a == b,
                 _ => self.to_value() == other.to_value(),
@@ -200,32 +268,32 @@ impl Eq for Member {}
 
 impl PartialEq<Value> for Member {
     fn eq(&self, other: &Value) -> bool {
-        match (self, other) {
-            (Member::Value(value), _) => **value == *other,
-            (Member::Text(span), Value::String(s)) => span.as_str() == s,
-            (Member::Text(_), _) => false,
-            (Member::Raw(_), _) => self.to_value() == *other,
+        match (self.seen(), other) {
+            (Seen::Value(value), _) => value == other,
+            (Seen::Text(text), Value::String(s)) => text == s,
+            (Seen::Text(_), _) => false,
+            (Seen::Raw(_), _) => self.to_value() == *other,
         }
     }
 }
 
 impl Serialize for Member {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Member::Text(span) => s.serialize_str(span.as_str()),
-            Member::Value(value) => value.serialize(s),
-            Member::Raw(raw) => raw.serialize(s),
+        match self.seen() {
+            Seen::Text(text) => s.serialize_str(text),
+            Seen::Value(value) => value.serialize(s),
+            Seen::Raw(raw) => raw.serialize(s),
         }
     }
 }
 
 impl fmt::Display for Member {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        match self.seen() {
             // Without escapes: its JSON text is the text in quotes.
-            Member::Text(span) => write!(f, "\"{}\"", span.as_str()),
-            Member::Value(value) => value.fmt(f),
-            Member::Raw(raw) => f.write_str(raw.get()),
+            Seen::Text(text) => write!(f, "\"{text}\""),
+            Seen::Value(value) => value.fmt(f),
+            Seen::Raw(raw) => f.write_str(raw.get()),
         }
     }
 }
@@ -233,59 +301,12 @@ impl fmt::Display for Member {
 /// Text is not shown: a private member may be one.
 impl fmt::Debug for Member {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Member::Text(span) => write!(f, "Text({} bytes)", span.as_str().len()),
-            Member::Value(value) => value.fmt(f),
-            Member::Raw(raw) => write!(f, "Raw({} bytes)", raw.get().len()),
+        match self.seen() {
+            Seen::Text(text) => write!(f, "Text({} bytes)", text.len()),
+            Seen::Value(value) => value.fmt(f),
+            Seen::Raw(raw) => write!(f, "Raw({} bytes)", raw.get().len()),
         }
     }
-}
-
-/// Whether a member of this name is one jwkctl reads, its string decoded.
-pub fn is_known(name: &str) -> bool {
-    known(name).is_some()
-}
-
-/// The names of RFC 7517/7518's members and jwkctl's own, as a `match`:
-/// the compiler tells them apart by length and a few loads, where a list
-/// searched in turn cost a string comparison each, for every member of a
-/// 1,000-key store.
-fn known(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "kty" => "kty",
-        "kid" => "kid",
-        "use" => "use",
-        "alg" => "alg",
-        "n" => "n",
-        "e" => "e",
-        "crv" => "crv",
-        "x" => "x",
-        "y" => "y",
-        "d" => "d",
-        "p" => "p",
-        "q" => "q",
-        "dp" => "dp",
-        "dq" => "dq",
-        "qi" => "qi",
-        "oth" => "oth",
-        "k" => "k",
-        "key_ops" => "key_ops",
-        "created" => "created",
-        "signs_from" => "signs_from",
-        "retired" => "retired",
-        "max_ttl" => "max_ttl",
-        "confirmed" => "confirmed",
-        "cache_lifetime" => "cache_lifetime",
-        "signer" => "signer",
-        "destroy" => "destroy",
-        _ => return None,
-    })
-}
-
-/// Whether two member names are the same; most differ in length or in
-/// their first byte, told without a call to `memcmp`.
-pub fn same_name(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
 /// The `key_ops` of a verifier's key is read (a short list of strings);
@@ -299,7 +320,7 @@ pub fn is_read(name: &str, text: &str) -> bool {
 }
 
 /// [`is_read`] of a name already known to be (or not be) one of jwkctl's
-/// ([`is_known`]), as a [`Name`] read by [`name`] tells.
+/// ([`is_known`]), as a [`Name`] tells.
 pub fn is_read_as(known: bool, name: &str, text: &str) -> bool {
     let structured = text.starts_with(['[', '{']);
     (known && !structured) || (known && name == "key_ops" && text.len() <= KEY_OPS_READ)
@@ -311,7 +332,7 @@ pub fn is_read_as(known: bool, name: &str, text: &str) -> bool {
 #[derive(Clone, Debug)]
 pub enum Bookkeeping {
     /// Its members in file order.
-    Members(Vec<(Cow<'static, str>, Member)>),
+    Members(Vec<(Name, Member)>),
     /// Not a JSON object.
     Other,
 }
@@ -330,10 +351,7 @@ impl From<Value> for Bookkeeping {
 }
 
 pub fn name(text: &str) -> Name {
-    match known(text) {
-        Some(known) => Cow::Borrowed(known),
-        None => Cow::Owned(text.to_owned()),
-    }
+    Name::new(text)
 }
 
 /// A JWK's members in file order. A JWK has about a dozen, so a vector

@@ -3,10 +3,10 @@
 //! key's type is [`KeyType`], read from `kty` and `crv` in one place.
 
 mod members;
+mod name;
 mod public;
 mod secret;
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use anyhow::{Result, anyhow};
@@ -16,9 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::alg::{Alg, KeyType, NotAKeyType};
 use crate::b64::{b64, with_unb64};
 
-pub use members::{
-    Bookkeeping, Member, Members, Name, Span, Text, is_known, is_read, is_read_as, name, same_name,
-};
+pub use members::{Bookkeeping, Member, Members, Span, Text, is_read, is_read_as, name};
+pub use name::{Name, is_known, same_name};
 pub use public::Public;
 pub use secret::{Secret, SecretBytes};
 
@@ -50,7 +49,7 @@ impl Jwk {
         let mut jwk = Jwk::default();
         // A map's names are distinct already.
         for (name, value) in map {
-            jwk.add(Cow::Owned(name), Member::from(value));
+            jwk.add(Name::from(name), Member::from(value));
         }
         jwk
     }
@@ -70,11 +69,15 @@ impl Jwk {
 
     fn add(&mut self, name: Name, value: Member) {
         if same_name(&name, BOOKKEEPING) {
-            self.bookkeeping = Some(match value {
-                Member::Value(value) => (*value).into(),
-                Member::Text(_) | Member::Raw(_) => Bookkeeping::Other,
+            self.bookkeeping = Some(match value.into_value() {
+                Some(value) => value.into(),
+                None => Bookkeeping::Other,
             });
         } else if is_private_name(&name) {
+            // Most keys have one private member: room for one, not four.
+            if self.secret.0.0.is_empty() {
+                self.secret.0.0.reserve_exact(1);
+            }
             self.secret.0.push(name, value);
         } else {
             self.public.push(name, value);
@@ -185,7 +188,7 @@ impl Jwk {
         let mut map: Map<String, Value> = self
             .public
             .iter()
-            .filter(|(n, v)| is_known(n) || !matches!(v, Member::Raw(_)))
+            .filter(|(n, v)| is_known(n) || v.as_raw().is_none())
             .map(|(n, v)| (n.to_owned(), v.to_value()))
             .collect();
         // In RFC 7518's order, whatever order the file had: d p q dp dq qi.

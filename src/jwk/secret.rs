@@ -5,10 +5,9 @@
 use std::fmt;
 
 use serde::Serialize;
-use serde_json::Value;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use super::members::{Member, Members};
+use super::members::Members;
 
 /// Private key members. `Debug` never shows them and they are wiped on
 /// drop. The copies signing and store writes make are wiped too (see
@@ -25,20 +24,9 @@ impl fmt::Debug for Secret {
 
 impl Drop for Secret {
     fn drop(&mut self) {
+        // A member read as a span is wiped with the document it is part of.
         for (_, value) in &mut self.0.0 {
-            match value {
-                Member::Value(value) => {
-                    if let Value::String(s) = &mut **value {
-                        s.zeroize();
-                    }
-                }
-                Member::Raw(raw) => {
-                    let mut text: Box<str> = std::mem::take(raw).into();
-                    text.zeroize();
-                }
-                // Wiped with the document it is a span of.
-                Member::Text(_) => {}
-            }
+            value.wipe();
         }
     }
 }

@@ -4,7 +4,6 @@
 //! not read of a member is kept as its JSON text ([`Member`]), so memory
 //! grows with the document's size, not with how many values it holds.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -292,9 +291,7 @@ fn next_member<'de, A: MapAccess<'de>>(
 ) -> Result<Member, A::Error> {
     let raw: &'de RawValue = map.next_value()?;
     let value = raw.get();
-    // `name` borrows the names jwkctl knows and owns any other.
-    let known = matches!(name, Cow::Borrowed(_));
-    if is_read_as(known, name, value) {
+    if is_read_as(name.is_known(), name, value) {
         // The common case, a string without escapes (base64url members,
         // kids, times), is the text between its quotes: `raw` is already
         // checked JSON, so it needs neither a second parse nor a copy.
@@ -304,7 +301,7 @@ fn next_member<'de, A: MapAccess<'de>>(
             .filter(|t| !t.contains('\\'))
         {
             return Ok(match Span::within(text, plain) {
-                Some(span) => Member::Text(span),
+                Some(span) => Member::from(span),
                 None => Member::from(Value::String(plain.to_owned())),
             });
         }
@@ -312,7 +309,7 @@ fn next_member<'de, A: MapAccess<'de>>(
         return Ok(Member::from(value));
     }
     check_text(value).map_err(de::Error::custom)?;
-    Ok(Member::Raw(raw.to_owned()))
+    Ok(Member::from(raw.to_owned()))
 }
 
 fn kid_not_a_string<E: de::Error>() -> E {

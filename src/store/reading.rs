@@ -18,12 +18,16 @@ use crate::jwk::{Bookkeeping, Jwk, Member, Text};
 use crate::keyset::document::{self, SetDocument};
 use crate::signer::SignerRef;
 
+/// About the fewest bytes a key takes in a store jwkctl wrote (an EC or
+/// Ed25519 key with its bookkeeping, indented).
+const SMALLEST_KEY: usize = 400;
+
 /// The store's document (without its keys) and its keys as read.
 pub(super) fn read(
     text: &Arc<Text>,
     now: Time,
 ) -> (serde_json::Result<Option<SetDocument>>, KeysRead) {
-    let mut read = KeysRead::new(now);
+    let mut read = KeysRead::new(now, text.as_bytes().len());
     let document = document::parse_each(text, &mut |key| read.take(key));
     (document, read)
 }
@@ -41,10 +45,13 @@ pub(super) struct KeysRead {
 }
 
 impl KeysRead {
-    fn new(now: Time) -> KeysRead {
+    /// For a store of `size` bytes: room for as many keys as it can hold
+    /// of the smallest kind jwkctl writes, so the list is not copied as it
+    /// grows (room not used is never touched, and costs no memory).
+    fn new(now: Time, size: usize) -> KeysRead {
         KeysRead {
             now,
-            keys: Vec::new(),
+            keys: Vec::with_capacity(size / SMALLEST_KEY + 1),
             adopting: false,
             fault: None,
         }

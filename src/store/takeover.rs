@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::clock::{self, Time};
@@ -79,10 +80,10 @@ impl Await {
             || anyhow!("\"jwkctl\".\"{SOURCES}\" holds a source that is not a string");
         let sources = match sources {
             None => return Ok(None),
-            Some(Member::Raw(raw)) if raw.get() == "null" => return Ok(None),
-            Some(Member::Value(value)) if value.is_null() => return Ok(None),
-            Some(Member::Value(value)) if value.is_array() => value
-                .as_array()
+            Some(member) if member.is_null() => return Ok(None),
+            Some(member) if member.as_value().is_some_and(Value::is_array) => member
+                .as_value()
+                .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
                 .map(|item| match item {
@@ -91,8 +92,13 @@ impl Await {
                 })
                 .collect::<Result<Vec<String>>>()?,
             // As read from a store: straight into strings, no tree.
-            Some(Member::Raw(raw)) if raw.get().starts_with('[') => {
-                serde_json::from_str::<Vec<String>>(raw.get()).map_err(|_| not_a_string())?
+            Some(member)
+                if member
+                    .as_raw()
+                    .is_some_and(|raw| raw.get().starts_with('[')) =>
+            {
+                let raw = member.as_raw().map_or("", RawValue::get);
+                serde_json::from_str::<Vec<String>>(raw).map_err(|_| not_a_string())?
             }
             Some(_) => bail!("\"jwkctl\".\"{SOURCES}\" is not an array of sources"),
         };

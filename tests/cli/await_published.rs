@@ -286,8 +286,9 @@ fn a_source_down_then_back_confirms_on_the_next_run() {
         // The port was taken meanwhile: nothing to test here.
         return;
     };
-    drop(listener);
-    let server = Server::start_on(port, move |_| {
+    // Served on the socket just bound: dropping it to bind again would let
+    // another test's server take the port in between.
+    let server = Server::start_with(listener, move |_| {
         reply(
             "200 OK",
             &[

@@ -62,13 +62,12 @@ impl Server {
         Server::serve(tls, TcpListener::bind("127.0.0.1:0").unwrap(), handler)
     }
 
-    /// A plain HTTP server on a given port of 127.0.0.1.
-    pub(crate) fn start_on(port: u16, handler: impl Fn(&str) -> Reply + Send + 'static) -> Server {
-        Server::serve(
-            None,
-            TcpListener::bind(("127.0.0.1", port)).unwrap(),
-            handler,
-        )
+    /// A plain HTTP server on a socket bound already (a given port).
+    pub(crate) fn start_with(
+        listener: TcpListener,
+        handler: impl Fn(&str) -> Reply + Send + 'static,
+    ) -> Server {
+        Server::serve(None, listener, handler)
     }
 
     fn serve(
