@@ -173,7 +173,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
         let (set, lifetime) = match bytes {
             // What `jwks` prints for this store now lists every key as it
             // is and nothing else: there is nothing to compare key by key.
-            Ok((bytes, lifetime)) if published::is_public_set_of(&bytes, &store, ctx.now) => {
+            Ok((bytes, lifetime)) if published::is_public_set_of(&bytes, &store, &view.order) => {
                 (Ok(None), lifetime)
             }
             Ok((bytes, lifetime)) => (published::parse(source, bytes).map(Some), lifetime),

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
-use crate::clock::Time;
 use crate::context::Ctx;
 use crate::fetch;
 use crate::jwk::{Jwk, Text};
@@ -70,12 +69,12 @@ pub(super) fn fetch_all(
 }
 
 /// Whether `bytes` are, byte for byte, the JWK Set `jwkctl jwks` prints
-/// for `store` at `now` (with its newline or without): the common case of
-/// a set `jwks --out` or `serve` publishes, told by writing the set out
-/// against the bytes, with no copy of either and no parse.
-pub(super) fn is_public_set_of(bytes: &[u8], store: &KeyStore, now: Time) -> bool {
+/// for `store` now, its keys in `order` (with its newline or without): the
+/// common case of a set `jwks --out` or `serve` publishes, told by writing
+/// the set out against the bytes, with no copy of either and no parse.
+pub(super) fn is_public_set_of(bytes: &[u8], store: &KeyStore, order: &[usize]) -> bool {
     let mut rest = Against(bytes.strip_suffix(b"\n").unwrap_or(bytes));
-    serde_json::to_writer(&mut rest, &store.public_keys(now)).is_ok() && rest.0.is_empty()
+    serde_json::to_writer(&mut rest, &store.public_keys_in(order)).is_ok() && rest.0.is_empty()
 }
 
 /// The bytes not yet matched by what was written; a write that differs

@@ -391,7 +391,12 @@ impl KeyStore {
     /// Key indices in the order `jwks` publishes them: active, then pending,
     /// then retired, newest first within each.
     pub fn ordered(&self, now: Time) -> Vec<usize> {
-        self.ordered_in(&self.view(now))
+        // States only: the order needs no retirement or prunable times.
+        let active = self.active(now);
+        let states: Vec<State> = (0..self.keys.len())
+            .map(|i| self.state_given(i, now, active))
+            .collect();
+        self.ordered_by(|i| states[i])
     }
 
     /// The public JWK Set at `now`, as one line of JSON: what `jwks`
@@ -402,12 +407,13 @@ impl KeyStore {
 
     /// The public JWK Set at `now`, to serialize where it goes.
     pub fn public_keys(&self, now: Time) -> PublicSet<'_> {
+        self.public_keys_in(&self.ordered(now))
+    }
+
+    /// [`KeyStore::public_keys`] in an order [`KeyStore::ordered`] gave.
+    pub fn public_keys_in(&self, order: &[usize]) -> PublicSet<'_> {
         PublicSet {
-            keys: self
-                .ordered(now)
-                .into_iter()
-                .map(|i| self.keys[i].jwk.public())
-                .collect(),
+            keys: order.iter().map(|&i| self.keys[i].jwk.public()).collect(),
         }
     }
 
@@ -451,10 +457,14 @@ impl KeyStore {
 
     /// [`KeyStore::ordered`] from a [`KeyStore::view`] already made.
     pub fn ordered_in(&self, view: &[KeyView]) -> Vec<usize> {
+        self.ordered_by(|i| view[i].state)
+    }
+
+    fn ordered_by(&self, state: impl Fn(usize) -> State) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.keys.len()).collect();
         order.sort_by_key(|&i| {
             let t = &self.keys[i].times;
-            let rank = match view[i].state {
+            let rank = match state(i) {
                 State::Active => 0,
                 State::Pending => 1,
                 State::Retired => 2,
