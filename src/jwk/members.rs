@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::name::{Name, is_known, same_name};
+use super::name::{Name, Wanted, is_known};
 
 /// A member's value: a plain string read from a document (a span of its
 /// text), decoded where jwkctl reads it, else its JSON text as written.
@@ -363,7 +363,10 @@ pub struct Members(pub(super) Vec<(Name, Member)>);
 
 impl Members {
     pub(super) fn position(&self, name: &str) -> Option<usize> {
-        self.0.iter().position(|(n, _)| same_name(n, name))
+        // The name asked for is told apart once; each member's then by a
+        // byte (a known name) or its text (any other).
+        let wanted = Wanted::new(name);
+        self.0.iter().position(|(n, _)| wanted.is(n))
     }
 
     pub fn get(&self, name: &str) -> Option<&Member> {
@@ -384,7 +387,7 @@ impl Members {
         let names = &self.0;
         if names.len() <= 16 {
             (1..names.len())
-                .find(|&i| names[..i].iter().any(|(n, _)| same_name(n, &names[i].0)))
+                .find(|&i| names[..i].iter().any(|(n, _)| *n == names[i].0))
                 .map(|i| names[i].0.as_ref())
         } else {
             let mut order: Vec<u32> = (0..names.len())

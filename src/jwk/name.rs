@@ -163,6 +163,30 @@ impl fmt::Debug for Name {
     }
 }
 
+/// A name looked for among a key's members.
+pub struct Wanted<'a> {
+    text: &'a str,
+    known: Option<u8>,
+}
+
+impl<'a> Wanted<'a> {
+    pub fn new(text: &'a str) -> Wanted<'a> {
+        Wanted {
+            text,
+            known: known(text),
+        }
+    }
+
+    /// Whether `name` is the one looked for.
+    pub fn is(&self, name: &Name) -> bool {
+        match (&name.0, self.known) {
+            (Repr::Known(i), Some(wanted)) => *i == wanted,
+            (Repr::Other(text), None) => same_name(text, self.text),
+            _ => false,
+        }
+    }
+}
+
 /// Whether two member names are the same; most differ in length or in
 /// their first byte, told without a call to `memcmp`.
 pub fn same_name(a: &str, b: &str) -> bool {
@@ -187,5 +211,10 @@ mod tests {
         assert_eq!(other, "x5c");
         assert_ne!(other, Name::new("x5t"));
         assert_eq!(serde_json::to_string(&Name::new("kid")).unwrap(), "\"kid\"");
+        assert!(Wanted::new("kid").is(&Name::new("kid")));
+        assert!(!Wanted::new("kid").is(&Name::new("kty")));
+        assert!(!Wanted::new("kid").is(&other));
+        assert!(Wanted::new("x5c").is(&other));
+        assert!(!Wanted::new("x5t").is(&other));
     }
 }
