@@ -8,7 +8,7 @@ use std::ops::Deref;
 use serde::{Serialize, Serializer};
 
 /// The names jwkctl knows; a known [`Name`] is its place here.
-const KNOWN: [&str; 26] = [
+const KNOWN: [&str; 27] = [
     "kty",
     "kid",
     "use",
@@ -35,6 +35,7 @@ const KNOWN: [&str; 26] = [
     "cache_lifetime",
     "signer",
     "destroy",
+    "jwkctl",
 ];
 
 /// A name's place in [`KNOWN`], if it is one.
@@ -66,6 +67,7 @@ fn known(name: &str) -> Option<u8> {
         "cache_lifetime" => 23,
         "signer" => 24,
         "destroy" => 25,
+        "jwkctl" => 26,
         _ => return None,
     })
 }
