@@ -363,10 +363,17 @@ pub struct Members(pub(super) Vec<(Name, Member)>);
 
 impl Members {
     pub(super) fn position(&self, name: &str) -> Option<usize> {
-        // The name asked for is told apart once; each member's then by a
-        // byte (a known name) or its text (any other).
-        let wanted = Wanted::new(name);
+        self.position_of(&Wanted::new(name))
+    }
+
+    /// The name asked for is told apart once; each member's then by a
+    /// byte (a known name) or its text (any other).
+    fn position_of(&self, wanted: &Wanted) -> Option<usize> {
         self.0.iter().position(|(n, _)| wanted.is(n))
+    }
+
+    pub(super) fn find(&self, wanted: &Wanted) -> Option<&Member> {
+        self.position_of(wanted).map(|i| &self.0[i].1)
     }
 
     pub fn get(&self, name: &str) -> Option<&Member> {

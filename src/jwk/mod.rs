@@ -17,18 +17,13 @@ use crate::alg::{Alg, KeyType, NotAKeyType};
 use crate::b64::{b64, with_unb64};
 
 pub use members::{Bookkeeping, Member, Members, Span, Text, is_read, is_read_as, name};
-pub use name::{Name, is_known, same_name};
+pub use name::{Name, is_known};
+use name::Wanted;
 pub use public::Public;
 pub use secret::{Secret, SecretBytes};
 
 /// Members that hold private key material (RFC 7518 §6; `k` is the HMAC key).
 pub const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
-
-/// Whether a member of this name holds private key material: one of
-/// [`PRIVATE_MEMBERS`], told without a string comparison per name.
-fn is_private_name(name: &str) -> bool {
-    matches!(name, "d" | "p" | "q" | "dp" | "dq" | "qi" | "oth" | "k")
-}
 
 /// The member in which a key store keeps its bookkeeping of a key.
 pub const BOOKKEEPING: &str = "jwkctl";
@@ -68,12 +63,12 @@ impl Jwk {
     }
 
     fn add(&mut self, name: Name, value: Member) {
-        if same_name(&name, BOOKKEEPING) {
+        if name.is_bookkeeping() {
             self.bookkeeping = Some(match value.into_value() {
                 Some(value) => value.into(),
                 None => Bookkeeping::Other,
             });
-        } else if is_private_name(&name) {
+        } else if name.is_private() {
             // Most keys have one private member: room for one, not four.
             if self.secret.0.0.is_empty() {
                 self.secret.0.0.reserve_exact(1);
@@ -88,24 +83,28 @@ impl Jwk {
         self.public.get(name).and_then(Member::as_str)
     }
 
+    fn known_str(&self, name: &Wanted) -> Option<&str> {
+        self.public.find(name).and_then(Member::as_str)
+    }
+
     /// `kty` as written, for messages; decisions use [`Jwk::key_type`].
     pub fn kty(&self) -> Option<&str> {
-        self.str("kty")
+        self.known_str(&Wanted::KTY)
     }
     /// The key's type, from `kty` and `crv`.
     pub fn key_type(&self) -> Result<KeyType, NotAKeyType<'_>> {
         KeyType::parse(self.kty(), self.crv())
     }
     pub fn kid(&self) -> Option<&str> {
-        self.str("kid")
+        self.known_str(&Wanted::KID)
     }
     /// `crv` as written, for messages.
     pub fn crv(&self) -> Option<&str> {
-        self.str("crv")
+        self.known_str(&Wanted::CRV)
     }
     /// `alg` as written, which may name an algorithm jwkctl does not know.
     pub fn alg_name(&self) -> Option<&str> {
-        self.str("alg")
+        self.known_str(&Wanted::ALG)
     }
     pub fn alg(&self) -> Option<Alg> {
         self.alg_name().and_then(Alg::from_name)
@@ -115,7 +114,7 @@ impl Jwk {
         self.public.0.is_empty() && self.secret.0.0.is_empty() && self.bookkeeping.is_none()
     }
     pub fn is_private(&self) -> bool {
-        self.secret.0.get("d").is_some()
+        self.secret.0.find(&Wanted::D).is_some()
     }
     pub fn member(&self, name: &str) -> Option<&Member> {
         self.public.get(name)

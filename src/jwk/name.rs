@@ -105,6 +105,17 @@ impl Name {
         matches!(self.0, Repr::Known(_))
     }
 
+    /// Whether it names private key material: `d p q dp dq qi oth k`, the
+    /// run of [`KNOWN`] from 9 to 16.
+    pub fn is_private(&self) -> bool {
+        matches!(self.0, Repr::Known(9..=16))
+    }
+
+    /// Whether it is the store's bookkeeping member, `jwkctl`.
+    pub fn is_bookkeeping(&self) -> bool {
+        matches!(self.0, Repr::Known(26))
+    }
+
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Known(i) => KNOWN.get(usize::from(*i)).copied().unwrap_or_default(),
@@ -171,6 +182,23 @@ pub struct Wanted<'a> {
     known: Option<u8>,
 }
 
+impl Wanted<'static> {
+    // The names looked for on every key of a store, told apart without a
+    // `match` each time.
+    pub const KTY: Wanted<'static> = Wanted::at(0);
+    pub const KID: Wanted<'static> = Wanted::at(1);
+    pub const ALG: Wanted<'static> = Wanted::at(3);
+    pub const CRV: Wanted<'static> = Wanted::at(6);
+    pub const D: Wanted<'static> = Wanted::at(9);
+
+    const fn at(i: u8) -> Wanted<'static> {
+        Wanted {
+            text: KNOWN[i as usize],
+            known: Some(i),
+        }
+    }
+}
+
 impl<'a> Wanted<'a> {
     pub fn new(text: &'a str) -> Wanted<'a> {
         Wanted {
@@ -217,6 +245,22 @@ mod tests {
         assert!(!Wanted::new("kid").is(&Name::new("kty")));
         assert!(!Wanted::new("kid").is(&other));
         assert!(Wanted::new("x5c").is(&other));
+        for (wanted, text) in [
+            (Wanted::KTY, "kty"),
+            (Wanted::KID, "kid"),
+            (Wanted::ALG, "alg"),
+            (Wanted::CRV, "crv"),
+            (Wanted::D, "d"),
+        ] {
+            assert_eq!((wanted.text, wanted.known), (text, known(text)));
+        }
+        let private: Vec<&str> = KNOWN
+            .iter()
+            .filter(|text| Name::new(text).is_private())
+            .copied()
+            .collect();
+        assert_eq!(private, crate::jwk::PRIVATE_MEMBERS);
+        assert!(Name::new(crate::jwk::BOOKKEEPING).is_bookkeeping());
         assert!(!Wanted::new("x5t").is(&other));
     }
 }
