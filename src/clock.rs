@@ -92,9 +92,45 @@ pub fn ceil_second(t: Time) -> Time {
 
 /// Reads a time the store wrote.
 pub fn parse_rfc3339(s: &str) -> Result<Time> {
+    if let Some(t) = utc_seconds(s) {
+        return Ok(t);
+    }
     OffsetDateTime::parse(s, &Rfc3339)
         .map(|t| t.to_offset(time::UtcOffset::UTC))
         .with_context(|| format!("{s:?} is not an RFC 3339 time"))
+}
+
+/// The form jwkctl writes, `2026-01-02T03:04:05Z`, read without the general
+/// parser (a store holds three times per key, read on every command); any
+/// other form, and any value the calendar refuses, is left to the parser.
+fn utc_seconds(s: &str) -> Option<Time> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || b[19] != b'Z' {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u16, |n, &digit| {
+            digit
+                .is_ascii_digit()
+                .then(|| n * 10 + u16::from(digit - b'0'))
+        })
+    };
+    let month = time::Month::try_from(u8::try_from(number(5, 7)?).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(
+        i32::from(number(0, 4)?),
+        month,
+        u8::try_from(number(8, 10)?).ok()?,
+    )
+    .ok()?;
+    let hms = [number(11, 13)?, number(14, 16)?, number(17, 19)?].map(|n| u8::try_from(n).ok());
+    let [Some(h), Some(m), Some(sec)] = hms else {
+        return None;
+    };
+    let time = time::Time::from_hms(h, m, sec).ok()?;
+    Some(time::PrimitiveDateTime::new(date, time).assume_utc())
 }
 
 /// Whole seconds since the epoch, as `iat`/`exp` carry them.
@@ -232,6 +268,43 @@ mod tests {
         );
         assert!(parse_time("yesterday").is_err());
         assert!(parse_time("2026-01-02 03:04").is_err());
+    }
+
+    #[test]
+    fn the_form_jwkctl_writes_reads_as_the_parser_reads_it() {
+        for text in [
+            "2026-01-02T03:04:05Z",
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "9999-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+        ] {
+            let general = OffsetDateTime::parse(text, &Rfc3339).unwrap();
+            assert_eq!(utc_seconds(text), Some(general), "{text}");
+            assert_eq!(parse_rfc3339(text).unwrap(), general, "{text}");
+        }
+        // Left to the parser: what it takes, it reads; what it refuses is
+        // refused.
+        for text in [
+            "2026-01-02T03:04:05+00:00",
+            "2026-01-02t03:04:05z",
+            "2026-01-02T03:04:05.5Z",
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-01-02T24:00:00Z",
+            "2026-01-02T03:04:60Z",
+            "2026-01-0xT03:04:05Z",
+            "+026-01-02T03:04:05Z",
+        ] {
+            assert_eq!(utc_seconds(text), None, "{text}");
+            assert_eq!(
+                parse_rfc3339(text).ok(),
+                OffsetDateTime::parse(text, &Rfc3339)
+                    .ok()
+                    .map(|t| t.to_offset(time::UtcOffset::UTC)),
+                "{text}"
+            );
+        }
     }
 
     #[test]

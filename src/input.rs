@@ -184,13 +184,7 @@ pub fn read_file_with_mode(path: &Path, kind: Kind) -> Result<(Vec<u8>, u32), In
         kind,
         err,
     };
-    // Look before opening: opening a device may have effects of its own
-    // (a tape rewinds), and a socket cannot be opened at all.
-    refuse_special(path, &fs::metadata(path).map_err(io)?, kind)?;
-    let file = open_nonblocking(path).map_err(io)?;
-    // And again on what was opened, in case the path changed meanwhile.
-    let meta = file.metadata().map_err(io)?;
-    refuse_special(path, &meta, kind)?;
+    let (file, meta) = open_file(path, kind)?;
     // Room for all of a file within the cap, and the one byte past the cap
     // that tells it was longer: the buffer never grows past that.
     let room = meta.len().min(kind.cap) + 1;
@@ -206,6 +200,25 @@ pub fn read_file_with_mode(path: &Path, kind: Kind) -> Result<(Vec<u8>, u32), In
         });
     }
     Ok((bytes, mode_of(&meta)))
+}
+
+/// A regular file opened to read under the rules of `kind` (no FIFO, no
+/// device, no socket), and what it was when opened; reading it is the
+/// caller's, within `kind.cap`.
+pub fn open_file(path: &Path, kind: Kind) -> Result<(File, fs::Metadata), InputError> {
+    let io = |err: io::Error| InputError::Io {
+        path: Some(path.to_owned()),
+        kind,
+        err,
+    };
+    // Look before opening: opening a device may have effects of its own
+    // (a tape rewinds), and a socket cannot be opened at all.
+    refuse_special(path, &fs::metadata(path).map_err(io)?, kind)?;
+    let file = open_nonblocking(path).map_err(io)?;
+    // And again on what was opened, in case the path changed meanwhile.
+    let meta = file.metadata().map_err(io)?;
+    refuse_special(path, &meta, kind)?;
+    Ok((file, meta))
 }
 
 /// Opening a FIFO for reading waits for a writer; without blocking it

@@ -167,16 +167,37 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<Report> {
         rules::store_mode(path, findings);
     }
 
-    let fetched = published::fetch_all(&sources, ctx, opts.ca_file);
-    for ((given, counts), bytes) in sources.iter().zip(&mut report.published).zip(fetched) {
+    // What `jwks` prints for this store now lists every key as it is and
+    // nothing else: there is nothing to compare key by key. A file that
+    // holds it is known so as it is read, and not read again.
+    let matched: Vec<bool> = sources
+        .iter()
+        .map(|s| published::file_is_public_set_of(s, &store, &view.order))
+        .collect();
+    let unmatched: Vec<OsString> = (sources.iter().zip(&matched))
+        .filter(|(_, matched)| !**matched)
+        .map(|(source, _)| source.clone())
+        .collect();
+    let mut fetched = published::fetch_all(&unmatched, ctx, opts.ca_file).into_iter();
+    for ((given, counts), matched) in sources.iter().zip(&mut report.published).zip(matched) {
         let source = &counts.source.clone();
+        let bytes = if matched {
+            Ok(None)
+        } else {
+            // One answer per source not matched, in order.
+            fetched
+                .next()
+                .unwrap_or_else(|| Err(anyhow::anyhow!("{source}: not read")))
+                .map(Some)
+        };
         let (set, lifetime) = match bytes {
-            // What `jwks` prints for this store now lists every key as it
-            // is and nothing else: there is nothing to compare key by key.
-            Ok((bytes, lifetime)) if published::is_public_set_of(&bytes, &store, &view.order) => {
+            Ok(None) => (Ok(None), Duration::ZERO),
+            Ok(Some((bytes, lifetime)))
+                if published::is_public_set_of(&bytes[..], &store, &view.order) =>
+            {
                 (Ok(None), lifetime)
             }
-            Ok((bytes, lifetime)) => (published::parse(source, bytes).map(Some), lifetime),
+            Ok(Some((bytes, lifetime))) => (published::parse(source, bytes).map(Some), lifetime),
             Err(e) => (Err(e), Duration::ZERO),
         };
         match set {

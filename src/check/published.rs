@@ -2,8 +2,8 @@
 //! named, fetched and read.
 
 use std::collections::HashSet;
-use std::ffi::OsString;
-use std::io;
+use std::ffi::{OsStr, OsString};
+use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use anyhow::{Result, anyhow};
 
 use crate::context::Ctx;
 use crate::fetch;
+use crate::input;
 use crate::jwk::{Jwk, Text};
 use crate::keyset::document::{self, Keys};
 use crate::source;
@@ -68,28 +69,75 @@ pub(super) fn fetch_all(
     })
 }
 
-/// Whether `bytes` are, byte for byte, the JWK Set `jwkctl jwks` prints
-/// for `store` now, its keys in `order` (with its newline or without): the
-/// common case of a set `jwks --out` or `serve` publishes, told by writing
-/// the set out against the bytes, with no copy of either and no parse.
-pub(super) fn is_public_set_of(bytes: &[u8], store: &KeyStore, order: &[usize]) -> bool {
-    let mut rest = Against(bytes.strip_suffix(b"\n").unwrap_or(bytes));
-    serde_json::to_writer(&mut rest, &store.public_keys_in(order)).is_ok() && rest.0.is_empty()
+/// Whether `published` holds, byte for byte, the JWK Set `jwkctl jwks`
+/// prints for `store` now, its keys in `order` (with its newline or
+/// without): the common case of a set `jwks --out` or `serve` publishes,
+/// told by writing the set out against what it holds, with no copy of
+/// either and no parse.
+pub(super) fn is_public_set_of(published: impl BufRead, store: &KeyStore, order: &[usize]) -> bool {
+    let mut against = Against(published);
+    // Compared a few kilobytes at a time, not piece by piece as written.
+    let mut writer = io::BufWriter::with_capacity(8 * 1024, &mut against);
+    let same = serde_json::to_writer(&mut writer, &store.public_keys_in(order)).is_ok()
+        && writer.flush().is_ok();
+    drop(writer);
+    same && against.at_end()
 }
 
-/// The bytes not yet matched by what was written; a write that differs
-/// fails, and ends the writing.
-struct Against<'a>(&'a [u8]);
-
-impl io::Write for Against<'_> {
-    fn write(&mut self, written: &[u8]) -> io::Result<usize> {
-        match self.0.strip_prefix(written) {
-            Some(rest) => {
-                self.0 = rest;
-                Ok(written.len())
-            }
-            None => Err(io::ErrorKind::InvalidData.into()),
+/// [`is_public_set_of`] for a file source, compared as it is read: a
+/// published set need not be held to be known to match. `false` for a URL
+/// and for a file that cannot be read (reading it again says why).
+pub(super) fn file_is_public_set_of(source: &OsStr, store: &KeyStore, order: &[usize]) -> bool {
+    let bytes = source.as_encoded_bytes();
+    if source.to_str().is_some_and(fetch::is_url) || bytes.windows(3).any(|w| w == b"://") {
+        return false;
+    }
+    let kind = input::JWKS;
+    match input::open_file(Path::new(source), kind) {
+        Ok((file, _)) => {
+            // One byte past the cap: a longer file does not match.
+            let capped = file.take(kind.cap + 1);
+            is_public_set_of(
+                io::BufReader::with_capacity(16 * 1024, capped),
+                store,
+                order,
+            )
         }
+        Err(_) => false,
+    }
+}
+
+/// What a published set holds that was not yet matched by what was
+/// written; a write that differs fails, and ends the writing.
+struct Against<R>(R);
+
+impl<R: BufRead> Against<R> {
+    /// Whether nothing is left but a newline.
+    fn at_end(&mut self) -> bool {
+        match self.0.fill_buf() {
+            Ok([]) => true,
+            Ok([b'\n']) => {
+                self.0.consume(1);
+                matches!(self.0.fill_buf(), Ok([]))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl<R: BufRead> io::Write for Against<R> {
+    fn write(&mut self, written: &[u8]) -> io::Result<usize> {
+        let mut rest = written;
+        while !rest.is_empty() {
+            let held = self.0.fill_buf()?;
+            let n = held.len().min(rest.len());
+            if n == 0 || held[..n] != rest[..n] {
+                return Err(io::ErrorKind::InvalidData.into());
+            }
+            self.0.consume(n);
+            rest = &rest[n..];
+        }
+        Ok(written.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {

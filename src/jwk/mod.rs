@@ -17,8 +17,8 @@ use crate::alg::{Alg, KeyType, NotAKeyType};
 use crate::b64::{b64, with_unb64};
 
 pub use members::{Bookkeeping, Member, Members, Span, Text, is_read, is_read_as, name};
-pub use name::{Name, is_known};
 use name::Wanted;
+pub use name::{Name, is_known};
 pub use public::Public;
 pub use secret::{Secret, SecretBytes};
 

@@ -591,6 +591,79 @@ fn an_unreachable_url_is_a_finding_not_a_hang() {
     drop(silent);
 }
 
+/// A set that is what `jwks` prints but for a byte is read in full: its
+/// last byte, one more, a second newline, other spacing or order.
+#[test]
+fn only_the_exact_set_jwks_prints_is_taken_without_a_parse() {
+    let env = published_store();
+    env.ok(&["rotate", "--publish-ahead", "1d", "--kid", "k2"]);
+    env.ok(&["jwks", "--out", "jwks.json"]);
+    let set = env.read("jwks.json");
+    assert!(set.ends_with("}]}\n"), "{set}");
+    let parsed: serde_json::Value = serde_json::from_str(&set).unwrap();
+    let mut reordered = parsed.clone();
+    reordered["keys"].as_array_mut().unwrap().reverse();
+    let healthy = [
+        ("same.json", set.clone()),
+        ("bare.json", set.trim_end().to_owned()),
+        (
+            "pretty.json",
+            serde_json::to_string_pretty(&parsed).unwrap(),
+        ),
+        ("reordered.json", reordered.to_string()),
+    ];
+    for (name, text) in &healthy {
+        env.write(name, text);
+        let args = ["--published", name, "--rotation-period", "30d"];
+        assert_eq!(
+            check(&env, NOW, &args),
+            (0, String::new(), String::new()),
+            "{name}"
+        );
+    }
+    for (name, text, why) in [
+        ("junk.json", format!("{set}x"), "not valid JSON"),
+        (
+            "cut.json",
+            set[..set.len() - 2].to_owned(),
+            "not valid JSON",
+        ),
+    ] {
+        env.write(name, &text);
+        let (code, stdout, _) = check(&env, NOW, &["--published", name]);
+        assert_eq!(code, 1, "{name}");
+        assert!(
+            stdout.starts_with(&format!(
+                "critical published-unreachable: {name}: not a JWK Set ({why}; "
+            )),
+            "{name}: {stdout}"
+        );
+    }
+    // A second newline is JSON whitespace: read in full, and healthy.
+    env.write("twice.json", &format!("{set}\n"));
+    assert_eq!(
+        check(&env, NOW, &["--published", "twice.json"]),
+        (0, String::new(), String::new())
+    );
+    // The pending key's x changed: a set that differs in one member.
+    let pending = parsed["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == "k2")
+        .unwrap();
+    let x = pending["x"].as_str().unwrap();
+    let other = if x.starts_with('A') { "B" } else { "A" };
+    let changed = set.replacen(x, &format!("{other}{}", &x[1..]), 1);
+    env.write("changed.json", &changed);
+    let (code, stdout, _) = check(&env, NOW, &["--published", "changed.json"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("published-pending-missing") && stdout.contains("published-unknown-key"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn a_file_that_is_not_a_jwk_set_is_unreachable() {
     let env = published_store();

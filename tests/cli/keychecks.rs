@@ -277,6 +277,53 @@ fn a_store_key_whose_public_half_is_another_keys_is_refused() {
     );
 }
 
+/// A store of three EdDSA keys, edited: keys are read in file order, and
+/// the first fault in that order is the one reported.
+#[test]
+fn a_repeated_kid_is_reported_in_file_order_among_other_faults() {
+    let three = || {
+        let env = TestEnv::new();
+        env.ok(&["keygen", "--alg", "EdDSA", "--kid", "a"]);
+        env.ok(&["rotate", "--kid", "b"]);
+        env.ok(&["rotate", "--kid", "c"]);
+        let store: Value = serde_json::from_str(&env.read("keys.json")).unwrap();
+        (env, store)
+    };
+    let write = |env: &TestEnv, store: &Value| env.write("keys.json", &store.to_string());
+    // The second and third share a kid.
+    let (env, mut store) = three();
+    let second = store["keys"][1]["kid"].clone();
+    store["keys"][2]["kid"] = second.clone();
+    write(&env, &store);
+    store_refused(
+        &env,
+        &format!("two keys have kid {second} (remove or rename one)"),
+    );
+    // The first and second share a kid, and the third is broken: the
+    // repeat comes first.
+    let (env, mut store) = three();
+    let first = store["keys"][0]["kid"].clone();
+    store["keys"][1]["kid"] = first.clone();
+    store["keys"][2]["x"] = json!("AA");
+    write(&env, &store);
+    store_refused(
+        &env,
+        &format!("two keys have kid {first} (remove or rename one)"),
+    );
+    // The second is broken and the first and third share a kid: the
+    // broken key comes first.
+    let (env, mut store) = three();
+    let first = store["keys"][0]["kid"].clone();
+    let second = store["keys"][1]["kid"].as_str().unwrap().to_owned();
+    store["keys"][1]["x"] = json!("AA");
+    store["keys"][2]["kid"] = first;
+    write(&env, &store);
+    store_refused(
+        &env,
+        &format!("key 2 (kid \"{second}\"): its \"x\" is not a 32-byte Ed25519 public key"),
+    );
+}
+
 #[test]
 fn a_store_key_that_is_not_a_key_is_refused() {
     let env = edited_store("rsa-store.json", |key| key["e"] = json!("AQ"));
