@@ -10,9 +10,10 @@ use zeroize::Zeroizing;
 use super::members::Members;
 
 /// Private key members. `Debug` never shows them and they are wiped on
-/// drop. The copies signing and store writes make are wiped too (see
-/// `crypto::Signer` and [`SecretBytes`]); what the JSON parser and the
-/// file reader held on the way in is not.
+/// drop; a member read as a span of a store's text is wiped with the text
+/// ([`super::Text`]), when the last key read from it goes. The copies
+/// signing and store writes make are wiped too (see `crypto::Signer` and
+/// [`SecretBytes`]).
 #[derive(Clone, Default)]
 pub struct Secret(pub(super) Members);
 
