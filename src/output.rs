@@ -1,10 +1,11 @@
 //! The only place that prints: data to stdout, status and errors to stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use serde::Serialize;
 use std::fmt::Display;
 use std::io::{self, BufWriter, Write};
 use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
 
 pub struct Output {
     stdout: Box<dyn Write + Send>,

@@ -6,6 +6,7 @@ mod members;
 mod name;
 mod public;
 mod secret;
+mod text;
 
 use std::collections::BTreeMap;
 
@@ -16,11 +17,12 @@ use sha2::{Digest, Sha256};
 use crate::alg::{Alg, KeyType, NotAKeyType};
 use crate::b64::{b64, with_unb64};
 
-pub use members::{Bookkeeping, Member, Members, Span, Text, is_read, is_read_as, name};
+pub use members::{Bookkeeping, Member, Members, is_read, is_read_as, name};
 use name::Wanted;
 pub use name::{Name, is_known};
 pub use public::Public;
 pub use secret::{Secret, SecretBytes};
+pub use text::{Span, Text};
 
 /// Members that hold private key material (RFC 7518 §6; `k` is the HMAC key).
 pub const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];

@@ -345,7 +345,7 @@ mod tests {
     }
 
     /// The keys of a store that takes objects with a member.
-    fn parse_store(bytes: &[u8]) -> Vec<Option<Jwk>> {
+    fn store_keys(bytes: &[u8]) -> Vec<Option<Jwk>> {
         let mut keys = Vec::new();
         super::parse_each(&Text::copy(bytes), &mut |key| {
             let more = key.as_ref().is_some_and(|jwk| !jwk.is_empty());
@@ -477,7 +477,7 @@ mod tests {
 
     #[test]
     fn a_store_is_read_up_to_its_first_refused_key() {
-        let keys = parse_store(br#"{"keys": [{"kty": "EC"}, {}, 0, {"kty": "EC"}]}"#);
+        let keys = store_keys(br#"{"keys": [{"kty": "EC"}, {}, 0, {"kty": "EC"}]}"#);
         assert_eq!(keys.len(), 2);
         assert!(keys[1].as_ref().is_some_and(Jwk::is_empty));
         let err = super::parse_each(
