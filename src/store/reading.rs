@@ -71,21 +71,22 @@ impl KeysRead {
     fn add(&mut self, key: Option<Jwk>) -> Result<()> {
         let i = self.keys.len();
         self.adopting |= key.as_ref().is_none_or(|k| k.bookkeeping().is_none());
-        // Named only when it fails: formatting 1,000 labels was a
-        // twentieth of reading a 1,000-key store.
-        let label = |kid: Option<&str>| match kid {
-            Some(kid) => format!("key {} (kid {kid:?})", i + 1),
-            None => format!("key {}", i + 1),
+        let Some(mut jwk) = key else {
+            return Err(anyhow!("not a JSON object").context(format!("key {}", i + 1)));
         };
-        let key = match key {
-            None => return Err(anyhow!("not a JSON object").context(label(None))),
-            Some(jwk) => {
-                // A span of the text, not a copy.
-                let kid = jwk.member("kid").cloned();
-                parse_key(jwk, self.now, i == 0)
-                    .with_context(|| label(kid.as_ref().and_then(Member::as_str)))?
+        // Named only when it fails (formatting 1,000 labels was a twentieth
+        // of reading a 1,000-key store), by the kid jwkctl gives it: its
+        // own, or its thumbprint, as `list` shows it.
+        let key = parse_key(&mut jwk, self.now, i == 0).with_context(|| {
+            match jwk
+                .kid()
+                .map(str::to_owned)
+                .or_else(|| jwk.thumbprint().ok())
+            {
+                Some(kid) => format!("key {} (kid {kid:?})", i + 1),
+                None => format!("key {}", i + 1),
             }
-        };
+        })?;
         self.keys.push(key);
         Ok(())
     }
@@ -105,7 +106,9 @@ pub(super) fn repeated_kid(keys: &[StoredKey]) -> Option<&str> {
         .map(|pair| pair[1].0)
 }
 
-fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
+/// The stored key `jwk` reads as, taken out of it; on a fault `jwk` is left
+/// for the message to name.
+fn parse_key(jwk: &mut Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> {
     let (times, signer) = match jwk.take_bookkeeping() {
         Some(meta) => parse_times(meta)?,
         None => (
@@ -136,9 +139,9 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
     // halves: those were checked when the key joined and are again when it
     // signs (`checked_key`), and deriving every public half on every read
     // cost a point multiplication per key, most of a 1,000-key `check`.
-    let alg = match keycheck::admit(&jwk, role, Depth::Members) {
+    let alg = match keycheck::admit(jwk, role, Depth::Members) {
         Ok(admitted) => admitted.alg,
-        Err(refusal) => bail!("{}", store_refusal(&jwk, refusal)),
+        Err(refusal) => bail!("{}", store_refusal(jwk, refusal)),
     };
     // Most keys name it already: not replaced by a copy of itself.
     if jwk.alg_name() != Some(alg.name()) {
@@ -149,7 +152,7 @@ fn parse_key(mut jwk: Jwk, now: Time, adopted_first: bool) -> Result<StoredKey> 
         jwk.set("kid", kid.into());
     }
     Ok(StoredKey {
-        jwk,
+        jwk: std::mem::take(jwk),
         alg,
         times,
         signer: signer.map(Box::new),

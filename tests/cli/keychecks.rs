@@ -324,6 +324,21 @@ fn a_repeated_kid_is_reported_in_file_order_among_other_faults() {
     );
 }
 
+/// A key without a kid is named by the kid jwkctl gives it, as `list`
+/// shows it: its thumbprint.
+#[test]
+fn a_refused_key_without_a_kid_is_named_by_its_thumbprint() {
+    let env = edited_store("rfc8037-store.json", |key| key["d"] = json!("not base64!"));
+    let store: Value = serde_json::from_str(&env.read("keys.json")).unwrap();
+    let key = &store["keys"][0];
+    assert!(key.get("kid").is_none());
+    let kid = thumbprint(&json!({"kty": "OKP", "crv": "Ed25519", "x": key["x"]}));
+    store_refused(
+        &env,
+        &format!("key 1 (kid \"{kid}\"): the member \"d\" is missing or not base64url"),
+    );
+}
+
 #[test]
 fn a_store_key_that_is_not_a_key_is_refused() {
     let env = edited_store("rsa-store.json", |key| key["e"] = json!("AQ"));
